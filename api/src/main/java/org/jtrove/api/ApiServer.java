@@ -1,0 +1,110 @@
+package org.jtrove.api;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import io.javalin.json.JavalinJackson;
+import java.util.UUID;
+import org.jtrove.bus.MessageBus;
+import org.jtrove.model.Json;
+import org.jtrove.model.JtroveException;
+import org.jtrove.store.MetadataStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Trove v1.0 REST API. Until identity arrives (no-auth mode) the project id in the URL is trusted and
+ * scopes every query.
+ */
+public final class ApiServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
+    private static final String BASE = "/v1.0/{project}";
+    private final Javalin app;
+    private final ApiSettings settings;
+
+    public ApiServer(MetadataStore store, MessageBus bus, ApiSettings settings) {
+        this.settings = settings;
+        this.app = Javalin.create(cfg -> {
+            cfg.showJavalinBanner = false;
+            cfg.http.maxRequestSize = settings.maxBodyBytes();
+            cfg.jsonMapper(new JavalinJackson(Json.MAPPER, false));
+            cfg.router.ignoreTrailingSlashes = true;
+            cfg.router.treatMultipleSlashesAsSingleSlash = true;
+        });
+        app.before(ctx -> {
+            ctx.header("X-Openstack-Request-Id", "req-" + UUID.randomUUID());
+            ctx.contentType("application/json");
+        });
+        app.before(BASE + "/*", ApiServer::checkProject);
+        app.get("/", this::versions);
+        app.get("/v1.0", this::version);
+        InstanceController instances = new InstanceController(store, bus, settings);
+        new DatastoreController(store).register(app, BASE);
+        instances.register(app, BASE);
+        new DatabaseUserController(store, bus, instances).register(app, BASE);
+        app.exception(JtroveException.class, (e, ctx) -> fault(ctx, e.status(), e.getMessage()));
+        app.exception(HttpResponseException.class, (e, ctx) -> fault(ctx, e.getStatus(), switch (e.getStatus()) {
+            case 404 -> "The resource could not be found.";
+            case 405 -> "The method is not allowed for this resource.";
+            case 413 -> "The request body is larger than " + settings.maxBodyBytes() + " bytes.";
+            default -> e.getMessage();
+        }));
+        app.exception(Exception.class, (e, ctx) -> {
+            String ref = UUID.randomUUID().toString();
+            LOG.error("unhandled error {} on {} {}", ref, ctx.method(), ctx.path(), e);
+            fault(ctx, 500, "Internal Server Error. Please keep this ID to help us figure out what went wrong: (" + ref + ").");
+        });
+        app.error(404, ctx -> {
+            if (ctx.result() == null || ctx.result().isEmpty() || !ctx.result().startsWith("{")) {
+                fault(ctx, 404, "The resource could not be found.");
+            }
+        });
+        app.error(405, ctx -> fault(ctx, 405, "The method is not allowed for this resource."));
+    }
+
+    public ApiServer start() {
+        app.start(settings.bindHost(), settings.port());
+        LOG.info("Trove v1.0 API listening on http://{}:{}/", settings.bindHost(), app.port());
+        return this;
+    }
+
+    public int port() {
+        return app.port();
+    }
+
+    private static void checkProject(Context ctx) {
+        String project = ctx.pathParamMap().get("project");
+        if (project != null && !project.matches("[A-Za-z0-9_-]{1,64}")) {
+            throw JtroveException.notFound("The resource could not be found.");
+        }
+    }
+
+    private void versions(Context ctx) {
+        ObjectNode body = Json.object();
+        body.putArray("versions").add(versionNode(ctx));
+        ctx.json(body);
+    }
+
+    private void version(Context ctx) {
+        ObjectNode body = Json.object();
+        body.set("version", versionNode(ctx));
+        ctx.json(body);
+    }
+
+    private static ObjectNode versionNode(Context ctx) {
+        ObjectNode v = Json.object();
+        v.put("id", "v1.0").put("status", "CURRENT").put("updated", "2012-08-01T00:00:00Z");
+        v.putArray("links").addObject().put("rel", "self").put("href", "http://" + ctx.host() + "/v1.0/");
+        return v;
+    }
+
+    private static void fault(Context ctx, int status, String message) {
+        ctx.status(status).contentType("application/json").result(Json.write(Faults.body(status, message)));
+    }
+
+    @Override
+    public void close() {
+        app.stop();
+    }
+}

@@ -1,0 +1,323 @@
+package org.jtrove.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.jtrove.bus.Message;
+import org.jtrove.bus.MessageBus;
+import org.jtrove.bus.Topics;
+import org.jtrove.model.InstanceTask;
+import org.jtrove.model.Json;
+import org.jtrove.model.JtroveException;
+import org.jtrove.model.guest.DatabaseSpec;
+import org.jtrove.model.guest.NameRules;
+import org.jtrove.model.guest.UserSpec;
+import org.jtrove.store.InstanceRecord;
+import org.jtrove.store.MetadataStore;
+
+/**
+ * Databases, users, grants and root of one instance. Each request is checked here, then done on the real
+ * server by the instance's guest agent, whose errors come back with their status.
+ */
+final class DatabaseUserController {
+    private static final Duration GUEST_TIMEOUT = Duration.ofSeconds(60);
+    private final MetadataStore store;
+    private final MessageBus bus;
+    private final InstanceController instances;
+
+    DatabaseUserController(MetadataStore store, MessageBus bus, InstanceController instances) {
+        this.store = store;
+        this.bus = bus;
+        this.instances = instances;
+    }
+
+    void register(Javalin app, String base) {
+        String inst = base + "/instances/{id}";
+        app.get(inst + "/databases", this::listDatabases);
+        app.post(inst + "/databases", this::createDatabases);
+        app.delete(inst + "/databases/{name}", this::deleteDatabase);
+        app.get(inst + "/users", this::listUsers);
+        app.post(inst + "/users", this::createUsers);
+        app.put(inst + "/users", this::changePasswords);
+        app.get(inst + "/users/{user}", this::showUser);
+        app.put(inst + "/users/{user}", this::updateUser);
+        app.delete(inst + "/users/{user}", this::deleteUser);
+        app.get(inst + "/users/{user}/databases", this::listAccess);
+        app.put(inst + "/users/{user}/databases", this::grant);
+        app.delete(inst + "/users/{user}/databases/{db}", this::revoke);
+        app.get(inst + "/root", this::rootShow);
+        app.post(inst + "/root", this::rootEnable);
+        app.delete(inst + "/root", this::rootDisable);
+    }
+
+    // ---- databases -------------------------------------------------------------------------------------------
+
+    private void listDatabases(Context ctx) {
+        Target t = target(ctx);
+        ArrayNode out = Json.MAPPER.createArrayNode();
+        t.call("list_databases", Map.of()).forEach(n -> out.addObject().put("name", n.asText()));
+        ObjectNode body = Json.object();
+        body.set("databases", out);
+        ctx.json(body);
+    }
+
+    private void createDatabases(Context ctx) {
+        JsonNode body = Bodies.object(ctx);
+        Target t = target(ctx);
+        List<DatabaseSpec> dbs = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        JsonNode items = Bodies.array(body, "databases", "", true);
+        if (items.isEmpty()) {
+            throw JtroveException.badRequest("Validation error: 'databases' must list at least one database.");
+        }
+        for (JsonNode item : items) {
+            DatabaseSpec db = databaseSpec(item, t.rules, "databases");
+            if (!seen.add(db.name())) {
+                throw JtroveException.badRequest("Database name '" + db.name() + "' appears more than once.");
+            }
+            dbs.add(db);
+        }
+        t.call("create_database", Map.of("databases", dbs));
+        accepted(ctx);
+    }
+
+    private void deleteDatabase(Context ctx) {
+        Target t = target(ctx);
+        String name = t.rules.checkDatabase(ctx.pathParam("name"));
+        t.call("delete_database", Map.of("name", name));
+        accepted(ctx);
+    }
+
+    // ---- users -----------------------------------------------------------------------------------------------
+
+    private void listUsers(Context ctx) {
+        Target t = target(ctx);
+        ArrayNode out = Json.MAPPER.createArrayNode();
+        t.call("list_users", Map.of()).forEach(u -> out.add(userView(u)));
+        ObjectNode body = Json.object();
+        body.set("users", out);
+        ctx.json(body);
+    }
+
+    private void createUsers(Context ctx) {
+        JsonNode body = Bodies.object(ctx);
+        Target t = target(ctx);
+        List<UserSpec> users = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        JsonNode items = Bodies.array(body, "users", "", true);
+        if (items.isEmpty()) {
+            throw JtroveException.badRequest("Validation error: 'users' must list at least one user.");
+        }
+        for (JsonNode item : items) {
+            UserSpec u = userSpec(item, t.rules, "users");
+            if (!seen.add(u.name() + "@" + u.host())) {
+                throw JtroveException.badRequest("User '" + u.name() + "' appears more than once.");
+            }
+            users.add(u);
+        }
+        t.call("create_user", Map.of("users", users));
+        accepted(ctx);
+    }
+
+    private void changePasswords(Context ctx) {
+        JsonNode body = Bodies.object(ctx);
+        Target t = target(ctx);
+        List<Map<String, Object>> changes = new ArrayList<>();
+        for (JsonNode item : Bodies.array(body, "users", "", true)) {
+            Bodies.objectItem(item, "users[]");
+            String name = t.rules.checkUser(Bodies.nonEmptyString(item, "name", "users[]"));
+            String host = t.rules.checkHost(Bodies.optionalString(item, "host", "users[]"));
+            String password = Bodies.rawString(item, "password", "users[]", true);
+            NameRules.checkPassword(password);
+            changes.add(Map.of("name", name, "host", host, "attributes", Map.of("password", password)));
+        }
+        for (Map<String, Object> change : changes) {
+            t.call("update_attributes", change);
+        }
+        accepted(ctx);
+    }
+
+    private void showUser(Context ctx) {
+        Target t = target(ctx);
+        UserId id = userId(ctx, t.rules);
+        ObjectNode body = Json.object();
+        body.set("user", userView(t.call("get_user", Map.of("name", id.name, "host", id.host))));
+        ctx.json(body);
+    }
+
+    private void updateUser(Context ctx) {
+        JsonNode user = Bodies.wrapped(ctx, "user");
+        Target t = target(ctx);
+        UserId id = userId(ctx, t.rules);
+        Bodies.onlyFields(user, Set.of("name", "password", "host"), "user");
+        if (user.isEmpty()) {
+            throw JtroveException.badRequest("Validation error: 'user' needs at least one of name, password, host.");
+        }
+        Map<String, Object> attrs = new java.util.HashMap<>();
+        if (user.has("name")) {
+            attrs.put("name", t.rules.checkUser(Bodies.nonEmptyString(user, "name", "user")));
+        }
+        if (user.has("host")) {
+            attrs.put("host", t.rules.checkHost(Bodies.rawString(user, "host", "user", true)));
+        }
+        if (user.has("password")) {
+            String password = Bodies.rawString(user, "password", "user", true);
+            NameRules.checkPassword(password);
+            attrs.put("password", password);
+        }
+        t.call("update_attributes", Map.of("name", id.name, "host", id.host, "attributes", attrs));
+        accepted(ctx);
+    }
+
+    private void deleteUser(Context ctx) {
+        Target t = target(ctx);
+        UserId id = userId(ctx, t.rules);
+        t.call("delete_user", Map.of("name", id.name, "host", id.host));
+        accepted(ctx);
+    }
+
+    private void listAccess(Context ctx) {
+        Target t = target(ctx);
+        UserId id = userId(ctx, t.rules);
+        ArrayNode out = Json.MAPPER.createArrayNode();
+        t.call("list_access", Map.of("name", id.name, "host", id.host)).forEach(d -> out.addObject().put("name", d.asText()));
+        ObjectNode body = Json.object();
+        body.set("databases", out);
+        ctx.json(body);
+    }
+
+    private void grant(Context ctx) {
+        JsonNode body = Bodies.object(ctx);
+        Target t = target(ctx);
+        UserId id = userId(ctx, t.rules);
+        List<String> dbs = new ArrayList<>();
+        for (JsonNode item : Bodies.array(body, "databases", "", true)) {
+            Bodies.objectItem(item, "databases[]");
+            dbs.add(t.rules.checkDatabase(Bodies.nonEmptyString(item, "name", "databases[]")));
+        }
+        t.call("grant_access", Map.of("name", id.name, "host", id.host, "databases", dbs));
+        accepted(ctx);
+    }
+
+    private void revoke(Context ctx) {
+        Target t = target(ctx);
+        UserId id = userId(ctx, t.rules);
+        String db = t.rules.checkDatabase(ctx.pathParam("db"));
+        t.call("revoke_access", Map.of("name", id.name, "host", id.host, "database", db));
+        accepted(ctx);
+    }
+
+    // ---- root ------------------------------------------------------------------------------------------------
+
+    private void rootShow(Context ctx) {
+        Target t = target(ctx);
+        ObjectNode body = Json.object();
+        body.put("rootEnabled", t.call("is_root_enabled", Map.of()).asBoolean());
+        ctx.json(body);
+    }
+
+    private void rootEnable(Context ctx) {
+        Map<String, Object> args = new java.util.HashMap<>();
+        if (!ctx.body().isBlank()) {
+            JsonNode body = Bodies.object(ctx);
+            String password = Bodies.rawString(body, "password", "", false);
+            if (password != null) {
+                NameRules.checkPassword(password);
+                args.put("password", password);
+            }
+        }
+        Target t = target(ctx);
+        JsonNode user = t.call("enable_root", args);
+        ObjectNode body = Json.object();
+        body.putObject("user").put("name", user.path("name").asText()).put("password", user.path("password").asText());
+        ctx.status(200).json(body);
+    }
+
+    private void rootDisable(Context ctx) {
+        Target t = target(ctx);
+        if (!t.call("is_root_enabled", Map.of()).asBoolean()) {
+            throw JtroveException.notFound("The root user of instance " + t.instance.id() + " is not enabled.");
+        }
+        t.call("disable_root", Map.of());
+        ctx.status(204).contentType("application/json");
+    }
+
+    // ---- shared ----------------------------------------------------------------------------------------------
+
+    static DatabaseSpec databaseSpec(JsonNode item, NameRules rules, String path) {
+        Bodies.objectItem(item, path + "[]");
+        String name = rules.checkDatabase(Bodies.nonEmptyString(item, "name", path + "[]"));
+        String charset = NameRules.checkCharsetOrCollation("Character set", Bodies.rawString(item, "character_set", path, false));
+        String collate = NameRules.checkCharsetOrCollation("Collation", Bodies.rawString(item, "collate", path, false));
+        return new DatabaseSpec(name, charset, collate);
+    }
+
+    static UserSpec userSpec(JsonNode item, NameRules rules, String path) {
+        Bodies.objectItem(item, path + "[]");
+        String name = rules.checkUser(Bodies.nonEmptyString(item, "name", path + "[]"));
+        String password = Bodies.rawString(item, "password", path + "[]", true);
+        NameRules.checkPassword(password);
+        String host = rules.checkHost(Bodies.rawString(item, "host", path + "[]", false));
+        List<String> dbs = new ArrayList<>();
+        for (JsonNode db : Bodies.array(item, "databases", path + "[]", false)) {
+            Bodies.objectItem(db, path + "[]['databases'][]");
+            dbs.add(rules.checkDatabase(Bodies.nonEmptyString(db, "name", path + "[]['databases'][]")));
+        }
+        return new UserSpec(name, host, password, dbs);
+    }
+
+    private static ObjectNode userView(JsonNode u) {
+        ObjectNode n = Json.object();
+        n.put("name", u.path("name").asText()).put("host", u.path("host").asText("%"));
+        ArrayNode dbs = n.putArray("databases");
+        u.path("databases").forEach(d -> dbs.addObject().put("name", d.asText()));
+        return n;
+    }
+
+    private record UserId(String name, String host) {}
+
+    /** "name" or "name@host" (the last '@' splits); host defaults to '%'. */
+    private static UserId userId(Context ctx, NameRules rules) {
+        String raw = ctx.pathParam("user");
+        int at = raw.lastIndexOf('@');
+        String name = at < 0 ? raw : raw.substring(0, at);
+        String host = at < 0 ? "%" : raw.substring(at + 1);
+        return new UserId(rules.checkUser(name), rules.checkHost(host));
+    }
+
+    private static void accepted(Context ctx) {
+        ctx.status(202).contentType("application/json");
+    }
+
+    private Target target(Context ctx) {
+        InstanceRecord i = instances.instance(ctx);
+        String manager = store.datastores.version(i.datastoreVersionId()).orElseThrow().manager();
+        if (i.task() != InstanceTask.NONE) {
+            throw InstanceController.busy(i, "task", i.task().name());
+        }
+        return new Target(i, NameRules.forManager(manager));
+    }
+
+    private final class Target {
+        final InstanceRecord instance;
+        final NameRules rules;
+
+        Target(InstanceRecord instance, NameRules rules) {
+            this.instance = instance;
+            this.rules = rules;
+        }
+
+        JsonNode call(String method, Object args) {
+            JsonNode result = bus.call(Topics.guest(instance.id()), Message.of(method, args), GUEST_TIMEOUT);
+            return result == null ? Json.MAPPER.nullNode() : result;
+        }
+    }
+}

@@ -1,0 +1,337 @@
+package org.jtrove.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.jtrove.bus.Message;
+import org.jtrove.bus.MessageBus;
+import org.jtrove.bus.Topics;
+import org.jtrove.model.InstanceStatus;
+import org.jtrove.model.InstanceTask;
+import org.jtrove.model.Json;
+import org.jtrove.model.JtroveException;
+import org.jtrove.model.ServiceStatus;
+import org.jtrove.model.TaskType;
+import org.jtrove.bus.TaskmanagerApi;
+import org.jtrove.model.guest.DatabaseSpec;
+import org.jtrove.model.guest.NameRules;
+import org.jtrove.model.guest.UserSpec;
+import org.jtrove.store.DatastoreRecord;
+import org.jtrove.store.DatastoreVersionRecord;
+import org.jtrove.store.FlavorRecord;
+import org.jtrove.store.InstanceRecord;
+import org.jtrove.store.MetadataStore;
+import org.jtrove.store.ServiceStatusRecord;
+import org.jtrove.store.TaskRecord;
+
+/** Instances: create, list, show, rename, delete and actions. Long work is handed to the taskmanager. */
+final class InstanceController {
+    private static final Set<String> UPDATE_FIELDS = Set.of("name", "configuration", "replica_of", "slave_of",
+            "datastore_version", "access");
+    private final MetadataStore store;
+    private final MessageBus bus;
+    private final ApiSettings settings;
+    private final TaskmanagerApi taskmanager;
+
+    InstanceController(MetadataStore store, MessageBus bus, ApiSettings settings) {
+        this.store = store;
+        this.bus = bus;
+        this.taskmanager = new TaskmanagerApi(bus);
+        this.settings = settings;
+    }
+
+    void register(Javalin app, String base) {
+        app.get(base + "/instances", ctx -> list(ctx, false));
+        app.get(base + "/instances/detail", ctx -> list(ctx, true));
+        app.post(base + "/instances", this::create);
+        app.get(base + "/instances/{id}", this::show);
+        app.put(base + "/instances/{id}", this::update);
+        app.patch(base + "/instances/{id}", this::update);
+        app.delete(base + "/instances/{id}", this::delete);
+        app.post(base + "/instances/{id}/action", this::action);
+    }
+
+    // ---- create ----------------------------------------------------------------------------------------------
+
+    private void create(Context ctx) {
+        String project = ctx.pathParam("project");
+        JsonNode body = Bodies.wrapped(ctx, "instance");
+        String path = "instance";
+        String name = Bodies.nonEmptyString(body, "name", path);
+        FlavorRecord flavor = flavor(body.get("flavorRef"));
+        JsonNode volume = body.get("volume");
+        if (volume == null || !volume.isObject()) {
+            throw JtroveException.badRequest("Validation error: instance 'volume' is a required property (an object with 'size').");
+        }
+        int size = Bodies.volumeSize(volume);
+        if (size > settings.maxVolumeSizeGb()) {
+            throw JtroveException.overLimit("Volume size " + size + " GB is larger than the maximum of "
+                    + settings.maxVolumeSizeGb() + " GB.");
+        }
+        DatastoreVersionRecord version = datastoreVersion(body.get("datastore"));
+        NameRules rules = NameRules.forManager(version.manager());
+        List<DatabaseSpec> databases = databases(body, rules);
+        List<UserSpec> users = users(body, rules, databases);
+        for (String unsupported : List.of("restorePoint", "replica_of", "configuration", "modules")) {
+            if (body.hasNonNull(unsupported)) {
+                throw JtroveException.notImplemented("'" + unsupported + "' is not supported by this jtrove yet.");
+            }
+        }
+
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        String id = UUID.randomUUID().toString();
+        InstanceRecord instance = new InstanceRecord(id, project, name, flavor.id(), version.id(), size, null, null,
+                InstanceTask.BUILDING.name(), null, null, now, now, false, null);
+        TaskRecord task = TaskRecord.start(TaskType.CREATE, id, Map.of("databases", databases, "users", users));
+        store.instances.insertWithTask(instance, task);
+        taskmanager.runTask(task.id());
+        ObjectNode out = Json.object();
+        out.set("instance", view(ctx, store.instances.find(id).orElseThrow(), true, false));
+        ctx.status(200).json(out);
+    }
+
+    private FlavorRecord flavor(JsonNode ref) {
+        if (ref == null || ref.isNull()) {
+            throw JtroveException.badRequest("Validation error: instance 'flavorRef' is a required property.");
+        }
+        if (!ref.isTextual() && !ref.isIntegralNumber()) {
+            throw JtroveException.badRequest("Validation error: instance['flavorRef'] must be a string or an integer.");
+        }
+        String id = ref.asText();
+        id = id.substring(id.lastIndexOf('/') + 1);
+        String flavorId = id;
+        return store.flavors.find(id).orElseThrow(() -> JtroveException.badRequest(
+                "Flavor " + flavorId.replaceAll("\\p{Cntrl}", "?") + " could not be found; list flavors with GET /flavors."));
+    }
+
+    private DatastoreVersionRecord datastoreVersion(JsonNode spec) {
+        if (spec != null && !spec.isNull() && !spec.isObject()) {
+            throw JtroveException.badRequest("Validation error: instance['datastore'] must be an object.");
+        }
+        String type = spec == null ? null : Bodies.optionalString(spec, "type", "instance['datastore']");
+        String versionName = spec == null ? null : Bodies.optionalString(spec, "version", "instance['datastore']");
+        String dsName = type != null ? type : settings.defaultDatastore();
+        DatastoreRecord ds = store.datastores.find(dsName).orElseThrow(
+                () -> JtroveException.notFound("Datastore '" + dsName + "' cannot be found."));
+        String wanted = versionName != null ? versionName : ds.defaultVersionId();
+        if (wanted == null) {
+            throw JtroveException.badRequest("Default version for datastore '" + ds.name()
+                    + "' not found; name a version.");
+        }
+        DatastoreVersionRecord v = store.datastores.version(ds.id(), wanted).orElseThrow(
+                () -> JtroveException.badRequest("Datastore version '" + wanted + "' cannot be found."));
+        if (!v.active()) {
+            throw JtroveException.badRequest("Datastore version '" + v.name() + "' is not active.");
+        }
+        return v;
+    }
+
+    private static List<DatabaseSpec> databases(JsonNode body, NameRules rules) {
+        List<DatabaseSpec> out = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        JsonNode items = Bodies.array(body, "databases", "instance", false);
+        for (JsonNode item : items) {
+            DatabaseSpec db = DatabaseUserController.databaseSpec(item, rules, "instance['databases']");
+            if (!seen.add(db.name())) {
+                throw JtroveException.badRequest("Database name '" + db.name() + "' appears more than once.");
+            }
+            out.add(db);
+        }
+        return out;
+    }
+
+    private static List<UserSpec> users(JsonNode body, NameRules rules, List<DatabaseSpec> databases) {
+        List<UserSpec> out = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        Set<String> dbNames = new HashSet<>();
+        databases.forEach(d -> dbNames.add(d.name()));
+        for (JsonNode item : Bodies.array(body, "users", "instance", false)) {
+            UserSpec user = DatabaseUserController.userSpec(item, rules, "instance['users']");
+            if (!seen.add(user.name() + "@" + user.host())) {
+                throw JtroveException.badRequest("User '" + user.name() + "' appears more than once.");
+            }
+            for (String db : user.databases()) {
+                if (!dbNames.contains(db)) {
+                    throw JtroveException.badRequest("User '" + user.name() + "' refers to database '" + db
+                            + "', which is not in the instance's 'databases'.");
+                }
+            }
+            out.add(user);
+        }
+        return out;
+    }
+
+    // ---- read ------------------------------------------------------------------------------------------------
+
+    private void list(Context ctx, boolean detail) {
+        ArrayNode items = Json.MAPPER.createArrayNode();
+        for (InstanceRecord i : store.instances.listByProject(ctx.pathParam("project"))) {
+            items.add(view(ctx, i, detail, false));
+        }
+        ObjectNode body = Json.object();
+        body.set("instances", items);
+        ctx.json(body);
+    }
+
+    private void show(Context ctx) {
+        ObjectNode body = Json.object();
+        body.set("instance", view(ctx, instance(ctx), true, true));
+        ctx.json(body);
+    }
+
+    InstanceRecord instance(Context ctx) {
+        String id = ctx.pathParam("id");
+        return store.instances.find(ctx.pathParam("project"), id).orElseThrow(
+                () -> JtroveException.notFound("Resource " + id.replaceAll("\\p{Cntrl}", "?") + " cannot be found."));
+    }
+
+    private ObjectNode view(Context ctx, InstanceRecord i, boolean detail, boolean withUsage) {
+        String project = ctx.pathParam("project");
+        ServiceStatusRecord service = store.serviceStatuses.find(i.id()).orElse(null);
+        ServiceStatus serviceStatus = service == null ? ServiceStatus.NEW : service.serviceStatus();
+        boolean expired = service != null && serviceStatus.isUp()
+                && service.updatedAt().isBefore(Instant.now().minus(settings.heartbeatExpiry()));
+        InstanceTask task = i.task();
+        String status = InstanceStatus.publicStatus(task, serviceStatus, expired);
+        DatastoreVersionRecord version = store.datastores.version(i.datastoreVersionId()).orElse(null);
+        DatastoreRecord ds = version == null ? null : store.datastores.find(version.datastoreId()).orElse(null);
+
+        ObjectNode n = Json.object();
+        n.put("id", i.id()).put("name", i.name()).put("status", status)
+                .put("operating_status", InstanceStatus.operatingStatus(task, serviceStatus, expired));
+        n.set("links", Links.of(ctx, project, "instances", i.id()));
+        ObjectNode flavor = n.putObject("flavor");
+        flavor.put("id", i.flavorId());
+        flavor.set("links", Links.of(ctx, project, "flavors", i.flavorId()));
+        ObjectNode datastore = n.putObject("datastore");
+        datastore.put("type", ds == null ? null : ds.name()).put("version", version == null ? null : version.name());
+        n.put("region", settings.region());
+        n.putObject("access").put("is_public", false);
+        ObjectNode volume = n.putObject("volume");
+        volume.put("size", i.volumeSize());
+        if (i.address() != null) {
+            n.putArray("ip").add(i.address());
+            n.putArray("addresses").addObject().put("address", i.address()).put("type", "private")
+                    .put("network", "loopback");
+        }
+        if (detail) {
+            n.put("created", time(i.created())).put("updated", time(i.updated()));
+            if (service != null) {
+                n.put("service_status_updated", time(service.updatedAt()));
+            }
+            if (version != null) {
+                datastore.put("version_number", version.version());
+            }
+            if (i.faultMessage() != null) {
+                n.putObject("fault").put("message", i.faultMessage()).put("created", time(i.faultCreated()))
+                        .put("details", "");
+            }
+        }
+        if (withUsage && "ACTIVE".equals(status)) {
+            try {
+                JsonNode info = bus.call(Topics.guest(i.id()), Message.of("get_volume_info", Map.of()), Duration.ofSeconds(3));
+                double used = info.path("used").asDouble();
+                volume.put("used", used);
+                volume.put("used_percent", Math.round(used / i.volumeSize() * 10000) / 100.0);
+            } catch (JtroveException e) {
+                // the guest did not answer in time: show the instance without usage, as Trove does
+            }
+        }
+        return n;
+    }
+
+    static String time(Instant t) {
+        return t == null ? null : LocalDateTime.ofInstant(t.truncatedTo(ChronoUnit.SECONDS), ZoneOffset.UTC).toString();
+    }
+
+    // ---- change ----------------------------------------------------------------------------------------------
+
+    private void update(Context ctx) {
+        JsonNode body = Bodies.wrapped(ctx, "instance");
+        Bodies.onlyFields(body, UPDATE_FIELDS, "instance");
+        InstanceRecord i = instance(ctx);
+        List<String> others = new ArrayList<>();
+        body.fieldNames().forEachRemaining(f -> {
+            if (!"name".equals(f)) {
+                others.add(f);
+            }
+        });
+        if (others.size() > 1) {
+            throw JtroveException.badRequest("Only one attribute (except 'name') is allowed to update.");
+        }
+        String name = body.has("name") ? Bodies.nonEmptyString(body, "name", "instance") : null;
+        if (!others.isEmpty()) {
+            String other = others.get(0);
+            if (!("configuration".equals(other) && body.get(other).isNull())) {
+                throw JtroveException.notImplemented("Updating '" + other + "' is not supported by this jtrove yet.");
+            }
+        }
+        if (name != null) {
+            store.instances.rename(i.id(), name);
+        }
+        ctx.status(202).contentType("application/json");
+    }
+
+    private void delete(Context ctx) {
+        InstanceRecord i = instance(ctx);
+        InstanceTask task = i.task();
+        if (task == InstanceTask.BUILDING || task == InstanceTask.DELETING || task == InstanceTask.REBOOTING) {
+            throw busy(i, "task", task.name());
+        }
+        if (!store.instances.compareAndSetTask(i.id(), task, InstanceTask.DELETING)) {
+            throw busy(i, "task", "changing");
+        }
+        TaskRecord t = TaskRecord.start(TaskType.DELETE, i.id(), Map.of());
+        store.tasks.insert(t);
+        taskmanager.runTask(t.id());
+        ctx.status(202).contentType("application/json");
+    }
+
+    private void action(Context ctx) {
+        JsonNode body = Bodies.object(ctx);
+        if (body.size() != 1) {
+            throw JtroveException.badRequest("Exactly one action is required in the request body.");
+        }
+        String action = body.fieldNames().next();
+        InstanceRecord i = instance(ctx);
+        switch (action) {
+            case "restart" -> restart(i);
+            case "resize", "promote_to_replica_source", "eject_replica_source", "reset_status" ->
+                    throw JtroveException.notImplemented("Action '" + action + "' is not supported by this jtrove yet.");
+            default -> throw JtroveException.badRequest("Invalid instance action: '"
+                    + action.replaceAll("\\p{Cntrl}", "?") + "'.");
+        }
+        ctx.status(202).contentType("application/json");
+    }
+
+    private void restart(InstanceRecord i) {
+        if (i.task() != InstanceTask.NONE) {
+            throw busy(i, "task", i.task().name());
+        }
+        if (!store.instances.compareAndSetTask(i.id(), InstanceTask.NONE, InstanceTask.REBOOTING)) {
+            throw busy(i, "task", "changing");
+        }
+        TaskRecord t = TaskRecord.start(TaskType.RESTART, i.id(), Map.of());
+        store.tasks.insert(t);
+        taskmanager.runTask(t.id());
+    }
+
+    static JtroveException busy(InstanceRecord i, String what, String value) {
+        return JtroveException.unprocessable("Instance " + i.id() + " is not currently available for an action to be"
+                + " performed (" + what + " status was " + value + ").");
+    }
+
+}

@@ -1,0 +1,113 @@
+package org.jtrove.bus;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.jtrove.model.Json;
+import org.jtrove.model.JtroveException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The default bus: one single-threaded queue per topic inside this JVM. Every message and reply is encoded
+ * to JSON text and decoded again, so no object is shared between sender and receiver.
+ */
+public final class InProcessBus implements MessageBus {
+    private static final Logger LOG = LoggerFactory.getLogger(InProcessBus.class);
+    private final Map<String, Server> servers = new ConcurrentHashMap<>();
+
+    @Override
+    public void cast(String topic, Message message) {
+        String wire = message.encode();
+        Server server = servers.get(topic);
+        if (server == null) {
+            LOG.warn("cast {} to {}: no server on the topic, dropped", message.method(), topic);
+            return;
+        }
+        server.executor.execute(() -> {
+            try {
+                server.handler.handle(Message.decode(wire));
+            } catch (Exception e) {
+                LOG.warn("cast {} on {} failed: {}", message.method(), topic, e.toString());
+            }
+        });
+    }
+
+    @Override
+    public JsonNode call(String topic, Message message, Duration timeout) {
+        String wire = message.encode();
+        Server server = servers.get(topic);
+        if (server == null) {
+            throw new JtroveException(503, "No server is listening on " + topic + "; is the service running?");
+        }
+        CompletableFuture<String> reply = new CompletableFuture<>();
+        server.executor.execute(() -> reply.complete(serve(server.handler, wire)));
+        try {
+            return decodeReply(reply.get(timeout.toMillis(), TimeUnit.MILLISECONDS));
+        } catch (TimeoutException e) {
+            throw new JtroveException(503, "No reply from " + topic + " to " + message.method()
+                    + " within " + timeout.toSeconds() + " s; try again later.");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new JtroveException(503, "Interrupted while waiting for " + topic);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    /** Runs a handler and encodes its outcome as a reply envelope: {"result":...} or {"error":{...}}. */
+    static String serve(Handler handler, String wire) {
+        ObjectNode envelope = Json.object();
+        try {
+            Object result = handler.handle(Message.decode(wire));
+            envelope.set("result", result == null ? null : Json.tree(result));
+        } catch (JtroveException e) {
+            envelope.putObject("error").put("status", e.status()).put("message", e.getMessage());
+        } catch (Exception e) {
+            LOG.error("handler failed", e);
+            envelope.putObject("error").put("status", 500).put("message", String.valueOf(e.getMessage()));
+        }
+        return Json.write(envelope);
+    }
+
+    static JsonNode decodeReply(String text) {
+        JsonNode envelope = Json.parse(text);
+        JsonNode error = envelope.get("error");
+        if (error != null && !error.isNull()) {
+            throw new JtroveException(error.path("status").asInt(500), error.path("message").asText());
+        }
+        return envelope.get("result");
+    }
+
+    @Override
+    public Subscription subscribe(String topic, Handler handler) {
+        Server server = new Server(handler, Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "bus-" + topic);
+            t.setDaemon(true);
+            return t;
+        }));
+        if (servers.putIfAbsent(topic, server) != null) {
+            server.executor.shutdown();
+            throw new IllegalStateException("topic " + topic + " already has a server");
+        }
+        return () -> {
+            servers.remove(topic, server);
+            server.executor.shutdown();
+        };
+    }
+
+    @Override
+    public void close() {
+        servers.values().forEach(s -> s.executor.shutdownNow());
+        servers.clear();
+    }
+
+    private record Server(Handler handler, ExecutorService executor) {}
+}

@@ -1,0 +1,153 @@
+package org.jtrove.compute.local;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import org.jtrove.bus.MessageBus;
+import org.jtrove.compute.ComputeDriver;
+import org.jtrove.guestagent.Datastore;
+import org.jtrove.guestagent.Datastores;
+import org.jtrove.guestagent.GuestAgent;
+import org.jtrove.guestagent.InstanceContext;
+import org.jtrove.guestagent.TemplateCache;
+import org.jtrove.store.DatastoreVersionRecord;
+import org.jtrove.store.FlavorRecord;
+import org.jtrove.store.InstanceRecord;
+import org.jtrove.store.MetadataStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@code local} compute driver: each instance is a real server process on this host, with its own data
+ * directory under the state directory and its own loopback address (127.x.y.z) on the datastore's standard
+ * port. Its guest agent runs in this JVM and talks to the rest over the bus like any other.
+ */
+public final class LocalComputeDriver implements ComputeDriver {
+    private static final Logger LOG = LoggerFactory.getLogger(LocalComputeDriver.class);
+
+    private final Path instancesDir;
+    private final MetadataStore store;
+    private final MessageBus bus;
+    private final Datastores datastores;
+    private final TemplateCache templates;
+    private final OsUser user;
+    private final ScheduledExecutorService scheduler;
+    private final long heartbeatMillis;
+    private final int addressBase;
+    private final Map<String, GuestAgent> agents = new ConcurrentHashMap<>();
+
+    public LocalComputeDriver(Path stateDir, MetadataStore store, MessageBus bus, Datastores datastores,
+                              TemplateCache templates, OsUser user, ScheduledExecutorService scheduler,
+                              long heartbeatMillis, int addressBase) {
+        this.instancesDir = stateDir.resolve("instances");
+        this.store = store;
+        this.bus = bus;
+        this.datastores = datastores;
+        this.templates = templates;
+        this.user = user;
+        this.scheduler = scheduler;
+        this.heartbeatMillis = heartbeatMillis;
+        this.addressBase = addressBase;
+    }
+
+    @Override
+    public Placement provision(String instanceId) {
+        InstanceRecord instance = store.instances.find(instanceId)
+                .orElseThrow(() -> new IllegalStateException("instance " + instanceId + " is gone"));
+        if (instance.address() == null) {
+            instance = allocateAddress(instance);
+        }
+        if (!agents.containsKey(instanceId)) {
+            boot(instance);
+        }
+        return new Placement(instance.address());
+    }
+
+    @Override
+    public void recover() {
+        for (InstanceRecord instance : store.instances.listLive()) {
+            if (instance.address() != null && !agents.containsKey(instance.id())) {
+                try {
+                    boot(instance);
+                } catch (RuntimeException e) {
+                    LOG.error("instance {}: cannot re-attach its guest agent: {}", instance.id(), e.getMessage());
+                }
+            }
+        }
+    }
+
+    @Override
+    public void destroy(String instanceId) {
+        GuestAgent agent = agents.remove(instanceId);
+        try {
+            if (agent != null) {
+                agent.stopServer();
+                agent.close();
+            }
+            TemplateCache.deleteTree(instancesDir.resolve(instanceId));
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot remove instance " + instanceId + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void boot(InstanceRecord instance) {
+        DatastoreVersionRecord version = store.datastores.version(instance.datastoreVersionId()).orElseThrow();
+        int memoryMb = store.flavors.find(instance.flavorId()).map(FlavorRecord::ram).orElse(512);
+        Datastore datastore = datastores.get(version.manager());
+        Path dir = instancesDir.resolve(instance.id());
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot create " + dir + ": " + e.getMessage(), e);
+        }
+        InstanceContext ctx = new InstanceContext(instance.id(), version.build(), instance.address(), memoryMb, dir);
+        GuestAgent agent = new GuestAgent(ctx, datastore, new LocalGuestHost(dir, user), bus, templates, scheduler,
+                heartbeatMillis);
+        agents.put(instance.id(), agent);
+        agent.boot();
+    }
+
+    /** Picks the lowest free 127.x.y.z whose datastore port is also free on this host. */
+    private synchronized InstanceRecord allocateAddress(InstanceRecord instance) {
+        int port = datastores.get(store.datastores.version(instance.datastoreVersionId()).orElseThrow().manager()).port();
+        Set<Integer> used = new HashSet<>(store.instances.usedAddressIndexes());
+        for (int index = 1; index < (1 << 16); index++) {
+            int last = index & 255;
+            if (last == 0 || last == 255 || used.contains(index)) {
+                continue;
+            }
+            String address = address(index);
+            if (portFree(address, port)) {
+                store.instances.setAddress(instance.id(), address, index);
+                return store.instances.find(instance.id()).orElseThrow();
+            }
+        }
+        throw new IllegalStateException("no free loopback address left");
+    }
+
+    String address(int index) {
+        return "127." + (addressBase + (index >> 16)) + "." + ((index >> 8) & 255) + "." + (index & 255);
+    }
+
+    private static boolean portFree(String address, int port) {
+        try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getByName(address))) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Detaches every guest agent; the database servers keep running and are adopted at the next start. */
+    @Override
+    public void close() {
+        agents.values().forEach(GuestAgent::close);
+        agents.clear();
+    }
+}

@@ -1,0 +1,66 @@
+package org.jtrove.compute.local;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The unprivileged OS user database servers run as. Created on first use when jtrove runs as root; when
+ * jtrove itself is unprivileged, servers simply run as the same user.
+ */
+public final class OsUser {
+    private final String name;
+    private final boolean switchNeeded;
+
+    private OsUser(String name, boolean switchNeeded) {
+        this.name = name;
+        this.switchNeeded = switchNeeded;
+    }
+
+    public static OsUser ensure(String name) {
+        boolean root = "root".equals(System.getProperty("user.name"));
+        if (!root) {
+            return new OsUser(System.getProperty("user.name"), false);
+        }
+        if (exec("id", "-u", name) != 0) {
+            int rc = exec("useradd", "--system", "--no-create-home", "--home-dir", "/nonexistent",
+                    "--shell", "/usr/sbin/nologin", name);
+            if (rc != 0 && exec("id", "-u", name) != 0) {
+                throw new IllegalStateException("cannot create the OS user " + name + " for database servers (useradd exit "
+                        + rc + ")");
+            }
+        }
+        return new OsUser(name, true);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    boolean switchNeeded() {
+        return switchNeeded;
+    }
+
+    void chown(Path path) {
+        if (switchNeeded && exec("chown", "-R", name + ":" + name, path.toString()) != 0) {
+            throw new IllegalStateException("cannot give " + path + " to " + name);
+        }
+    }
+
+    private static int exec(String... command) {
+        try {
+            Process p = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            if (!p.waitFor(60, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                return -1;
+            }
+            return p.exitValue();
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+}

@@ -1,0 +1,78 @@
+package org.jtrove.guestagent;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.List;
+import org.jtrove.model.guest.DatabaseSpec;
+import org.jtrove.model.guest.NameRules;
+import org.jtrove.model.guest.ServerBuild;
+import org.jtrove.model.guest.UserSpec;
+
+/**
+ * One datastore's plugin on the guest side: how to initialise, configure, start and reach its server, and how
+ * to manage databases, users and root on it. Adding a datastore means one package implementing this.
+ * Every name reaching SQL has passed {@link #names()} and is quoted by the implementation.
+ */
+public interface Datastore {
+    /** Trove's datastore manager name, e.g. "postgresql" or "mysql". */
+    String manager();
+
+    /** Default datastore name to register builds under, e.g. "postgresql" or "mariadb". */
+    String datastoreName();
+
+    int port();
+
+    NameRules names();
+
+    /** Server builds of this datastore installed on this host. */
+    List<ServerBuild> discover();
+
+    /** Name of the user that {@link #enableRoot} creates. */
+    String rootUserName();
+
+    /** Initialises a data directory to be copied for each new instance, with an admin user of this password. */
+    void initTemplate(ServerBuild build, Path dataDir, String adminPassword, GuestHost host) throws Exception;
+
+    /** Writes the instance's own configuration (address, port, memory from the flavor) next to its data. */
+    void configure(InstanceContext ctx, GuestHost host) throws Exception;
+
+    List<String> startCommand(InstanceContext ctx);
+
+    /** The process name the server runs as, to recognise an adopted pid. */
+    String processName();
+
+    Connection connectAdmin(InstanceContext ctx, String password, String database) throws SQLException;
+
+    void changeAdminPassword(Connection c, String newPassword) throws SQLException;
+
+    void createDatabase(InstanceContext ctx, Connection c, DatabaseSpec db) throws SQLException;
+
+    List<String> listDatabases(Connection c) throws SQLException;
+
+    void dropDatabase(Connection c, String name) throws SQLException;
+
+    void createUser(InstanceContext ctx, Connection c, String adminPassword, UserSpec user) throws SQLException;
+
+    List<UserSpec> listUsers(Connection c) throws SQLException;
+
+    void dropUser(Connection c, String name, String host) throws SQLException;
+
+    void setPassword(Connection c, String name, String host, String password) throws SQLException;
+
+    void renameUser(Connection c, String name, String host, String newName, String newHost) throws SQLException;
+
+    void grant(InstanceContext ctx, Connection c, String adminPassword, String name, String host, List<String> databases)
+            throws SQLException;
+
+    void revoke(InstanceContext ctx, Connection c, String adminPassword, String name, String host, String database)
+            throws SQLException;
+
+    List<String> listAccess(Connection c, String name, String host) throws SQLException;
+
+    void enableRoot(Connection c, String password) throws SQLException;
+
+    void disableRoot(Connection c) throws SQLException;
+
+    boolean isRootEnabled(Connection c) throws SQLException;
+}

@@ -1,0 +1,402 @@
+package org.jtrove.guestagent;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.jtrove.bus.Message;
+import org.jtrove.bus.MessageBus;
+import org.jtrove.bus.Topics;
+import org.jtrove.model.Json;
+import org.jtrove.model.JtroveException;
+import org.jtrove.model.ServiceStatus;
+import org.jtrove.model.guest.DatabaseSpec;
+import org.jtrove.model.guest.Heartbeat;
+import org.jtrove.model.guest.PrepareRequest;
+import org.jtrove.model.guest.UserSpec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sits beside one database server: prepares it, starts and stops it, does database and user work inside it,
+ * and reports its health to the conductor on every heartbeat. All its state is on disk under the instance
+ * directory, so a new agent adopts a running server instead of starting another one.
+ */
+public final class GuestAgent implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(GuestAgent.class);
+    private static final long READY_TIMEOUT_S = 90;
+
+    private final InstanceContext ctx;
+    private final Datastore datastore;
+    private final GuestHost host;
+    private final MessageBus bus;
+    private final TemplateCache templates;
+    private final ScheduledExecutorService scheduler;
+    private final long heartbeatMillis;
+    private volatile ProcessHandle server;
+    private volatile boolean stopping;
+    private MessageBus.Subscription subscription;
+    private ScheduledFuture<?> heartbeats;
+
+    public GuestAgent(InstanceContext ctx, Datastore datastore, GuestHost host, MessageBus bus, TemplateCache templates,
+                      ScheduledExecutorService scheduler, long heartbeatMillis) {
+        this.ctx = ctx;
+        this.datastore = datastore;
+        this.host = host;
+        this.bus = bus;
+        this.templates = templates;
+        this.scheduler = scheduler;
+        this.heartbeatMillis = heartbeatMillis;
+    }
+
+    /** Listens on the instance's topic and, if the server was prepared before, adopts it and starts heartbeats. */
+    public void boot() {
+        subscription = bus.subscribe(Topics.guest(ctx.instanceId()), this::handle);
+        if (isPrepared()) {
+            adopt();
+            startHeartbeats();
+        }
+    }
+
+    Object handle(Message m) throws Exception {
+        JsonNode a = m.args();
+        return switch (m.method()) {
+            case "prepare" -> prepare(m.args(PrepareRequest.class));
+            case "restart" -> restart();
+            case "stop_db" -> stopServer();
+            case "get_volume_info" -> Map.of("used", usedGb());
+            case "create_database" -> withAdmin(c -> {
+                for (JsonNode db : a.path("databases")) {
+                    datastore.createDatabase(ctx, c, Json.convert(db, DatabaseSpec.class));
+                }
+                return null;
+            });
+            case "list_databases" -> withAdmin(c -> datastore.listDatabases(c));
+            case "delete_database" -> withAdmin(c -> {
+                datastore.dropDatabase(c, a.path("name").asText());
+                return null;
+            });
+            case "create_user" -> withAdmin(c -> {
+                for (JsonNode u : a.path("users")) {
+                    datastore.createUser(ctx, c, adminPassword(), Json.convert(u, UserSpec.class));
+                }
+                return null;
+            });
+            case "list_users" -> withAdmin(c -> datastore.listUsers(c));
+            case "get_user" -> withAdmin(c -> findUser(c, a.path("name").asText(), a.path("host").asText()));
+            case "delete_user" -> withAdmin(c -> {
+                datastore.dropUser(c, a.path("name").asText(), a.path("host").asText());
+                return null;
+            });
+            case "update_attributes" -> withAdmin(c -> updateAttributes(c, a));
+            case "list_access" -> withAdmin(c -> {
+                findUser(c, a.path("name").asText(), a.path("host").asText());
+                return datastore.listAccess(c, a.path("name").asText(), a.path("host").asText());
+            });
+            case "grant_access" -> withAdmin(c -> {
+                List<String> dbs = new ArrayList<>();
+                a.path("databases").forEach(d -> dbs.add(d.asText()));
+                datastore.grant(ctx, c, adminPassword(), a.path("name").asText(), a.path("host").asText(), dbs);
+                return null;
+            });
+            case "revoke_access" -> withAdmin(c -> {
+                datastore.revoke(ctx, c, adminPassword(), a.path("name").asText(), a.path("host").asText(),
+                        a.path("database").asText());
+                return null;
+            });
+            case "enable_root" -> withAdmin(c -> {
+                String password = a.hasNonNull("password") ? a.get("password").asText() : Secrets.password();
+                org.jtrove.model.guest.NameRules.checkPassword(password);
+                datastore.enableRoot(c, password);
+                return Map.of("name", datastore.rootUserName(), "password", password);
+            });
+            case "disable_root" -> withAdmin(c -> {
+                datastore.disableRoot(c);
+                return null;
+            });
+            case "is_root_enabled" -> withAdmin(c -> datastore.isRootEnabled(c));
+            default -> throw JtroveException.notImplemented("Guest agent has no method " + m.method());
+        };
+    }
+
+    // ---- lifecycle -------------------------------------------------------------------------------------------
+
+    /** Idempotent: a prepare re-sent after a crash starts over from a clean directory unless it had finished. */
+    Object prepare(PrepareRequest request) throws Exception {
+        if (isPrepared()) {
+            if (server == null || !server.isAlive()) {
+                startServer(adminPassword());
+            }
+            startHeartbeats();
+            sendHeartbeat();
+            return null;
+        }
+        sendHeartbeat(ServiceStatus.BUILDING);
+        try {
+            stopServer();
+            TemplateCache.deleteTree(ctx.dataDir());
+            TemplateCache.deleteTree(ctx.runDir());
+            Files.createDirectories(ctx.agentDir());
+            Files.setPosixFilePermissions(ctx.agentDir(), PosixFilePermissions.fromString("rwx------"));
+            TemplateCache.Template template = templates.ensure(datastore, ctx.build(), host);
+            TemplateCache.copy(template.dataDir(), ctx.dataDir());
+            datastore.configure(ctx, host);
+            startServer(template.adminPassword());
+            String password = Secrets.password();
+            writeSecret(password);
+            try (Connection c = datastore.connectAdmin(ctx, template.adminPassword(), null)) {
+                datastore.changeAdminPassword(c, password);
+            }
+            try (Connection c = datastore.connectAdmin(ctx, password, null)) {
+                for (DatabaseSpec db : request.databases()) {
+                    datastore.createDatabase(ctx, c, db);
+                }
+                for (UserSpec user : request.users()) {
+                    datastore.createUser(ctx, c, password, user);
+                }
+            }
+            Files.writeString(ctx.agentDir().resolve("prepared"), Instant.now().toString());
+        } catch (Exception e) {
+            sendHeartbeat(ServiceStatus.FAILED);
+            throw e;
+        }
+        startHeartbeats();
+        sendHeartbeat();
+        return null;
+    }
+
+    Object restart() throws Exception {
+        stopServer();
+        startServer(adminPassword());
+        sendHeartbeat();
+        return null;
+    }
+
+    /** Stops the server (TERM, then KILL after a grace period). */
+    public Object stopServer() throws Exception {
+        ProcessHandle p = server != null ? server : findRunningServer().orElse(null);
+        if (p == null || !p.isAlive()) {
+            return null;
+        }
+        stopping = true;
+        try {
+            p.destroy();
+            try {
+                p.onExit().get(60, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                LOG.warn("instance {}: server did not stop within 60 s, killing it", ctx.instanceId());
+                p.destroyForcibly();
+                p.onExit().get(10, TimeUnit.SECONDS);
+            }
+        } finally {
+            stopping = false;
+        }
+        server = null;
+        return null;
+    }
+
+    private void startServer(String password) throws Exception {
+        ProcessHandle p = host.spawn(datastore.startCommand(ctx), ctx.serverLog());
+        Files.writeString(ctx.agentDir().resolve("server.pid"), Long.toString(p.pid()));
+        watch(p);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(READY_TIMEOUT_S);
+        long pause = 20;
+        while (true) {
+            try (Connection c = datastore.connectAdmin(ctx, password, null)) {
+                return;
+            } catch (SQLException e) {
+                if (!p.isAlive()) {
+                    throw new IllegalStateException(datastore.datastoreName() + " exited while starting: "
+                            + logTail() + " Check the server build; delete the instance and create it again.");
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException(datastore.datastoreName() + " did not accept connections within "
+                            + READY_TIMEOUT_S + " s: " + e.getMessage() + " " + logTail());
+                }
+                Thread.sleep(pause);
+                pause = Math.min(200, pause * 2);
+            }
+        }
+    }
+
+    private void watch(ProcessHandle p) {
+        server = p;
+        p.onExit().thenRun(() -> {
+            if (!stopping) {
+                LOG.warn("instance {}: {} (pid {}) exited", ctx.instanceId(), datastore.processName(), p.pid());
+                sendHeartbeat();
+            }
+        });
+    }
+
+    private void adopt() {
+        Optional<ProcessHandle> running = findRunningServer();
+        if (running.isPresent()) {
+            LOG.info("instance {}: adopted running {} pid {}", ctx.instanceId(), datastore.processName(), running.get().pid());
+            watch(running.get());
+        } else {
+            LOG.warn("instance {}: server is not running; restart the instance to start it", ctx.instanceId());
+        }
+    }
+
+    /** The server recorded in the pid file, if that pid is still a process of the expected program. */
+    private Optional<ProcessHandle> findRunningServer() {
+        Path pidFile = ctx.agentDir().resolve("server.pid");
+        try {
+            if (!Files.exists(pidFile)) {
+                return Optional.empty();
+            }
+            long pid = Long.parseLong(Files.readString(pidFile).trim());
+            return ProcessHandle.of(pid).filter(ProcessHandle::isAlive).filter(p -> p.info().command()
+                    .map(cmd -> cmd.endsWith("/" + datastore.processName())).orElse(false));
+        } catch (IOException | NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
+    // ---- heartbeats ------------------------------------------------------------------------------------------
+
+    private synchronized void startHeartbeats() {
+        if (heartbeats == null) {
+            heartbeats = scheduler.scheduleWithFixedDelay(this::sendHeartbeat, heartbeatMillis, heartbeatMillis,
+                    TimeUnit.MILLISECONDS);
+        }
+    }
+
+    void sendHeartbeat() {
+        try {
+            sendHeartbeat(checkStatus());
+        } catch (RuntimeException e) {
+            LOG.warn("instance {}: heartbeat failed: {}", ctx.instanceId(), e.toString());
+        }
+    }
+
+    private void sendHeartbeat(ServiceStatus status) {
+        Instant now = Instant.now();
+        double sent = now.getEpochSecond() + now.getNano() / 1e9;
+        bus.cast(Topics.CONDUCTOR, Message.of("heartbeat", new Heartbeat(ctx.instanceId(), status.name(), sent)));
+    }
+
+    ServiceStatus checkStatus() {
+        ProcessHandle p = server;
+        if (p == null || !p.isAlive()) {
+            return ServiceStatus.SHUTDOWN;
+        }
+        try (Connection c = datastore.connectAdmin(ctx, adminPassword(), null); Statement s = c.createStatement()) {
+            s.execute("SELECT 1");
+            return ServiceStatus.HEALTHY;
+        } catch (Exception e) {
+            return ServiceStatus.RUNNING;
+        }
+    }
+
+    // ---- helpers ---------------------------------------------------------------------------------------------
+
+    private interface AdminWork {
+        Object run(Connection c) throws Exception;
+    }
+
+    private Object withAdmin(AdminWork work) throws Exception {
+        if (!isPrepared()) {
+            throw JtroveException.unprocessable("Instance " + ctx.instanceId() + " is not ready yet.");
+        }
+        try (Connection c = datastore.connectAdmin(ctx, adminPassword(), null)) {
+            return work.run(c);
+        } catch (SQLException e) {
+            if (server == null || !server.isAlive()) {
+                throw JtroveException.unprocessable("The database server of instance " + ctx.instanceId()
+                        + " is not running; restart the instance first.");
+            }
+            throw e;
+        }
+    }
+
+    private UserSpec findUser(Connection c, String name, String host) throws SQLException {
+        return datastore.listUsers(c).stream().filter(u -> u.name().equals(name) && u.host().equals(host)).findFirst()
+                .orElseThrow(() -> JtroveException.notFound("User " + name + "@" + host + " cannot be found on the instance."));
+    }
+
+    private Object updateAttributes(Connection c, JsonNode a) throws SQLException {
+        String name = a.path("name").asText();
+        String host = a.path("host").asText();
+        JsonNode attrs = a.path("attributes");
+        findUser(c, name, host);
+        if (attrs.hasNonNull("password")) {
+            datastore.setPassword(c, name, host, attrs.get("password").asText());
+        }
+        String newName = attrs.hasNonNull("name") ? attrs.get("name").asText() : name;
+        String newHost = attrs.hasNonNull("host") ? attrs.get("host").asText() : host;
+        if (!newName.equals(name) || !newHost.equals(host)) {
+            datastore.renameUser(c, name, host, newName, newHost);
+        }
+        return null;
+    }
+
+    private boolean isPrepared() {
+        return Files.exists(ctx.agentDir().resolve("prepared"));
+    }
+
+    private String adminPassword() throws IOException {
+        return Files.readString(ctx.agentDir().resolve("admin.secret")).trim();
+    }
+
+    private void writeSecret(String password) throws IOException {
+        Path secret = ctx.agentDir().resolve("admin.secret");
+        Files.deleteIfExists(secret);
+        Files.createFile(secret, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(secret, password);
+    }
+
+    private double usedGb() throws IOException {
+        long bytes;
+        try (Stream<Path> files = Files.walk(ctx.dataDir())) {
+            bytes = files.filter(Files::isRegularFile).mapToLong(f -> {
+                try {
+                    return Files.size(f);
+                } catch (IOException e) {
+                    return 0;
+                }
+            }).sum();
+        }
+        return Math.round(bytes / 1e9 * 1000) / 1000.0;
+    }
+
+    private String logTail() {
+        for (Path log : List.of(ctx.runDir().resolve("error.log"), ctx.serverLog())) {
+            try {
+                List<String> lines = Files.readAllLines(log);
+                if (!lines.isEmpty()) {
+                    return "last log lines: " + String.join(" | ", lines.subList(Math.max(0, lines.size() - 5), lines.size()));
+                }
+            } catch (IOException ignored) {
+                // try the next log
+            }
+        }
+        return "(no server log)";
+    }
+
+    /** Stops listening and reporting; the database server keeps running. */
+    @Override
+    public synchronized void close() {
+        if (heartbeats != null) {
+            heartbeats.cancel(false);
+        }
+        if (subscription != null) {
+            subscription.close();
+        }
+        stopping = true;
+    }
+}

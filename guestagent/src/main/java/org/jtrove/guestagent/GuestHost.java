@@ -1,0 +1,26 @@
+package org.jtrove.guestagent;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * What a guest agent needs from the place its database server runs: a directory, an unprivileged OS user,
+ * and a way to run commands as that user. The compute driver provides it.
+ */
+public interface GuestHost {
+    /** Root of everything this instance owns on the host (its "volume"). */
+    Path instanceDir();
+
+    /** Runs a command as the unprivileged database user and waits; throws with its output on failure. */
+    String run(List<String> command, Duration timeout);
+
+    /**
+     * Starts a long-lived server as the unprivileged user, detached in its own session so that it outlives
+     * this process; output goes to {@code log}. Returns the server's process handle (its pid is the server's).
+     */
+    ProcessHandle spawn(List<String> command, Path log);
+
+    /** Hands a file or directory tree to the unprivileged database user. */
+    void giveToDatabaseUser(Path path);
+}

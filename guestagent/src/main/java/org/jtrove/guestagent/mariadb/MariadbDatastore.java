@@ -1,0 +1,404 @@
+package org.jtrove.guestagent.mariadb;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.jtrove.guestagent.Datastore;
+import org.jtrove.guestagent.GuestHost;
+import org.jtrove.guestagent.InstanceContext;
+import org.jtrove.guestagent.Sql;
+import org.jtrove.model.JtroveException;
+import org.jtrove.model.guest.DatabaseSpec;
+import org.jtrove.model.guest.NameRules;
+import org.jtrove.model.guest.ServerBuild;
+import org.jtrove.model.guest.UserSpec;
+
+/**
+ * MariaDB (Trove manager "mysql"): the admin user is {@code os_admin@'%'} created when the template is
+ * initialised; passwords are sent to the server only as mysql_native_password hashes, never in clear text.
+ */
+public final class MariadbDatastore implements Datastore {
+    private static final String ADMIN = "os_admin";
+    private static final String ROOT = "root";
+    private static final List<String> SYSTEM_DATABASES =
+            List.of("information_schema", "mysql", "performance_schema", "sys");
+    private static final Pattern VERSION = Pattern.compile("Ver (\\d+\\.\\d+)\\.(\\d+)");
+
+    @Override
+    public String manager() {
+        return "mysql";
+    }
+
+    @Override
+    public String datastoreName() {
+        return "mariadb";
+    }
+
+    @Override
+    public int port() {
+        return 3306;
+    }
+
+    @Override
+    public NameRules names() {
+        return NameRules.MYSQL;
+    }
+
+    @Override
+    public String rootUserName() {
+        return ROOT;
+    }
+
+    @Override
+    public String processName() {
+        return "mariadbd";
+    }
+
+    @Override
+    public List<ServerBuild> discover() {
+        Path server = Path.of("/usr/sbin/mariadbd");
+        if (!Files.isExecutable(server) || !Files.isExecutable(Path.of("/usr/bin/mariadb-install-db"))) {
+            return List.of();
+        }
+        try {
+            Process p = new ProcessBuilder(server.toString(), "--version").redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            p.waitFor(10, TimeUnit.SECONDS);
+            Matcher m = VERSION.matcher(out);
+            if (!m.find()) {
+                return List.of();
+            }
+            return List.of(new ServerBuild(manager(), m.group(1), "/usr/sbin", "/usr", "debian"));
+        } catch (IOException e) {
+            return List.of();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return List.of();
+        }
+    }
+
+    @Override
+    public void initTemplate(ServerBuild build, Path dataDir, String adminPassword, GuestHost host) throws Exception {
+        Path work = dataDir.getParent();
+        Files.createDirectories(work);
+        host.giveToDatabaseUser(work);
+        Path bundled = Path.of(build.baseDir(), "scripts", "mariadb-install-db");
+        List<String> install = new ArrayList<>(List.of(
+                Files.isExecutable(bundled) ? bundled.toString() : "/usr/bin/mariadb-install-db",
+                "--no-defaults", "--datadir=" + dataDir, "--auth-root-authentication-method=normal",
+                "--skip-test-db", "--skip-name-resolve"));
+        if (Files.isExecutable(bundled)) {
+            install.add("--basedir=" + build.baseDir());
+        }
+        host.run(install, Duration.ofMinutes(3));
+
+        // Start once with an init file that creates the admin user, then shut down cleanly.
+        Path init = work.resolve("init.sql");
+        Files.writeString(init, "CREATE USER '" + ADMIN + "'@'%' IDENTIFIED BY PASSWORD '" + nativeHash(adminPassword)
+                + "';\nGRANT ALL PRIVILEGES ON *.* TO '" + ADMIN + "'@'%' WITH GRANT OPTION;\n"
+                + "DELETE FROM mysql.global_priv WHERE User = '';\nFLUSH PRIVILEGES;\n");
+        int port = freePort();
+        InstanceContext bootstrap = new InstanceContext("template", build, "127.0.0.1", 256, work);
+        writeConfig(bootstrap, dataDir, port, "init-file = " + init);
+        host.giveToDatabaseUser(work);
+        ProcessHandle server = host.spawn(List.of(build.binDir() + "/mariadbd",
+                "--defaults-file=" + bootstrap.runDir().resolve("my.cnf")), work.resolve("bootstrap.log"));
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (true) {
+                try (Connection c = connect("127.0.0.1", port, adminPassword, null); Statement s = c.createStatement()) {
+                    s.execute("SHUTDOWN");
+                    break;
+                } catch (SQLException e) {
+                    if (System.nanoTime() > deadline || !server.isAlive()) {
+                        throw new IllegalStateException("MariaDB did not start while preparing its template: "
+                                + Files.readString(work.resolve("bootstrap.log")), e);
+                    }
+                    Thread.sleep(100);
+                }
+            }
+            server.onExit().get(60, TimeUnit.SECONDS);
+        } finally {
+            server.destroy();
+            Files.deleteIfExists(init);
+            org.jtrove.guestagent.TemplateCache.deleteTree(bootstrap.runDir());
+        }
+    }
+
+    @Override
+    public void configure(InstanceContext ctx, GuestHost host) throws Exception {
+        writeConfig(ctx, ctx.dataDir(), port(), "");
+        host.giveToDatabaseUser(ctx.runDir());
+    }
+
+    private static void writeConfig(InstanceContext ctx, Path dataDir, int port, String extra) throws IOException {
+        Files.createDirectories(ctx.runDir());
+        int bufferPool = Math.max(32, ctx.memoryMb() / 2);
+        int maxConnections = Math.max(20, Math.min(500, ctx.memoryMb() / 8));
+        ServerBuild build = ctx.build();
+        StringBuilder cnf = new StringBuilder("# written by jtrove; memory settings follow the flavor's RAM ("
+                + ctx.memoryMb() + " MB)\n[mariadbd]\n");
+        cnf.append("datadir = ").append(dataDir).append('\n')
+                .append("basedir = ").append(build.baseDir()).append('\n')
+                .append("port = ").append(port).append('\n')
+                .append("bind-address = ").append(ctx.address()).append('\n')
+                .append("socket = ").append(ctx.runDir().resolve("mysqld.sock")).append('\n')
+                .append("pid-file = ").append(ctx.runDir().resolve("mariadbd.pid")).append('\n')
+                .append("log-error = ").append(ctx.runDir().resolve("error.log")).append('\n')
+                .append("skip-name-resolve\n")
+                .append("innodb_buffer_pool_size = ").append(bufferPool).append("M\n")
+                .append("max_connections = ").append(maxConnections).append('\n');
+        if (!"debian".equals(build.source())) {
+            cnf.append("lc-messages-dir = ").append(build.baseDir()).append("/share\n").append("skip-ssl\n");
+        }
+        cnf.append(extra).append('\n');
+        Files.writeString(ctx.runDir().resolve("my.cnf"), cnf.toString());
+    }
+
+    @Override
+    public List<String> startCommand(InstanceContext ctx) {
+        return List.of(ctx.build().binDir() + "/mariadbd", "--defaults-file=" + ctx.runDir().resolve("my.cnf"));
+    }
+
+    @Override
+    public Connection connectAdmin(InstanceContext ctx, String password, String database) throws SQLException {
+        return connect(ctx.address(), port(), password, database);
+    }
+
+    private static Connection connect(String address, int port, String password, String database) throws SQLException {
+        Properties p = new Properties();
+        p.setProperty("user", ADMIN);
+        p.setProperty("password", password);
+        p.setProperty("connectTimeout", "5000");
+        p.setProperty("socketTimeout", "60000");
+        return DriverManager.getConnection("jdbc:mariadb://" + address + ":" + port + "/"
+                + (database == null ? "" : database), p);
+    }
+
+    @Override
+    public void changeAdminPassword(Connection c, String newPassword) throws SQLException {
+        exec(c, "ALTER USER '" + ADMIN + "'@'%' IDENTIFIED BY PASSWORD '" + nativeHash(newPassword) + "'");
+    }
+
+    @Override
+    public void createDatabase(InstanceContext ctx, Connection c, DatabaseSpec db) throws SQLException {
+        String name = names().checkDatabase(db.name());
+        if (listDatabases(c).contains(name)) {
+            throw JtroveException.badRequest("A database with the name '" + name + "' already exists.");
+        }
+        StringBuilder sql = new StringBuilder("CREATE DATABASE ").append(Sql.myIdent(name));
+        if (db.characterSet() != null) {
+            sql.append(" CHARACTER SET ").append(NameRules.checkCharsetOrCollation("Character set", db.characterSet()));
+        }
+        if (db.collate() != null) {
+            sql.append(" COLLATE ").append(NameRules.checkCharsetOrCollation("Collation", db.collate()));
+        }
+        try {
+            exec(c, sql.toString());
+        } catch (SQLException e) {
+            throw JtroveException.badRequest("Cannot create database " + name + ": " + e.getMessage());
+        }
+    }
+
+    @Override
+    public List<String> listDatabases(Connection c) throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SHOW DATABASES")) {
+            while (rs.next()) {
+                String name = rs.getString(1);
+                if (!SYSTEM_DATABASES.contains(name)) {
+                    out.add(name);
+                }
+            }
+        }
+        out.sort(null);
+        return out;
+    }
+
+    @Override
+    public void dropDatabase(Connection c, String name) throws SQLException {
+        names().checkDatabase(name);
+        if (!listDatabases(c).contains(name)) {
+            throw JtroveException.notFound("Database " + name + " cannot be found on the instance.");
+        }
+        exec(c, "DROP DATABASE " + Sql.myIdent(name));
+    }
+
+    @Override
+    public void createUser(InstanceContext ctx, Connection c, String adminPassword, UserSpec user) throws SQLException {
+        String name = names().checkUser(user.name());
+        String host = names().checkHost(user.host());
+        NameRules.checkPassword(user.password());
+        if (userExists(c, name, host)) {
+            throw JtroveException.badRequest("A user with the name '" + name + "@" + host + "' already exists.");
+        }
+        exec(c, "CREATE USER " + account(name, host) + " IDENTIFIED BY PASSWORD '" + nativeHash(user.password()) + "'");
+        grant(ctx, c, adminPassword, name, host, user.databases());
+    }
+
+    @Override
+    public List<UserSpec> listUsers(Connection c) throws SQLException {
+        List<UserSpec> users = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT User, Host FROM mysql.user WHERE User NOT IN"
+                + " ('', 'root', 'os_admin', 'mariadb.sys', 'mysql', 'debian-sys-maint') ORDER BY User, Host");
+             ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                users.add(new UserSpec(rs.getString(1), rs.getString(2), null, List.of()));
+            }
+        }
+        List<UserSpec> out = new ArrayList<>();
+        for (UserSpec u : users) {
+            out.add(new UserSpec(u.name(), u.host(), null, listAccess(c, u.name(), u.host())));
+        }
+        return out;
+    }
+
+    @Override
+    public void dropUser(Connection c, String name, String host) throws SQLException {
+        requireUser(c, name, host);
+        exec(c, "DROP USER " + account(name, host));
+    }
+
+    @Override
+    public void setPassword(Connection c, String name, String host, String password) throws SQLException {
+        NameRules.checkPassword(password);
+        requireUser(c, name, host);
+        exec(c, "ALTER USER " + account(name, host) + " IDENTIFIED BY PASSWORD '" + nativeHash(password) + "'");
+    }
+
+    @Override
+    public void renameUser(Connection c, String name, String host, String newName, String newHost) throws SQLException {
+        requireUser(c, name, host);
+        names().checkUser(newName);
+        names().checkHost(newHost);
+        if (userExists(c, newName, newHost)) {
+            throw JtroveException.badRequest("A user with the name '" + newName + "@" + newHost + "' already exists.");
+        }
+        exec(c, "RENAME USER " + account(name, host) + " TO " + account(newName, newHost));
+    }
+
+    @Override
+    public void grant(InstanceContext ctx, Connection c, String adminPassword, String name, String host,
+                      List<String> databases) throws SQLException {
+        requireUser(c, name, host);
+        List<String> existing = listDatabases(c);
+        for (String db : databases) {
+            names().checkDatabase(db);
+            if (!existing.contains(db)) {
+                throw JtroveException.notFound("Database " + db + " cannot be found on the instance.");
+            }
+        }
+        for (String db : databases) {
+            exec(c, "GRANT ALL PRIVILEGES ON " + Sql.myIdent(db) + ".* TO " + account(name, host));
+        }
+    }
+
+    @Override
+    public void revoke(InstanceContext ctx, Connection c, String adminPassword, String name, String host, String database)
+            throws SQLException {
+        requireUser(c, name, host);
+        if (!listAccess(c, name, host).contains(database)) {
+            throw JtroveException.notFound("User " + name + " has no access to database " + database + ".");
+        }
+        exec(c, "REVOKE ALL PRIVILEGES ON " + Sql.myIdent(database) + ".* FROM " + account(name, host));
+    }
+
+    @Override
+    public List<String> listAccess(Connection c, String name, String host) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT DISTINCT Db FROM mysql.db WHERE User = ? AND Host = ? ORDER BY Db")) {
+            ps.setString(1, name);
+            ps.setString(2, host);
+            List<String> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getString(1));
+                }
+            }
+            return out;
+        }
+    }
+
+    @Override
+    public void enableRoot(Connection c, String password) throws SQLException {
+        if (!userExists(c, ROOT, "%")) {
+            exec(c, "CREATE USER 'root'@'%' IDENTIFIED BY PASSWORD '" + nativeHash(password) + "'");
+        } else {
+            exec(c, "ALTER USER 'root'@'%' IDENTIFIED BY PASSWORD '" + nativeHash(password) + "'");
+        }
+        exec(c, "GRANT ALL PRIVILEGES ON *.* TO 'root'@'%' WITH GRANT OPTION");
+    }
+
+    @Override
+    public void disableRoot(Connection c) throws SQLException {
+        if (userExists(c, ROOT, "%")) {
+            exec(c, "DROP USER 'root'@'%'");
+        }
+    }
+
+    @Override
+    public boolean isRootEnabled(Connection c) throws SQLException {
+        return userExists(c, ROOT, "%");
+    }
+
+    private void requireUser(Connection c, String name, String host) throws SQLException {
+        if (name == null || host == null || ROOT.equals(name) || ADMIN.equals(name) || !userExists(c, name, host)) {
+            throw JtroveException.notFound("User " + name + "@" + host + " cannot be found on the instance.");
+        }
+    }
+
+    private static boolean userExists(Connection c, String name, String host) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM mysql.user WHERE User = ? AND Host = ?")) {
+            ps.setString(1, name);
+            ps.setString(2, host);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    private String account(String name, String host) {
+        return Sql.literal(names().checkUser(name)) + "@" + Sql.literal(names().checkHost(host));
+    }
+
+    private static void exec(Connection c, String sql) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute(sql);
+        }
+    }
+
+    /** mysql_native_password hash: "*" + upper hex of SHA1(SHA1(password)); only hex reaches SQL. */
+    static String nativeHash(String password) {
+        try {
+            MessageDigest sha1 = MessageDigest.getInstance("SHA-1");
+            byte[] once = sha1.digest(password.getBytes(StandardCharsets.UTF_8));
+            byte[] twice = MessageDigest.getInstance("SHA-1").digest(once);
+            return "*" + HexFormat.of().withUpperCase().formatHex(twice);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+            return s.getLocalPort();
+        }
+    }
+}

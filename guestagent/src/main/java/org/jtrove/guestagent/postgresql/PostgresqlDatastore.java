@@ -1,0 +1,365 @@
+package org.jtrove.guestagent.postgresql;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.stream.Stream;
+import org.jtrove.guestagent.Datastore;
+import org.jtrove.guestagent.GuestHost;
+import org.jtrove.guestagent.InstanceContext;
+import org.jtrove.model.JtroveException;
+import org.jtrove.model.guest.DatabaseSpec;
+import org.jtrove.model.guest.NameRules;
+import org.jtrove.model.guest.ServerBuild;
+import org.jtrove.model.guest.UserSpec;
+import org.postgresql.PGConnection;
+
+/**
+ * PostgreSQL: the admin role is {@code os_admin} (a superuser, password auth over TCP only, no Unix socket);
+ * databases are created with CONNECT revoked from PUBLIC so that grant and revoke mean something.
+ * Passwords are hashed (SCRAM) by the JDBC driver before they reach the server.
+ */
+public final class PostgresqlDatastore implements Datastore {
+    static final String ADMIN = "os_admin";
+    private static final String ROOT = "postgres";
+
+    @Override
+    public String manager() {
+        return "postgresql";
+    }
+
+    @Override
+    public String datastoreName() {
+        return "postgresql";
+    }
+
+    @Override
+    public int port() {
+        return 5432;
+    }
+
+    @Override
+    public NameRules names() {
+        return NameRules.POSTGRESQL;
+    }
+
+    @Override
+    public String rootUserName() {
+        return ROOT;
+    }
+
+    @Override
+    public String processName() {
+        return "postgres";
+    }
+
+    @Override
+    public List<ServerBuild> discover() {
+        List<ServerBuild> builds = new ArrayList<>();
+        Path debian = Path.of("/usr/lib/postgresql");
+        if (Files.isDirectory(debian)) {
+            try (Stream<Path> dirs = Files.list(debian)) {
+                dirs.sorted().forEach(d -> {
+                    Path bin = d.resolve("bin");
+                    if (Files.isExecutable(bin.resolve("postgres")) && Files.isExecutable(bin.resolve("initdb"))) {
+                        builds.add(new ServerBuild(manager(), d.getFileName().toString(), bin.toString(),
+                                d.toString(), "debian"));
+                    }
+                });
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return builds;
+    }
+
+    @Override
+    public void initTemplate(ServerBuild build, Path dataDir, String adminPassword, GuestHost host) throws Exception {
+        Files.createDirectories(dataDir.getParent());
+        Path pwfile = dataDir.getParent().resolve("pwfile");
+        Files.writeString(pwfile, adminPassword + "\n");
+        host.giveToDatabaseUser(dataDir.getParent());
+        try {
+            host.run(List.of(build.binDir() + "/initdb", "-D", dataDir.toString(), "-U", ADMIN,
+                    "--pwfile=" + pwfile, "--auth=scram-sha-256", "-E", "UTF8", "--locale=C.UTF-8"), Duration.ofMinutes(3));
+        } finally {
+            Files.deleteIfExists(pwfile);
+        }
+        Files.writeString(dataDir.resolve("pg_hba.conf"), """
+                # written by jtrove: password (SCRAM) authentication over TCP only
+                host all all 0.0.0.0/0 scram-sha-256
+                host all all ::/0 scram-sha-256
+                """);
+        Files.writeString(dataDir.resolve("postgresql.conf"), "\ninclude_if_exists = '../run/jtrove.conf'\n",
+                java.nio.file.StandardOpenOption.APPEND);
+        host.giveToDatabaseUser(dataDir);
+    }
+
+    @Override
+    public void configure(InstanceContext ctx, GuestHost host) throws Exception {
+        int sharedBuffers = Math.max(16, ctx.memoryMb() / 4);
+        int cache = Math.max(64, ctx.memoryMb() * 3 / 4);
+        int maxConnections = Math.max(20, Math.min(500, ctx.memoryMb() / 8));
+        Files.createDirectories(ctx.runDir());
+        Files.writeString(ctx.runDir().resolve("jtrove.conf"), String.join("\n",
+                "# written by jtrove for this instance; memory settings follow the flavor's RAM (" + ctx.memoryMb() + " MB)",
+                "listen_addresses = '" + ctx.address() + "'",
+                "port = " + port(),
+                "unix_socket_directories = ''",
+                "max_connections = " + maxConnections,
+                "shared_buffers = " + sharedBuffers + "MB",
+                "effective_cache_size = " + cache + "MB",
+                "work_mem = " + Math.max(1, ctx.memoryMb() / 256) + "MB",
+                "maintenance_work_mem = " + Math.max(16, ctx.memoryMb() / 16) + "MB",
+                "external_pid_file = '" + ctx.runDir().resolve("postgres.pid") + "'",
+                ""));
+        host.giveToDatabaseUser(ctx.runDir());
+    }
+
+    @Override
+    public List<String> startCommand(InstanceContext ctx) {
+        return List.of(ctx.build().binDir() + "/postgres", "-D", ctx.dataDir().toString());
+    }
+
+    @Override
+    public Connection connectAdmin(InstanceContext ctx, String password, String database) throws SQLException {
+        Properties p = new Properties();
+        p.setProperty("user", ADMIN);
+        p.setProperty("password", password);
+        p.setProperty("connectTimeout", "5");
+        p.setProperty("socketTimeout", "60");
+        p.setProperty("ApplicationName", "jtrove-guestagent");
+        String db = database == null ? "postgres" : database;
+        return DriverManager.getConnection("jdbc:postgresql://" + ctx.address() + ":" + port() + "/" + db, p);
+    }
+
+    @Override
+    public void changeAdminPassword(Connection c, String newPassword) throws SQLException {
+        c.unwrap(PGConnection.class).alterUserPassword(ADMIN, newPassword.toCharArray(), "scram-sha-256");
+    }
+
+    @Override
+    public void createDatabase(InstanceContext ctx, Connection c, DatabaseSpec db) throws SQLException {
+        String name = names().checkDatabase(db.name());
+        if (listDatabases(c).contains(name)) {
+            throw JtroveException.badRequest("A database with the name '" + name + "' already exists.");
+        }
+        StringBuilder sql = new StringBuilder("CREATE DATABASE ").append(ident(name)).append(" TEMPLATE template0");
+        if (db.characterSet() != null) {
+            sql.append(" ENCODING ").append(literal(NameRules.checkCharsetOrCollation("Character set", db.characterSet())));
+        }
+        if (db.collate() != null) {
+            String collate = literal(NameRules.checkCharsetOrCollation("Collation", db.collate()));
+            sql.append(" LC_COLLATE ").append(collate).append(" LC_CTYPE ").append(collate);
+        }
+        try (Statement s = c.createStatement()) {
+            s.execute(sql.toString());
+            s.execute("REVOKE CONNECT, TEMPORARY ON DATABASE " + ident(name) + " FROM PUBLIC");
+        }
+    }
+
+    @Override
+    public List<String> listDatabases(Connection c) throws SQLException {
+        return strings(c, "SELECT datname FROM pg_database WHERE NOT datistemplate AND datname <> 'postgres'"
+                + " ORDER BY datname");
+    }
+
+    @Override
+    public void dropDatabase(Connection c, String name) throws SQLException {
+        names().checkDatabase(name);
+        if (!listDatabases(c).contains(name)) {
+            throw JtroveException.notFound("Database " + name + " cannot be found on the instance.");
+        }
+        try (Statement s = c.createStatement()) {
+            s.execute("DROP DATABASE " + ident(name) + " WITH (FORCE)");
+        }
+    }
+
+    @Override
+    public void createUser(InstanceContext ctx, Connection c, String adminPassword, UserSpec user) throws SQLException {
+        String name = names().checkUser(user.name());
+        names().checkHost(user.host());
+        if (roleExists(c, name)) {
+            throw JtroveException.badRequest("A user with the name '" + name + "' already exists.");
+        }
+        try (Statement s = c.createStatement()) {
+            s.execute("CREATE ROLE " + ident(name) + " LOGIN");
+        }
+        setPassword(c, name, "%", user.password());
+        grant(ctx, c, adminPassword, name, "%", user.databases());
+    }
+
+    @Override
+    public List<UserSpec> listUsers(Connection c) throws SQLException {
+        List<UserSpec> users = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT rolname FROM pg_roles WHERE rolcanlogin"
+                + " AND rolname NOT IN ('os_admin', 'postgres') AND rolname NOT LIKE 'pg\\_%' ORDER BY rolname");
+             ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                users.add(new UserSpec(rs.getString(1), "%", null, List.of()));
+            }
+        }
+        List<UserSpec> withAccess = new ArrayList<>();
+        for (UserSpec u : users) {
+            withAccess.add(new UserSpec(u.name(), "%", null, listAccess(c, u.name(), "%")));
+        }
+        return withAccess;
+    }
+
+    @Override
+    public void dropUser(Connection c, String name, String host) throws SQLException {
+        requireUser(c, name, host);
+        try (Statement s = c.createStatement()) {
+            for (String db : listAccess(c, name, host)) {
+                s.execute("REVOKE ALL ON DATABASE " + ident(db) + " FROM " + ident(name));
+            }
+            s.execute("DROP OWNED BY " + ident(name));
+            s.execute("DROP ROLE " + ident(name));
+        }
+    }
+
+    @Override
+    public void setPassword(Connection c, String name, String host, String password) throws SQLException {
+        NameRules.checkPassword(password);
+        c.unwrap(PGConnection.class).alterUserPassword(name, password.toCharArray(), "scram-sha-256");
+    }
+
+    @Override
+    public void renameUser(Connection c, String name, String host, String newName, String newHost) throws SQLException {
+        requireUser(c, name, host);
+        names().checkHost(newHost);
+        names().checkUser(newName);
+        if (!newName.equals(name) && roleExists(c, newName)) {
+            throw JtroveException.badRequest("A user with the name '" + newName + "' already exists.");
+        }
+        try (Statement s = c.createStatement()) {
+            s.execute("ALTER ROLE " + ident(name) + " RENAME TO " + ident(newName));
+        }
+    }
+
+    @Override
+    public void grant(InstanceContext ctx, Connection c, String adminPassword, String name, String host,
+                      List<String> databases) throws SQLException {
+        requireUser(c, name, host);
+        List<String> existing = listDatabases(c);
+        for (String db : databases) {
+            names().checkDatabase(db);
+            if (!existing.contains(db)) {
+                throw JtroveException.notFound("Database " + db + " cannot be found on the instance.");
+            }
+        }
+        for (String db : databases) {
+            try (Statement s = c.createStatement()) {
+                s.execute("GRANT ALL PRIVILEGES ON DATABASE " + ident(db) + " TO " + ident(name));
+            }
+            try (Connection inDb = connectAdmin(ctx, adminPassword, db); Statement s = inDb.createStatement()) {
+                s.execute("GRANT ALL ON SCHEMA public TO " + ident(name));
+            }
+        }
+    }
+
+    @Override
+    public void revoke(InstanceContext ctx, Connection c, String adminPassword, String name, String host, String database)
+            throws SQLException {
+        requireUser(c, name, host);
+        if (!listAccess(c, name, host).contains(database)) {
+            throw JtroveException.notFound("User " + name + " has no access to database " + database + ".");
+        }
+        try (Connection inDb = connectAdmin(ctx, adminPassword, database); Statement s = inDb.createStatement()) {
+            s.execute("REVOKE ALL ON SCHEMA public FROM " + ident(name));
+        }
+        try (Statement s = c.createStatement()) {
+            s.execute("REVOKE ALL PRIVILEGES ON DATABASE " + ident(database) + " FROM " + ident(name));
+        }
+    }
+
+    @Override
+    public List<String> listAccess(Connection c, String name, String host) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT datname FROM pg_database WHERE NOT datistemplate"
+                + " AND datname <> 'postgres' AND has_database_privilege(?, datname, 'CONNECT') ORDER BY datname")) {
+            ps.setString(1, name);
+            List<String> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getString(1));
+                }
+            }
+            return out;
+        }
+    }
+
+    @Override
+    public void enableRoot(Connection c, String password) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            if (roleExists(c, ROOT)) {
+                s.execute("ALTER ROLE " + ident(ROOT) + " WITH SUPERUSER LOGIN");
+            } else {
+                s.execute("CREATE ROLE " + ident(ROOT) + " WITH SUPERUSER LOGIN");
+            }
+        }
+        setPassword(c, ROOT, "%", password);
+    }
+
+    @Override
+    public void disableRoot(Connection c) throws SQLException {
+        if (roleExists(c, ROOT)) {
+            try (Statement s = c.createStatement()) {
+                s.execute("ALTER ROLE " + ident(ROOT) + " WITH NOLOGIN PASSWORD NULL");
+            }
+        }
+    }
+
+    @Override
+    public boolean isRootEnabled(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_roles WHERE rolname = ? AND rolcanlogin")) {
+            ps.setString(1, ROOT);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    private void requireUser(Connection c, String name, String host) throws SQLException {
+        names().checkHost(host);
+        if (name == null || !roleExists(c, name) || ROOT.equals(name) || ADMIN.equals(name)) {
+            throw JtroveException.notFound("User " + name + " cannot be found on the instance.");
+        }
+    }
+
+    private static boolean roleExists(Connection c, String name) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_roles WHERE rolname = ?")) {
+            ps.setString(1, name);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    private static List<String> strings(Connection c, String sql) throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            while (rs.next()) {
+                out.add(rs.getString(1));
+            }
+        }
+        return out;
+    }
+
+    private static String ident(String name) {
+        return org.jtrove.guestagent.Sql.pgIdent(name);
+    }
+
+    private static String literal(String value) {
+        return org.jtrove.guestagent.Sql.literal(value);
+    }
+}

@@ -1,0 +1,28 @@
+package org.jtrove.model;
+
+/**
+ * Derives the public {@code status} and {@code operating_status} from the two owners' fields, with Trove's
+ * precedence: a task error wins, then a running task, then the database service status.
+ */
+public final class InstanceStatus {
+    private InstanceStatus() {}
+
+    public static String publicStatus(InstanceTask task, ServiceStatus service, boolean heartbeatExpired) {
+        if (task.publicStatus() != null) {
+            return task.publicStatus();
+        }
+        return switch (service) {
+            case NEW, BUILDING -> "BUILD";
+            case RUNNING, HEALTHY -> "ACTIVE";
+            case SHUTDOWN, CRASHED -> "SHUTDOWN";
+            case FAILED, UNKNOWN, FAILED_TIMEOUT_GUESTAGENT -> "ERROR";
+        };
+    }
+
+    public static String operatingStatus(InstanceTask task, ServiceStatus service, boolean heartbeatExpired) {
+        if (task != InstanceTask.NONE) {
+            return "";
+        }
+        return heartbeatExpired ? ServiceStatus.FAILED_TIMEOUT_GUESTAGENT.apiValue() : service.apiValue();
+    }
+}

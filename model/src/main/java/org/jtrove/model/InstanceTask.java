@@ -1,0 +1,30 @@
+package org.jtrove.model;
+
+/** What the control plane is doing to an instance (Trove's task status); owned by api and taskmanager. */
+public enum InstanceTask {
+    NONE(false, null),
+    BUILDING(false, "BUILD"),
+    REBOOTING(false, "REBOOT"),
+    DELETING(false, "SHUTDOWN"),
+    BUILDING_ERROR_SERVER(true, "ERROR"),
+    BUILDING_ERROR_TIMEOUT_GA(true, "ERROR"),
+    REBOOTING_ERROR(true, "ERROR"),
+    DELETING_ERROR(true, "ERROR");
+
+    private final boolean error;
+    private final String publicStatus;
+
+    InstanceTask(boolean error, String publicStatus) {
+        this.error = error;
+        this.publicStatus = publicStatus;
+    }
+
+    public boolean isError() {
+        return error;
+    }
+
+    /** The public status this task forces, or null when the service status decides. */
+    public String publicStatus() {
+        return publicStatus;
+    }
+}

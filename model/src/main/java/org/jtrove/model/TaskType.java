@@ -1,0 +1,28 @@
+package org.jtrove.model;
+
+/** The long operations the taskmanager runs, each a pipeline of named, idempotent steps. */
+public enum TaskType {
+    CREATE("PROVISION", "PREPARE", "WAIT_ACTIVE"),
+    RESTART("RESTART", "WAIT_ACTIVE"),
+    DELETE("DESTROY");
+
+    private final String[] steps;
+
+    TaskType(String... steps) {
+        this.steps = steps;
+    }
+
+    public String firstStep() {
+        return steps[0];
+    }
+
+    /** The step after {@code step}, or null when it was the last. */
+    public String next(String step) {
+        for (int i = 0; i < steps.length - 1; i++) {
+            if (steps[i].equals(step)) {
+                return steps[i + 1];
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,18 @@
+package org.jtrove.model.guest;
+
+import java.util.List;
+
+/** What the taskmanager asks a guest agent to do when an instance is created. */
+public record PrepareRequest(
+        String instanceId,
+        ServerBuild build,
+        String address,
+        int memoryMb,
+        int volumeSizeGb,
+        List<DatabaseSpec> databases,
+        List<UserSpec> users) {
+    @Override
+    public String toString() {
+        return "PrepareRequest[" + instanceId + " " + build.manager() + " " + build.version() + " at " + address + "]";
+    }
+}

@@ -1,0 +1,128 @@
+package org.jtrove.server;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import org.jtrove.api.ApiServer;
+import org.jtrove.api.ApiSettings;
+import org.jtrove.bus.InProcessBus;
+import org.jtrove.bus.MessageBus;
+import org.jtrove.compute.local.LocalComputeDriver;
+import org.jtrove.compute.local.OsUser;
+import org.jtrove.conductor.Conductor;
+import org.jtrove.guestagent.Datastores;
+import org.jtrove.guestagent.TemplateCache;
+import org.jtrove.store.DatastoreVersionRecord;
+import org.jtrove.store.MetadataStore;
+import org.jtrove.taskmanager.TaskManager;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * api, taskmanager, conductor and the guest agents in one JVM over the in-process bus. This is the whole
+ * object graph: every part is constructed here, explicitly.
+ */
+public final class AllInOne implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(AllInOne.class);
+    private final MetadataStore store;
+    private final MessageBus bus;
+    private final Conductor conductor;
+    private final LocalComputeDriver compute;
+    private final TaskManager taskmanager;
+    private final ApiServer api;
+    private final ScheduledExecutorService scheduler;
+
+    public AllInOne(JtroveConfig config) {
+        Path state = config.statePath();
+        prepareStateDir(state);
+        Datastores datastores = Datastores.builtIn();
+        this.store = openStore(config);
+        new Registration(store, datastores).firstStart();
+        this.bus = new InProcessBus();
+        this.conductor = new Conductor(store, bus);
+        this.scheduler = Executors.newScheduledThreadPool(2, r -> {
+            Thread t = new Thread(r, "guest-heartbeats");
+            t.setDaemon(true);
+            return t;
+        });
+        TemplateCache templates = new TemplateCache(state.resolve("templates"));
+        OsUser user = OsUser.ensure(config.databaseOsUser());
+        this.compute = new LocalComputeDriver(state, store, bus, datastores, templates, user, scheduler,
+                config.heartbeatInterval().toMillis(), config.addressBase());
+        this.taskmanager = new TaskManager(store, bus, compute, config.buildTimeout());
+        this.api = new ApiServer(store, bus, new ApiSettings(config.bindHost(), config.port(), config.region(),
+                config.maxVolumeSizeGb(), config.heartbeatExpiry(), config.defaultDatastore(), config.maxBodyBytes()));
+        conductor.start();
+        compute.recover();
+        taskmanager.start();
+        api.start();
+        warmTemplates(datastores, templates, user, state);
+    }
+
+    static MetadataStore openStore(JtroveConfig config) {
+        return config.metadataUrl() == null
+                ? MetadataStore.embedded(config.statePath())
+                : new MetadataStore(config.metadataUrl(), config.metadataUser(), config.metadataPassword());
+    }
+
+    public int port() {
+        return api.port();
+    }
+
+    public MetadataStore store() {
+        return store;
+    }
+
+    /** Initialises the data directory templates in the background, so the first create does not pay for it. */
+    private void warmTemplates(Datastores datastores, TemplateCache templates, OsUser user, Path state) {
+        Thread t = new Thread(() -> {
+            for (var ds : store.datastores.list()) {
+                for (DatastoreVersionRecord v : store.datastores.versions(ds.id())) {
+                    if (!v.active()) {
+                        continue;
+                    }
+                    try {
+                        templates.ensure(datastores.get(v.manager()), v.build(),
+                                new org.jtrove.compute.local.LocalGuestHost(state.resolve("templates"), user));
+                    } catch (Exception e) {
+                        LOG.warn("cannot prepare the template for {} {}: {}", v.manager(), v.name(), e.getMessage());
+                    }
+                }
+            }
+        }, "template-warmer");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /** The state directory must be traversable by the unprivileged database user. */
+    static void prepareStateDir(Path state) {
+        try {
+            Files.createDirectories(state);
+            Files.setPosixFilePermissions(state, PosixFilePermissions.fromString("rwx--x--x"));
+            for (Path p = state.getParent(); p != null; p = p.getParent()) {
+                if (!Files.getPosixFilePermissions(p).contains(java.nio.file.attribute.PosixFilePermission.OTHERS_EXECUTE)) {
+                    throw new IllegalStateException("The state directory " + state + " is inside " + p
+                            + ", which other users cannot enter; database servers run as an unprivileged user."
+                            + " Choose another state directory (JTROVE_STATE_DIR) or run chmod o+x " + p + ".");
+                }
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot create the state directory " + state + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Stops the control plane; database servers keep running and are adopted at the next start. */
+    @Override
+    public void close() {
+        api.close();
+        taskmanager.close();
+        compute.close();
+        conductor.close();
+        scheduler.shutdownNow();
+        bus.close();
+        store.close();
+    }
+}

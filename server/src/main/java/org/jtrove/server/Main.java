@@ -1,0 +1,70 @@
+package org.jtrove.server;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** The {@code jtrove} command: {@code server} runs everything; {@code manage} is the operator's tool. */
+@Command(name = "jtrove", mixinStandardHelpOptions = true, version = "jtrove 0.1.0",
+        description = "Database-as-a-Service compatible with the OpenStack Trove v1.0 API.",
+        subcommands = {Main.Server.class, ManageCommand.class})
+public final class Main {
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new Main()).execute(args));
+    }
+
+    /** Options every command shares: where the configuration and the state live. */
+    static final class Common {
+        @Option(names = "--config", description = "YAML configuration file (also JTROVE_CONFIG)")
+        Path config;
+
+        @Option(names = "--state-dir", description = "state directory (also JTROVE_STATE_DIR)")
+        String stateDir;
+
+        JtroveConfig load() {
+            JtroveConfig c = JtroveConfig.load(config, System.getenv());
+            return stateDir == null ? c : c.with("state_dir", stateDir);
+        }
+    }
+
+    @Command(name = "server", mixinStandardHelpOptions = true,
+            description = "Run api, taskmanager, conductor and guest agents in one process.")
+    static final class Server implements Callable<Integer> {
+        @CommandLine.Mixin
+        Common common = new Common();
+
+        @Option(names = "--port", description = "API port (default 8779; also JTROVE_PORT)")
+        Integer port;
+
+        @Option(names = "--bind", description = "API bind address (default 0.0.0.0; also JTROVE_BIND_HOST)")
+        String bind;
+
+        @Override
+        public Integer call() throws Exception {
+            JtroveConfig config = common.load();
+            if (port != null) {
+                config = config.with("port", port);
+            }
+            if (bind != null) {
+                config = config.with("bind_host", bind);
+            }
+            if (!"noauth".equals(config.auth())) {
+                System.err.println("auth mode '" + config.auth() + "' is not available yet; use JTROVE_AUTH=noauth");
+                return 2;
+            }
+            AllInOne server = new AllInOne(config);
+            CountDownLatch stopped = new CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                server.close();
+                stopped.countDown();
+            }, "shutdown"));
+            System.out.println("jtrove is ready: http://" + config.bindHost() + ":" + server.port()
+                    + "/v1.0/{project_id}  (state in " + config.statePath() + ")");
+            stopped.await();
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,140 @@
+package org.jtrove.server;
+
+import java.util.concurrent.Callable;
+import org.jtrove.guestagent.Datastores;
+import org.jtrove.model.guest.ServerBuild;
+import org.jtrove.store.DatastoreRecord;
+import org.jtrove.store.DatastoreVersionRecord;
+import org.jtrove.store.FlavorRecord;
+import org.jtrove.store.MetadataStore;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** Operator commands, the counterpart of trove-manage. They work while the server runs. */
+@Command(name = "manage", mixinStandardHelpOptions = true, description = "Register datastores, versions and flavors.",
+        subcommands = {ManageCommand.Discover.class, ManageCommand.VersionUpdate.class, ManageCommand.VersionList.class,
+                ManageCommand.FlavorCreate.class, ManageCommand.FlavorList.class, ManageCommand.FlavorDelete.class})
+final class ManageCommand {
+
+    abstract static class StoreCommand implements Callable<Integer> {
+        @Mixin
+        Main.Common common = new Main.Common();
+
+        @Override
+        public Integer call() {
+            JtroveConfig config = common.load();
+            AllInOne.prepareStateDir(config.statePath());
+            try (MetadataStore store = AllInOne.openStore(config)) {
+                return run(store);
+            }
+        }
+
+        abstract int run(MetadataStore store);
+    }
+
+    @Command(name = "discover", description = "Register every supported server build installed on this host.")
+    static final class Discover extends StoreCommand {
+        @Override
+        int run(MetadataStore store) {
+            var registered = new Registration(store, Datastores.builtIn()).discover();
+            registered.forEach(v -> System.out.printf("registered %s %s (%s, %s)%n", v.manager(), v.name(), v.buildSource(), v.binDir()));
+            if (registered.isEmpty()) {
+                System.out.println("no supported server build found; install Debian's postgresql or mariadb-server");
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "datastore-version-update",
+            description = "Register or change a datastore version (like trove-manage datastore_version_update).")
+    static final class VersionUpdate extends StoreCommand {
+        @Parameters(index = "0", description = "datastore name, e.g. postgresql")
+        String datastore;
+
+        @Parameters(index = "1", description = "version name, e.g. 15")
+        String name;
+
+        @Option(names = "--manager", required = true, description = "postgresql or mysql")
+        String manager;
+
+        @Option(names = "--bin-dir", required = true, description = "directory holding the server binaries")
+        String binDir;
+
+        @Option(names = "--base-dir", description = "installation root (default: parent of --bin-dir)")
+        String baseDir;
+
+        @Option(names = "--version-number", description = "server version number (default: the version name)")
+        String version;
+
+        @Option(names = "--inactive", description = "register it inactive (hidden from users)")
+        boolean inactive;
+
+        @Override
+        int run(MetadataStore store) {
+            String base = baseDir != null ? baseDir : java.nio.file.Path.of(binDir).getParent().toString();
+            ServerBuild build = new ServerBuild(manager, version != null ? version : name, binDir, base, "manual");
+            DatastoreVersionRecord v = new Registration(store, Datastores.builtIn()).register(datastore, name, build, !inactive);
+            System.out.printf("datastore %s version %s: id %s, %s%n", datastore, v.name(), v.id(), v.active() ? "active" : "inactive");
+            return 0;
+        }
+    }
+
+    @Command(name = "datastore-version-list", description = "List datastores and their versions.")
+    static final class VersionList extends StoreCommand {
+        @Override
+        int run(MetadataStore store) {
+            for (DatastoreRecord ds : store.datastores.list()) {
+                for (DatastoreVersionRecord v : store.datastores.versions(ds.id())) {
+                    System.out.printf("%-12s %-8s %-36s %-8s %s%s%n", ds.name(), v.name(), v.id(),
+                            v.active() ? "active" : "inactive", v.binDir(), v.id().equals(ds.defaultVersionId()) ? " (default)" : "");
+                }
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "flavor-create", description = "Create or change a flavor.")
+    static final class FlavorCreate extends StoreCommand {
+        @Parameters(index = "0") String id;
+        @Parameters(index = "1") String name;
+        @Option(names = "--ram", required = true, description = "RAM in MB") int ram;
+        @Option(names = "--vcpus", defaultValue = "1") int vcpus;
+        @Option(names = "--disk", defaultValue = "0") int disk;
+
+        @Override
+        int run(MetadataStore store) {
+            if (!id.matches("[A-Za-z0-9_.-]{1,64}") || ram < 64 || vcpus < 1) {
+                System.err.println("invalid flavor: id [A-Za-z0-9_.-]{1,64}, ram >= 64 MB, vcpus >= 1");
+                return 2;
+            }
+            store.flavors.upsert(new FlavorRecord(id, name, ram, vcpus, disk, 0));
+            System.out.printf("flavor %s (%s): %d MB, %d vCPUs%n", id, name, ram, vcpus);
+            return 0;
+        }
+    }
+
+    @Command(name = "flavor-list", description = "List flavors.")
+    static final class FlavorList extends StoreCommand {
+        @Override
+        int run(MetadataStore store) {
+            store.flavors.list().forEach(f -> System.out.printf("%-6s %-12s %6d MB %2d vCPUs%n", f.id(), f.name(), f.ram(), f.vcpus()));
+            return 0;
+        }
+    }
+
+    @Command(name = "flavor-delete", description = "Delete a flavor.")
+    static final class FlavorDelete extends StoreCommand {
+        @Parameters(index = "0") String id;
+
+        @Override
+        int run(MetadataStore store) {
+            if (!store.flavors.delete(id)) {
+                System.err.println("no flavor " + id);
+                return 1;
+            }
+            return 0;
+        }
+    }
+}

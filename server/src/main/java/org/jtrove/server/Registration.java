@@ -1,0 +1,60 @@
+package org.jtrove.server;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.jtrove.guestagent.Datastore;
+import org.jtrove.guestagent.Datastores;
+import org.jtrove.model.guest.ServerBuild;
+import org.jtrove.store.DatastoreRecord;
+import org.jtrove.store.DatastoreVersionRecord;
+import org.jtrove.store.FlavorRecord;
+import org.jtrove.store.MetadataStore;
+
+/** Registers server builds as datastore versions, and the default flavors: what an operator's first start needs. */
+public final class Registration {
+    static final List<FlavorRecord> DEFAULT_FLAVORS = List.of(
+            new FlavorRecord("1", "m1.tiny", 512, 1, 1, 0),
+            new FlavorRecord("2", "m1.small", 1024, 1, 2, 0),
+            new FlavorRecord("3", "m1.medium", 2048, 2, 5, 0),
+            new FlavorRecord("4", "m1.large", 4096, 2, 10, 0));
+
+    private final MetadataStore store;
+    private final Datastores datastores;
+
+    public Registration(MetadataStore store, Datastores datastores) {
+        this.store = store;
+        this.datastores = datastores;
+    }
+
+    /** On a first start with an empty store: discover every build and create the default flavors. */
+    public void firstStart() {
+        if (store.datastores.list().isEmpty()) {
+            discover();
+        }
+        if (store.flavors.list().isEmpty()) {
+            DEFAULT_FLAVORS.forEach(store.flavors::upsert);
+        }
+    }
+
+    /** Registers every supported server build found on this host; returns what it registered. */
+    public List<DatastoreVersionRecord> discover() {
+        List<DatastoreVersionRecord> registered = new ArrayList<>();
+        for (Datastore d : datastores.all()) {
+            for (ServerBuild build : d.discover()) {
+                registered.add(register(d.datastoreName(), build.version(), build, true));
+            }
+        }
+        return registered;
+    }
+
+    public DatastoreVersionRecord register(String datastoreName, String versionName, ServerBuild build, boolean active) {
+        datastores.get(build.manager());
+        DatastoreRecord ds = store.datastores.upsertDatastore(datastoreName, build.manager());
+        DatastoreVersionRecord v = store.datastores.upsertVersion(ds.id(), versionName, build.version(), build.manager(),
+                active, build.source(), build.binDir(), build.baseDir());
+        if (ds.defaultVersionId() == null && active) {
+            store.datastores.setDefaultVersion(ds.id(), v.id());
+        }
+        return v;
+    }
+}

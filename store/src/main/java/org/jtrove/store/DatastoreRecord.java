@@ -1,0 +1,3 @@
+package org.jtrove.store;
+
+public record DatastoreRecord(String id, String name, String manager, String defaultVersionId) {}

@@ -1,0 +1,3 @@
+package org.jtrove.store;
+
+public record FlavorRecord(String id, String name, int ram, int vcpus, int disk, int ephemeral) {}

@@ -1,0 +1,103 @@
+package org.jtrove.store;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.mapper.reflect.ConstructorMapper;
+import org.jtrove.model.InstanceTask;
+
+/** Instance rows. The task status column is owned by the api and the taskmanager only. */
+public final class InstanceRepository {
+    private final Jdbi jdbi;
+
+    InstanceRepository(Jdbi jdbi) {
+        this.jdbi = jdbi;
+        jdbi.registerRowMapper(ConstructorMapper.factory(InstanceRecord.class));
+    }
+
+    /** Inserts the instance, its NEW service status and its create task in one transaction. */
+    public void insertWithTask(InstanceRecord i, TaskRecord task) {
+        jdbi.useTransaction(h -> {
+            h.createUpdate("INSERT INTO instances (id, project_id, name, flavor_id, datastore_version_id, volume_size,"
+                    + " task_status, created, updated, deleted) VALUES (:id, :projectId, :name, :flavorId,"
+                    + " :datastoreVersionId, :volumeSize, :taskStatus, :created, :updated, FALSE)").bindMethods(i).execute();
+            h.createUpdate("INSERT INTO service_statuses (instance_id, status, updated_at) VALUES (:id, 'NEW', :t)")
+                    .bind("id", i.id()).bind("t", i.created()).execute();
+            TaskRepository.insert(h, task);
+        });
+    }
+
+    public Optional<InstanceRecord> find(String id) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT * FROM instances WHERE id = :id AND deleted = FALSE")
+                .bind("id", id).mapTo(InstanceRecord.class).findFirst());
+    }
+
+    public Optional<InstanceRecord> find(String projectId, String id) {
+        return jdbi.withHandle(h -> h.createQuery(
+                        "SELECT * FROM instances WHERE id = :id AND project_id = :p AND deleted = FALSE")
+                .bind("id", id).bind("p", projectId).mapTo(InstanceRecord.class).findFirst());
+    }
+
+    public List<InstanceRecord> listByProject(String projectId) {
+        return jdbi.withHandle(h -> h.createQuery(
+                        "SELECT * FROM instances WHERE project_id = :p AND deleted = FALSE ORDER BY created DESC")
+                .bind("p", projectId).mapTo(InstanceRecord.class).list());
+    }
+
+    public List<InstanceRecord> listLive() {
+        return jdbi.withHandle(h -> h.createQuery("SELECT * FROM instances WHERE deleted = FALSE ORDER BY created")
+                .mapTo(InstanceRecord.class).list());
+    }
+
+    public void rename(String id, String name) {
+        jdbi.useHandle(h -> h.createUpdate("UPDATE instances SET name = :n, updated = :t WHERE id = :id")
+                .bind("n", name).bind("t", Instant.now()).bind("id", id).execute());
+    }
+
+    public void setTask(String id, InstanceTask task) {
+        jdbi.useHandle(h -> h.createUpdate("UPDATE instances SET task_status = :s, updated = :t WHERE id = :id")
+                .bind("s", task.name()).bind("t", Instant.now()).bind("id", id).execute());
+    }
+
+    /**
+     * Moves the task from {@code expected} to {@code next} only if nobody changed it meanwhile, so two
+     * concurrent actions on one instance cannot both start.
+     */
+    public boolean compareAndSetTask(String id, InstanceTask expected, InstanceTask next) {
+        return jdbi.withHandle(h -> h.createUpdate("UPDATE instances SET task_status = :n, updated = :t"
+                        + " WHERE id = :id AND task_status = :e AND deleted = FALSE")
+                .bind("n", next.name()).bind("e", expected.name()).bind("t", Instant.now()).bind("id", id)
+                .execute()) == 1;
+    }
+
+    public void setFault(String id, InstanceTask task, String message) {
+        jdbi.useHandle(h -> h.createUpdate("UPDATE instances SET task_status = :s, fault_message = :m,"
+                        + " fault_created = :t, updated = :t WHERE id = :id")
+                .bind("s", task.name()).bind("m", truncate(message)).bind("t", Instant.now()).bind("id", id).execute());
+    }
+
+    public void clearFault(String id) {
+        jdbi.useHandle(h -> h.createUpdate("UPDATE instances SET fault_message = NULL, fault_created = NULL WHERE id = :id")
+                .bind("id", id).execute());
+    }
+
+    public void setAddress(String id, String address, int index) {
+        jdbi.useHandle(h -> h.createUpdate("UPDATE instances SET address = :a, address_index = :i WHERE id = :id")
+                .bind("a", address).bind("i", index).bind("id", id).execute());
+    }
+
+    public List<Integer> usedAddressIndexes() {
+        return jdbi.withHandle(h -> h.createQuery("SELECT address_index FROM instances WHERE address_index IS NOT NULL")
+                .mapTo(Integer.class).list());
+    }
+
+    public void markDeleted(String id) {
+        jdbi.useHandle(h -> h.createUpdate("UPDATE instances SET deleted = TRUE, deleted_at = :t, address_index = NULL,"
+                + " task_status = 'NONE', updated = :t WHERE id = :id").bind("t", Instant.now()).bind("id", id).execute());
+    }
+
+    private static String truncate(String message) {
+        return message == null || message.length() <= 4000 ? message : message.substring(0, 4000);
+    }
+}

@@ -1,0 +1,187 @@
+package org.jtrove.taskmanager;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.jtrove.bus.Message;
+import org.jtrove.bus.MessageBus;
+import org.jtrove.bus.Topics;
+import org.jtrove.compute.ComputeDriver;
+import org.jtrove.model.InstanceTask;
+import org.jtrove.model.Json;
+import org.jtrove.model.JtroveException;
+import org.jtrove.model.ServiceStatus;
+import org.jtrove.model.TaskType;
+import org.jtrove.model.guest.PrepareRequest;
+import org.jtrove.store.DatastoreVersionRecord;
+import org.jtrove.store.FlavorRecord;
+import org.jtrove.store.InstanceRecord;
+import org.jtrove.store.MetadataStore;
+import org.jtrove.store.ServiceStatusRecord;
+import org.jtrove.store.TaskRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs long operations as durable tasks. Each task's current step is written to the metadata store before it
+ * runs, so a restarted taskmanager resumes every unfinished task at its step; steps are idempotent.
+ */
+public final class TaskManager implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(TaskManager.class);
+
+    private final MetadataStore store;
+    private final MessageBus bus;
+    private final ComputeDriver compute;
+    private final Duration buildTimeout;
+    private final ExecutorService workers = Executors.newFixedThreadPool(8, r -> {
+        Thread t = new Thread(r, "task-worker");
+        t.setDaemon(true);
+        return t;
+    });
+    private final Set<String> active = ConcurrentHashMap.newKeySet();
+    private MessageBus.Subscription subscription;
+
+    public TaskManager(MetadataStore store, MessageBus bus, ComputeDriver compute, Duration buildTimeout) {
+        this.store = store;
+        this.bus = bus;
+        this.compute = compute;
+        this.buildTimeout = buildTimeout;
+    }
+
+    /** Serves the taskmanager topic and resumes the tasks a previous process left unfinished. */
+    public void start() {
+        subscription = bus.subscribe(Topics.TASKMANAGER, m -> {
+            if ("run_task".equals(m.method())) {
+                submit(m.args().path("task_id").asText());
+            }
+            return null;
+        });
+        for (TaskRecord task : store.tasks.running()) {
+            LOG.info("resuming task {} ({} of instance {}) at step {}", task.id(), task.taskType(), task.instanceId(),
+                    task.step());
+            submit(task.id());
+        }
+    }
+
+    private void submit(String taskId) {
+        if (active.add(taskId)) {
+            workers.execute(() -> {
+                try {
+                    run(taskId);
+                } finally {
+                    active.remove(taskId);
+                }
+            });
+        }
+    }
+
+    void run(String taskId) {
+        TaskRecord task = store.tasks.find(taskId).orElse(null);
+        if (task == null || !TaskRecord.RUNNING.equals(task.state())) {
+            return;
+        }
+        TaskType type = task.type();
+        String step = task.step();
+        try {
+            while (step != null) {
+                store.tasks.setStep(taskId, step);
+                runStep(type, step, task);
+                step = type.next(step);
+            }
+            store.tasks.finish(taskId, TaskRecord.DONE, null);
+        } catch (Exception e) {
+            String reason = e instanceof JtroveException || e instanceof IllegalStateException
+                    ? e.getMessage() : e.toString();
+            LOG.warn("task {} ({} of instance {}) failed at step {}: {}", taskId, type, task.instanceId(), step, reason);
+            store.tasks.finish(taskId, TaskRecord.FAILED, reason);
+            fail(type, task.instanceId(), reason);
+        }
+    }
+
+    private void runStep(TaskType type, String step, TaskRecord task) throws Exception {
+        String id = task.instanceId();
+        switch (step) {
+            case "PROVISION" -> {
+                checkDeadline(id);
+                compute.provision(id);
+            }
+            case "PREPARE" -> {
+                checkDeadline(id);
+                bus.call(Topics.guest(id), Message.of("prepare", prepareRequest(id, task)), remaining(id));
+            }
+            case "RESTART" -> bus.call(Topics.guest(id), Message.of("restart", Map.of()), Duration.ofMinutes(3));
+            case "WAIT_ACTIVE" -> {
+                waitUntilUp(id, type == TaskType.CREATE ? remaining(id) : Duration.ofSeconds(30));
+                store.instances.clearFault(id);
+                store.instances.setTask(id, InstanceTask.NONE);
+            }
+            case "DESTROY" -> {
+                compute.destroy(id);
+                store.instances.markDeleted(id);
+            }
+            default -> throw new IllegalStateException("unknown step " + step);
+        }
+    }
+
+    private PrepareRequest prepareRequest(String id, TaskRecord task) {
+        InstanceRecord i = store.instances.find(id).orElseThrow();
+        DatastoreVersionRecord v = store.datastores.version(i.datastoreVersionId()).orElseThrow();
+        int ram = store.flavors.find(i.flavorId()).map(FlavorRecord::ram).orElse(512);
+        CreatePayload payload = Json.convert(Json.parse(task.payload()), CreatePayload.class);
+        return new PrepareRequest(id, v.build(), i.address(), ram, i.volumeSize(), payload.databases(), payload.users());
+    }
+
+    private void waitUntilUp(String id, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            ServiceStatus s = store.serviceStatuses.find(id).map(ServiceStatusRecord::serviceStatus)
+                    .orElse(ServiceStatus.NEW);
+            if (s.isUp()) {
+                return;
+            }
+            if (s == ServiceStatus.FAILED) {
+                throw new IllegalStateException("The guest agent reported that the database failed to start.");
+            }
+            Thread.sleep(20);
+        }
+        throw new IllegalStateException("The database did not report healthy within " + timeout.toSeconds()
+                + " s. Delete the instance and try again; check the server build if it repeats.");
+    }
+
+    private Duration remaining(String id) {
+        InstanceRecord i = store.instances.find(id).orElseThrow();
+        Duration left = Duration.between(Instant.now(), i.created().plus(buildTimeout));
+        if (left.isNegative() || left.isZero()) {
+            throw new IllegalStateException("The build did not finish within " + buildTimeout.toSeconds()
+                    + " s (build_timeout). Delete the instance and create it again.");
+        }
+        return left;
+    }
+
+    private void checkDeadline(String id) {
+        remaining(id);
+    }
+
+    private void fail(TaskType type, String instanceId, String reason) {
+        switch (type) {
+            case CREATE -> store.instances.setFault(instanceId, reason != null && reason.contains("did not finish within")
+                    ? InstanceTask.BUILDING_ERROR_TIMEOUT_GA : InstanceTask.BUILDING_ERROR_SERVER,
+                    "Build failed: " + reason);
+            case RESTART -> store.instances.setFault(instanceId, InstanceTask.NONE, "Restart failed: " + reason);
+            case DELETE -> store.instances.setFault(instanceId, InstanceTask.DELETING_ERROR,
+                    "Delete failed: " + reason + " Try the delete again.");
+        }
+    }
+
+    @Override
+    public void close() {
+        if (subscription != null) {
+            subscription.close();
+        }
+        workers.shutdownNow();
+    }
+}
