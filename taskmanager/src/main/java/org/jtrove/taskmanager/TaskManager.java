@@ -98,7 +98,7 @@ public final class TaskManager implements AutoCloseable {
                     ? e.getMessage() : e.toString();
             LOG.warn("task {} ({} of instance {}) failed at step {}: {}", taskId, type, task.instanceId(), step, reason);
             store.tasks.finish(taskId, TaskRecord.FAILED, reason);
-            fail(type, task.instanceId(), reason);
+            fail(type, task.instanceId(), reason, e instanceof BuildTimeout);
         }
     }
 
@@ -111,7 +111,12 @@ public final class TaskManager implements AutoCloseable {
             }
             case "PREPARE" -> {
                 checkDeadline(id);
-                bus.call(Topics.guest(id), Message.of("prepare", prepareRequest(id, task)), remaining(id));
+                try {
+                    bus.call(Topics.guest(id), Message.of("prepare", prepareRequest(id, task)), remaining(id));
+                } catch (JtroveException e) {
+                    checkDeadline(id);
+                    throw e;
+                }
             }
             case "RESTART" -> bus.call(Topics.guest(id), Message.of("restart", Map.of()), Duration.ofMinutes(3));
             case "WAIT_ACTIVE" -> {
@@ -156,8 +161,9 @@ public final class TaskManager implements AutoCloseable {
         InstanceRecord i = store.instances.find(id).orElseThrow();
         Duration left = Duration.between(Instant.now(), i.created().plus(buildTimeout));
         if (left.isNegative() || left.isZero()) {
-            throw new IllegalStateException("The build did not finish within " + buildTimeout.toSeconds()
-                    + " s (build_timeout). Delete the instance and create it again.");
+            throw new BuildTimeout("The build did not finish within " + buildTimeout.toSeconds()
+                    + " s (build_timeout): the guest agent did not report the database ready in time."
+                    + " Delete the instance and create it again; if it repeats, check the server build.");
         }
         return left;
     }
@@ -166,14 +172,19 @@ public final class TaskManager implements AutoCloseable {
         remaining(id);
     }
 
-    private void fail(TaskType type, String instanceId, String reason) {
+    private void fail(TaskType type, String instanceId, String reason, boolean timedOut) {
         switch (type) {
-            case CREATE -> store.instances.setFault(instanceId, reason != null && reason.contains("did not finish within")
-                    ? InstanceTask.BUILDING_ERROR_TIMEOUT_GA : InstanceTask.BUILDING_ERROR_SERVER,
-                    "Build failed: " + reason);
+            case CREATE -> store.instances.setFault(instanceId, timedOut
+                    ? InstanceTask.BUILDING_ERROR_TIMEOUT_GA : InstanceTask.BUILDING_ERROR_SERVER, "Build failed: " + reason);
             case RESTART -> store.instances.setFault(instanceId, InstanceTask.NONE, "Restart failed: " + reason);
             case DELETE -> store.instances.setFault(instanceId, InstanceTask.DELETING_ERROR,
                     "Delete failed: " + reason + " Try the delete again.");
+        }
+    }
+
+    private static final class BuildTimeout extends IllegalStateException {
+        BuildTimeout(String message) {
+            super(message);
         }
     }
 

@@ -113,10 +113,12 @@ public final class MariadbDatastore implements Datastore {
         Path init = work.resolve("init.sql");
         Files.writeString(init, "CREATE USER '" + ADMIN + "'@'%' IDENTIFIED BY PASSWORD '" + nativeHash(adminPassword)
                 + "';\nGRANT ALL PRIVILEGES ON *.* TO '" + ADMIN + "'@'%' WITH GRANT OPTION;\n"
-                + "DELETE FROM mysql.global_priv WHERE User = '';\nFLUSH PRIVILEGES;\n");
+                + "ALTER USER 'root'@'localhost' IDENTIFIED VIA unix_socket;\n"
+                + "DELETE FROM mysql.global_priv WHERE User = '' OR (User = 'root' AND Host <> 'localhost');\n"
+                + "FLUSH PRIVILEGES;\n");
         int port = freePort();
         InstanceContext bootstrap = new InstanceContext("template", build, "127.0.0.1", 256, work);
-        writeConfig(bootstrap, dataDir, port, "init-file = " + init);
+        writeConfig(bootstrap, dataDir, port, "init-file = " + init, host);
         host.giveToDatabaseUser(work);
         ProcessHandle server = host.spawn(List.of(build.binDir() + "/mariadbd",
                 "--defaults-file=" + bootstrap.runDir().resolve("my.cnf")), work.resolve("bootstrap.log"));
@@ -144,12 +146,14 @@ public final class MariadbDatastore implements Datastore {
 
     @Override
     public void configure(InstanceContext ctx, GuestHost host) throws Exception {
-        writeConfig(ctx, ctx.dataDir(), port(), "");
+        writeConfig(ctx, ctx.dataDir(), port(), "", host);
         host.giveToDatabaseUser(ctx.runDir());
     }
 
-    private static void writeConfig(InstanceContext ctx, Path dataDir, int port, String extra) throws IOException {
+    private static void writeConfig(InstanceContext ctx, Path dataDir, int port, String extra, GuestHost host)
+            throws IOException {
         Files.createDirectories(ctx.runDir());
+        Path socket = socketPath(ctx, host);
         int bufferPool = Math.max(32, ctx.memoryMb() / 2);
         int maxConnections = Math.max(20, Math.min(500, ctx.memoryMb() / 8));
         ServerBuild build = ctx.build();
@@ -159,7 +163,7 @@ public final class MariadbDatastore implements Datastore {
                 .append("basedir = ").append(build.baseDir()).append('\n')
                 .append("port = ").append(port).append('\n')
                 .append("bind-address = ").append(ctx.address()).append('\n')
-                .append("socket = ").append(ctx.runDir().resolve("mysqld.sock")).append('\n')
+                .append("socket = ").append(socket).append('\n')
                 .append("pid-file = ").append(ctx.runDir().resolve("mariadbd.pid")).append('\n')
                 .append("log-error = ").append(ctx.runDir().resolve("error.log")).append('\n')
                 .append("skip-name-resolve\n")
@@ -170,6 +174,27 @@ public final class MariadbDatastore implements Datastore {
         }
         cnf.append(extra).append('\n');
         Files.writeString(ctx.runDir().resolve("my.cnf"), cnf.toString());
+    }
+
+    /**
+     * Unix socket paths are limited to 107 bytes; a deep state directory gets its sockets in a short private
+     * directory instead. root@localhost authenticates by OS identity (unix_socket), so the socket grants nothing
+     * to other local users.
+     */
+    private static Path socketPath(InstanceContext ctx, GuestHost host) throws IOException {
+        Path inRunDir = ctx.runDir().resolve("mysqld.sock");
+        if (inRunDir.toString().length() <= 100) {
+            return inRunDir;
+        }
+        Path dir = Path.of("/tmp", "jtrove-sockets");
+        if (!Files.isDirectory(dir)) {
+            Files.createDirectories(dir);
+            Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+            host.giveToDatabaseUser(dir);
+        }
+        String name = ctx.instanceId().length() > 40 ? ctx.instanceId().substring(0, 40) : ctx.instanceId();
+        return dir.resolve(name.replaceAll("[^A-Za-z0-9-]", "_") + "-" + Integer.toHexString(ctx.instanceDir().hashCode())
+                + ".sock");
     }
 
     @Override

@@ -1,0 +1,177 @@
+package org.jtrove.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.stream.Stream;
+import org.jtrove.guestagent.Datastores;
+import org.jtrove.model.guest.ServerBuild;
+import org.jtrove.server.ApiClient.Response;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Bad input gets a 4xx in Trove's error format and changes nothing. */
+@Tag("e2e")
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class BadInputE2ETest {
+    private Path state;
+    private AllInOne server;
+    private ApiClient api;
+
+    @BeforeAll
+    void start() throws Exception {
+        state = TestServers.stateDir("badinput");
+        server = new AllInOne(TestServers.config(state));
+        api = new ApiClient(server.port(), "project-b");
+        new Registration(server.store(), Datastores.builtIn()).register("postgresql", "15-retired",
+                new ServerBuild("postgresql", "15", "/usr/lib/postgresql/15/bin", "/usr/lib/postgresql/15", "debian"), false);
+    }
+
+    @AfterAll
+    void stop() {
+        server.close();
+    }
+
+    static String create(String fields) {
+        return "{\"instance\": {" + fields + "}}";
+    }
+
+    static final String OK = "\"name\": \"x\", \"flavorRef\": \"1\", \"volume\": {\"size\": 1}";
+    static final String PG = ", \"datastore\": {\"type\": \"postgresql\", \"version\": \"15\"}";
+    static final String MY = ", \"datastore\": {\"type\": \"mariadb\", \"version\": \"10.11\"}";
+
+    static Stream<Arguments> badCreates() {
+        String longName = "d".repeat(64);
+        return Stream.of(
+                Arguments.of("not json", "{\"instance\": ", 400),
+                Arguments.of("array body", "[1, 2]", 400),
+                Arguments.of("no instance", "{\"server\": {}}", 400),
+                Arguments.of("no name", create("\"flavorRef\": \"1\", \"volume\": {\"size\": 1}"), 400),
+                Arguments.of("blank name", create("\"name\": \"  \", \"flavorRef\": \"1\", \"volume\": {\"size\": 1}"), 400),
+                Arguments.of("name not a string", create("\"name\": 5, \"flavorRef\": \"1\", \"volume\": {\"size\": 1}"), 400),
+                Arguments.of("unknown flavor", create("\"name\": \"x\", \"flavorRef\": \"999\", \"volume\": {\"size\": 1}"), 400),
+                Arguments.of("flavor is a list", create("\"name\": \"x\", \"flavorRef\": [1], \"volume\": {\"size\": 1}"), 400),
+                Arguments.of("no volume", create("\"name\": \"x\", \"flavorRef\": \"1\""), 400),
+                Arguments.of("volume 0", create("\"name\": \"x\", \"flavorRef\": \"1\", \"volume\": {\"size\": 0}"), 400),
+                Arguments.of("volume -1", create("\"name\": \"x\", \"flavorRef\": \"1\", \"volume\": {\"size\": -1}"), 400),
+                Arguments.of("volume text", create("\"name\": \"x\", \"flavorRef\": \"1\", \"volume\": {\"size\": \"big\"}"), 400),
+                Arguments.of("volume too large", create("\"name\": \"x\", \"flavorRef\": \"1\", \"volume\": {\"size\": 11}"), 413),
+                Arguments.of("unknown datastore", create(OK + ", \"datastore\": {\"type\": \"oracle\"}"), 404),
+                Arguments.of("unknown version", create(OK + ", \"datastore\": {\"type\": \"postgresql\", \"version\": \"7\"}"), 400),
+                Arguments.of("inactive version", create(OK + ", \"datastore\": {\"type\": \"postgresql\", \"version\": \"15-retired\"}"), 400),
+                Arguments.of("db quote", create(OK + PG + ", \"databases\": [{\"name\": \"a'b\"}]"), 400),
+                Arguments.of("db semicolon", create(OK + PG + ", \"databases\": [{\"name\": \"a;DROP TABLE x\"}]"), 400),
+                Arguments.of("db backslash", create(OK + PG + ", \"databases\": [{\"name\": \"a\\\\b\"}]"), 400),
+                Arguments.of("db space", create(OK + PG + ", \"databases\": [{\"name\": \"a b\"}]"), 400),
+                Arguments.of("db double quote", create(OK + PG + ", \"databases\": [{\"name\": \"a\\\"b\"}]"), 400),
+                Arguments.of("db backtick", create(OK + MY + ", \"databases\": [{\"name\": \"a`b\"}]"), 400),
+                Arguments.of("db too long", create(OK + PG + ", \"databases\": [{\"name\": \"" + longName + "\"}]"), 400),
+                Arguments.of("db reserved postgres", create(OK + PG + ", \"databases\": [{\"name\": \"postgres\"}]"), 400),
+                Arguments.of("db reserved mysql", create(OK + MY + ", \"databases\": [{\"name\": \"mysql\"}]"), 400),
+                Arguments.of("db duplicate", create(OK + PG + ", \"databases\": [{\"name\": \"a\"}, {\"name\": \"a\"}]"), 400),
+                Arguments.of("bad charset", create(OK + MY + ", \"databases\": [{\"name\": \"a\", \"character_set\": \"utf8; DROP\"}]"), 400),
+                Arguments.of("user reserved root", create(OK + MY + ", \"users\": [{\"name\": \"root\", \"password\": \"p\"}]"), 400),
+                Arguments.of("user reserved postgres", create(OK + PG + ", \"users\": [{\"name\": \"postgres\", \"password\": \"p\"}]"), 400),
+                Arguments.of("user quote", create(OK + MY + ", \"users\": [{\"name\": \"x'y\", \"password\": \"p\"}]"), 400),
+                Arguments.of("user without password", create(OK + PG + ", \"users\": [{\"name\": \"u\"}]"), 400),
+                Arguments.of("user host on postgresql", create(OK + PG + ", \"users\": [{\"name\": \"u\", \"password\": \"p\", \"host\": \"10.0.0.1\"}]"), 400),
+                Arguments.of("user host injection", create(OK + MY + ", \"users\": [{\"name\": \"u\", \"password\": \"p\", \"host\": \"%' OR 1\"}]"), 400),
+                Arguments.of("user db not listed", create(OK + PG + ", \"users\": [{\"name\": \"u\", \"password\": \"p\", \"databases\": [{\"name\": \"other\"}]}]"), 400),
+                Arguments.of("password with newline", create(OK + PG + ", \"users\": [{\"name\": \"u\", \"password\": \"p\\nq\"}]"), 400));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badCreates")
+    void badCreateIsRejectedAndCreatesNothing(String what, String body, int status) throws Exception {
+        Response r = api.post("/instances", body);
+        assertThat(r.status()).as(r.raw()).isEqualTo(status);
+        assertTroveFault(r, status);
+        assertThat(api.get("/instances").body().path("instances")).isEmpty();
+        assertThat(instanceDirs()).isZero();
+    }
+
+    @Test
+    void oversizedBodyIs413() {
+        Response r = api.post("/instances", create("\"name\": \"" + "n".repeat(1_100_000) + "\""));
+        assertThat(r.status()).isEqualTo(413);
+        assertTroveFault(r, 413);
+    }
+
+    @Test
+    void unknownResourcesAre404InTroveFormat() {
+        for (String path : new String[] {"/instances/nope", "/nothing-here", "/datastores/oracle", "/flavors/999",
+                "/instances/nope/databases", "/datastores/postgresql/versions/7"}) {
+            Response r = api.get(path);
+            assertThat(r.status()).as(path).isEqualTo(404);
+            assertTroveFault(r, 404);
+        }
+        assertThat(api.delete("/instances/nope").status()).isEqualTo(404);
+        assertThat(api.post("/instances/nope/action", "{\"restart\": {}}").status()).isEqualTo(404);
+    }
+
+    @Test
+    void badNamesOnALiveInstanceChangeNothing() {
+        Response created = api.post("/instances", create(OK + PG + ", \"databases\": [{\"name\": \"app\"}]"));
+        String id = created.body().at("/instance/id").asText();
+        try {
+            await().atMost(Duration.ofSeconds(60)).until(() -> "ACTIVE".equals(
+                    api.get("/instances/" + id).body().at("/instance/status").asText()));
+            String base = "/instances/" + id;
+            for (String name : new String[] {"a'b", "a;b", "a\\\\b", "a b", "postgres", "template1", "x".repeat(64)}) {
+                Response r = api.post(base + "/databases", "{\"databases\": [{\"name\": \"" + name + "\"}]}");
+                assertThat(r.status()).as(name).isEqualTo(400);
+                assertTroveFault(r, 400);
+            }
+            for (String name : new String[] {"a'b", "a;b", "a\\\\b", "a b", "postgres", "os_admin", "x".repeat(64)}) {
+                Response u = api.post(base + "/users", "{\"users\": [{\"name\": \"" + name + "\", \"password\": \"p\"}]}");
+                assertThat(u.status()).as(name).isEqualTo(400);
+                assertTroveFault(u, 400);
+            }
+            assertThat(api.delete(base + "/databases/a;b").status()).isEqualTo(400);
+            assertThat(api.get(base + "/users/a'b").status()).isEqualTo(400);
+            assertThat(api.post(base + "/action", "{\"explode\": {}}").status()).isEqualTo(400);
+            assertThat(api.post(base + "/action", "{\"restart\": {}, \"resize\": {}}").status()).isEqualTo(400);
+            assertThat(api.put(base, "{\"instance\": {\"flavor\": \"2\"}}").status()).isEqualTo(400);
+            assertThat(api.get(base + "/databases").body().path("databases").findValuesAsText("name")).containsExactly("app");
+            assertThat(api.get(base + "/users").body().path("users")).isEmpty();
+
+            assertThat(api.put(base, "{\"instance\": {\"name\": \"renamed\"}}").status()).isEqualTo(202);
+            assertThat(api.get(base).body().at("/instance/name").asText()).isEqualTo("renamed");
+            assertThat(api.patch(base, "{\"instance\": {\"name\": \"patched\"}}").status()).isEqualTo(202);
+            assertThat(api.get(base).body().at("/instance/name").asText()).isEqualTo("patched");
+            assertThat(new ApiClient(server.port(), "project-other").get(base).status()).isEqualTo(404);
+        } finally {
+            api.delete("/instances/" + id);
+            await().atMost(Duration.ofSeconds(60)).until(() -> api.get("/instances/" + id).status() == 404);
+        }
+    }
+
+    static void assertTroveFault(Response r, int status) {
+        JsonNode body = r.body();
+        assertThat(body).as(r.raw()).isNotNull();
+        assertThat(body.size()).isEqualTo(1);
+        JsonNode fault = body.elements().next();
+        assertThat(fault.path("code").asInt()).isEqualTo(status);
+        assertThat(fault.path("message").asText()).isNotBlank();
+    }
+
+    private long instanceDirs() throws Exception {
+        Path dir = state.resolve("instances");
+        if (!Files.exists(dir)) {
+            return 0;
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.count();
+        }
+    }
+}

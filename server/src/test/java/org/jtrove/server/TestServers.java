@@ -1,0 +1,25 @@
+package org.jtrove.server;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** Fresh state directories and non-overlapping loopback ranges for test servers. */
+final class TestServers {
+    private static final AtomicInteger NEXT_BASE = new AtomicInteger(40 + (int) (ProcessHandle.current().pid() % 50) * 3);
+
+    private TestServers() {}
+
+    static Path stateDir(String name) throws IOException {
+        Path dir = Files.createTempDirectory(Path.of("/tmp"), "jtrove-" + name + "-");
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        return dir.resolve("state");
+    }
+
+    static JtroveConfig config(Path state) {
+        return JtroveConfig.defaults().with("state_dir", state.toString()).with("port", 0)
+                .with("bind_host", "127.0.0.1").with("address_base", NEXT_BASE.getAndIncrement());
+    }
+}
