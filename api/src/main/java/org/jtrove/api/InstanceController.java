@@ -253,8 +253,12 @@ final class InstanceController {
         return n;
     }
 
+    private static final java.time.format.DateTimeFormatter TROVE_TIME =
+            java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss");
+
+    /** Trove's datetimes: naive UTC, seconds precision, no zone suffix. */
     static String time(Instant t) {
-        return t == null ? null : LocalDateTime.ofInstant(t.truncatedTo(ChronoUnit.SECONDS), ZoneOffset.UTC).toString();
+        return t == null ? null : TROVE_TIME.format(LocalDateTime.ofInstant(t, ZoneOffset.UTC));
     }
 
     // ---- change ----------------------------------------------------------------------------------------------

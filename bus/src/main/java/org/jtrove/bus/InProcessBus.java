@@ -31,13 +31,17 @@ public final class InProcessBus implements MessageBus {
             LOG.warn("cast {} to {}: no server on the topic, dropped", message.method(), topic);
             return;
         }
-        server.executor.execute(() -> {
-            try {
-                server.handler.handle(Message.decode(wire));
-            } catch (Exception e) {
-                LOG.warn("cast {} on {} failed: {}", message.method(), topic, e.toString());
-            }
-        });
+        try {
+            server.executor.execute(() -> {
+                try {
+                    server.handler.handle(Message.decode(wire));
+                } catch (Exception e) {
+                    LOG.warn("cast {} on {} failed: {}", message.method(), topic, e.toString());
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            LOG.warn("cast {} to {}: the server has stopped, dropped", message.method(), topic);
+        }
     }
 
     @Override
@@ -48,12 +52,16 @@ public final class InProcessBus implements MessageBus {
             throw new JtroveException(503, "No server is listening on " + topic + "; is the service running?");
         }
         CompletableFuture<String> reply = new CompletableFuture<>();
-        server.executor.execute(() -> reply.complete(serve(server.handler, wire)));
+        try {
+            server.executor.execute(() -> reply.complete(serve(server.handler, wire)));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            throw new JtroveException(503, "The server on " + topic + " has stopped; try again later.");
+        }
         try {
             return decodeReply(reply.get(timeout.toMillis(), TimeUnit.MILLISECONDS));
         } catch (TimeoutException e) {
             throw new JtroveException(503, "No reply from " + topic + " to " + message.method()
-                    + " within " + timeout.toSeconds() + " s; try again later.");
+                    + " within " + timeout.toMillis() / 1000.0 + " s; try again later.");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new JtroveException(503, "Interrupted while waiting for " + topic);
@@ -70,7 +78,7 @@ public final class InProcessBus implements MessageBus {
             envelope.set("result", result == null ? null : Json.tree(result));
         } catch (JtroveException e) {
             envelope.putObject("error").put("status", e.status()).put("message", e.getMessage());
-        } catch (Exception e) {
+        } catch (Exception | Error e) {
             LOG.error("handler failed", e);
             envelope.putObject("error").put("status", 500).put("message", String.valueOf(e.getMessage()));
         }
@@ -99,14 +107,30 @@ public final class InProcessBus implements MessageBus {
         }
         return () -> {
             servers.remove(topic, server);
-            server.executor.shutdown();
+            stop(server);
         };
     }
 
     @Override
     public void close() {
         servers.values().forEach(s -> s.executor.shutdownNow());
+        servers.values().forEach(InProcessBus::stop);
         servers.clear();
+    }
+
+    /** Interrupts the topic's handler and waits for it to finish, so a stopped server does no more work. */
+    private static void stop(Server server) {
+        server.executor.shutdownNow();
+        if (Thread.currentThread().getName().startsWith("bus-")) {
+            return;
+        }
+        try {
+            if (!server.executor.awaitTermination(30, TimeUnit.SECONDS)) {
+                LOG.warn("a bus handler did not stop within 30 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private record Server(Handler handler, ExecutorService executor) {}

@@ -48,6 +48,7 @@ public final class GuestAgent implements AutoCloseable {
     private final long heartbeatMillis;
     private volatile ProcessHandle server;
     private volatile boolean stopping;
+    private volatile boolean closed;
     private MessageBus.Subscription subscription;
     private ScheduledFuture<?> heartbeats;
 
@@ -152,8 +153,11 @@ public final class GuestAgent implements AutoCloseable {
             Files.createDirectories(ctx.agentDir());
             Files.setPosixFilePermissions(ctx.agentDir(), PosixFilePermissions.fromString("rwx------"));
             TemplateCache.Template template = templates.ensure(datastore, ctx.build(), host);
+            checkOpen();
             TemplateCache.copy(template.dataDir(), ctx.dataDir());
+            checkOpen();
             datastore.configure(ctx, host);
+            checkOpen();
             startServer(template.adminPassword());
             String password = Secrets.password();
             writeSecret(password);
@@ -170,7 +174,9 @@ public final class GuestAgent implements AutoCloseable {
             }
             Files.writeString(ctx.agentDir().resolve("prepared"), Instant.now().toString());
         } catch (Exception e) {
-            sendHeartbeat(ServiceStatus.FAILED);
+            if (!closed) {
+                sendHeartbeat(ServiceStatus.FAILED);
+            }
             throw e;
         }
         startHeartbeats();
@@ -345,6 +351,13 @@ public final class GuestAgent implements AutoCloseable {
         return null;
     }
 
+    /** A closed agent (jtrove stopping) abandons a prepare; the next agent starts it over. */
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("guest agent stopped");
+        }
+    }
+
     private boolean isPrepared() {
         return Files.exists(ctx.agentDir().resolve("prepared"));
     }
@@ -391,6 +404,7 @@ public final class GuestAgent implements AutoCloseable {
     /** Stops listening and reporting; the database server keeps running. */
     @Override
     public synchronized void close() {
+        closed = true;
         if (heartbeats != null) {
             heartbeats.cancel(false);
         }

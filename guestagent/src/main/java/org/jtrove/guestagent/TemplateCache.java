@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
 public final class TemplateCache {
     private static final Logger LOG = LoggerFactory.getLogger(TemplateCache.class);
     private final Path root;
-    private final Map<String, Object> locks = new ConcurrentHashMap<>();
+    private final Map<String, java.util.concurrent.locks.ReentrantLock> locks = new ConcurrentHashMap<>();
 
     public record Template(Path dataDir, String adminPassword) {}
 
@@ -31,7 +31,9 @@ public final class TemplateCache {
 
     public Template ensure(Datastore datastore, ServerBuild build, GuestHost host) throws Exception {
         String key = key(build);
-        synchronized (locks.computeIfAbsent(key, k -> new Object())) {
+        java.util.concurrent.locks.ReentrantLock lock = locks.computeIfAbsent(key, k -> new java.util.concurrent.locks.ReentrantLock());
+        lock.lockInterruptibly();
+        try {
             Path dir = root.resolve(key);
             Path ready = dir.resolve("READY");
             Path secret = dir.resolve("admin.secret");
@@ -39,27 +41,49 @@ public final class TemplateCache {
                 return new Template(dir.resolve("data"), Files.readString(secret).trim());
             }
             long start = System.nanoTime();
-            deleteTree(dir);
-            Files.createDirectories(dir);
+            // Initialise in a private directory and rename it into place, so a half-made template (a crash, or
+            // another process initialising the same build) is never used.
+            Files.createDirectories(root);
+            Path work = Files.createTempDirectory(root, key + ".init-");
+            Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwx--x--x"));
             String password = Secrets.password();
-            Files.writeString(secret, password, StandardCharsets.UTF_8);
-            Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("rw-------"));
-            Path data = dir.resolve("data");
-            datastore.initTemplate(build, data, password, host);
-            Files.writeString(ready, "ready\n");
+            try {
+                datastore.initTemplate(build, work.resolve("data"), password, host);
+                Path workSecret = work.resolve("admin.secret");
+                Files.createFile(workSecret, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+                Files.writeString(workSecret, password, StandardCharsets.UTF_8);
+                Files.writeString(work.resolve("READY"), "ready\n");
+                deleteTree(dir);
+                Files.move(work, dir, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            } finally {
+                deleteTree(work);
+            }
             LOG.info("initialised template data directory for {} {} in {} ms", build.manager(), build.version(),
                     (System.nanoTime() - start) / 1_000_000);
+            Path data = dir.resolve("data");
             return new Template(data, password);
+        } finally {
+            lock.unlock();
         }
     }
 
-    /** Copies a template into place, keeping owners and modes. */
+    /** Copies a template into place, keeping owners and modes; the target appears whole or not at all. */
     public static void copy(Path from, Path to) throws IOException, InterruptedException {
         Files.createDirectories(to.getParent());
-        Process p = new ProcessBuilder("cp", "-a", from.toString(), to.toString())
-                .redirectErrorStream(true).start();
-        if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            throw new IOException("copying " + from + " failed: " + new String(p.getInputStream().readAllBytes()));
+        Path partial = Files.createTempDirectory(to.getParent(), to.getFileName() + ".copy-");
+        try {
+            Process p = new ProcessBuilder("cp", "-a", "-T", from.toString(), partial.toString())
+                    .redirectErrorStream(true).start();
+            try {
+                if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                    throw new IOException("copying " + from + " failed: " + new String(p.getInputStream().readAllBytes()));
+                }
+            } finally {
+                p.destroyForcibly();
+            }
+            Files.move(partial, to, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            deleteTree(partial);
         }
     }
 

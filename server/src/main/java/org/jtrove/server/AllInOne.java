@@ -34,6 +34,7 @@ public final class AllInOne implements AutoCloseable {
     private final TaskManager taskmanager;
     private final ApiServer api;
     private final ScheduledExecutorService scheduler;
+    private Thread templateWarmer;
 
     public AllInOne(JtroveConfig config) {
         Path state = config.statePath();
@@ -79,22 +80,34 @@ public final class AllInOne implements AutoCloseable {
     /** Initialises the data directory templates in the background, so the first create does not pay for it. */
     private void warmTemplates(Datastores datastores, TemplateCache templates, OsUser user, Path state) {
         Thread t = new Thread(() -> {
-            for (var ds : store.datastores.list()) {
-                for (DatastoreVersionRecord v : store.datastores.versions(ds.id())) {
-                    if (!v.active()) {
-                        continue;
-                    }
-                    try {
-                        templates.ensure(datastores.get(v.manager()), v.build(),
-                                new org.jtrove.compute.local.LocalGuestHost(state.resolve("templates"), user));
-                    } catch (Exception e) {
-                        LOG.warn("cannot prepare the template for {} {}: {}", v.manager(), v.name(), e.getMessage());
+            try {
+                for (var ds : store.datastores.list()) {
+                    for (DatastoreVersionRecord v : store.datastores.versions(ds.id())) {
+                        if (Thread.currentThread().isInterrupted()) {
+                            return;
+                        }
+                        if (v.active()) {
+                            warm(datastores, templates, user, state, v);
+                        }
                     }
                 }
+            } catch (RuntimeException e) {
+                LOG.debug("template warming stopped: {}", e.toString());
             }
         }, "template-warmer");
         t.setDaemon(true);
         t.start();
+        templateWarmer = t;
+    }
+
+    private static void warm(Datastores datastores, TemplateCache templates, OsUser user, Path state,
+                             DatastoreVersionRecord v) {
+        try {
+            templates.ensure(datastores.get(v.manager()), v.build(),
+                    new org.jtrove.compute.local.LocalGuestHost(state.resolve("templates"), user));
+        } catch (Exception e) {
+            LOG.warn("cannot prepare the template for {} {}: {}", v.manager(), v.name(), e.getMessage());
+        }
     }
 
     /** The state directory must be traversable by the unprivileged database user. */
@@ -117,6 +130,7 @@ public final class AllInOne implements AutoCloseable {
     /** Stops the control plane; database servers keep running and are adopted at the next start. */
     @Override
     public void close() {
+        templateWarmer.interrupt();
         api.close();
         taskmanager.close();
         compute.close();

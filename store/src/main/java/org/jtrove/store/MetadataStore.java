@@ -26,7 +26,12 @@ public final class MetadataStore implements AutoCloseable {
         config.setMaximumPoolSize(8);
         config.setPoolName("metadata");
         this.dataSource = new HikariDataSource(config);
-        Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
+        try {
+            Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
+        } catch (RuntimeException e) {
+            dataSource.close();
+            throw e;
+        }
         this.jdbi = Jdbi.create(dataSource);
         this.datastores = new DatastoreRepository(jdbi);
         this.flavors = new FlavorRepository(jdbi);

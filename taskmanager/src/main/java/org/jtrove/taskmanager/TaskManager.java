@@ -43,6 +43,7 @@ public final class TaskManager implements AutoCloseable {
         return t;
     });
     private final Set<String> active = ConcurrentHashMap.newKeySet();
+    private volatile boolean closing;
     private MessageBus.Subscription subscription;
 
     public TaskManager(MetadataStore store, MessageBus bus, ComputeDriver compute, Duration buildTimeout) {
@@ -94,6 +95,10 @@ public final class TaskManager implements AutoCloseable {
             }
             store.tasks.finish(taskId, TaskRecord.DONE, null);
         } catch (Exception e) {
+            if (closing) {
+                LOG.info("task {} interrupted by shutdown at step {}; it resumes at the next start", taskId, step);
+                return;
+            }
             String reason = e instanceof JtroveException || e instanceof IllegalStateException
                     ? e.getMessage() : e.toString();
             LOG.warn("task {} ({} of instance {}) failed at step {}: {}", taskId, type, task.instanceId(), step, reason);
@@ -148,9 +153,6 @@ public final class TaskManager implements AutoCloseable {
             if (s.isUp()) {
                 return;
             }
-            if (s == ServiceStatus.FAILED) {
-                throw new IllegalStateException("The guest agent reported that the database failed to start.");
-            }
             Thread.sleep(20);
         }
         throw new IllegalStateException("The database did not report healthy within " + timeout.toSeconds()
@@ -190,6 +192,7 @@ public final class TaskManager implements AutoCloseable {
 
     @Override
     public void close() {
+        closing = true;
         if (subscription != null) {
             subscription.close();
         }

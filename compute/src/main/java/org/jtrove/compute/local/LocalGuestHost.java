@@ -30,8 +30,9 @@ public final class LocalGuestHost implements GuestHost {
 
     @Override
     public String run(List<String> command, Duration timeout) {
+        Process p = null;
         try {
-            Process p = new ProcessBuilder(asUser(command)).redirectErrorStream(true)
+            p = new ProcessBuilder(asUser(command)).redirectErrorStream(true)
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
             byte[] out = p.getInputStream().readAllBytes();
             if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -48,6 +49,10 @@ public final class LocalGuestHost implements GuestHost {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted running " + command.get(0), e);
+        } finally {
+            if (p != null) {
+                p.destroyForcibly();
+            }
         }
     }
 

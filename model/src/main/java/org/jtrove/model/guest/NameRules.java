@@ -31,7 +31,7 @@ public record NameRules(int maxDatabaseName, int maxUserName, Set<String> reserv
 
     public String checkDatabase(String name) {
         check("Database", name, maxDatabaseName);
-        if (reservedDatabases.contains(name.toLowerCase())) {
+        if (reservedDatabases.contains(name.toLowerCase(java.util.Locale.ROOT))) {
             throw JtroveException.badRequest("Database name '" + name + "' is reserved; choose another name.");
         }
         return name;
@@ -39,7 +39,7 @@ public record NameRules(int maxDatabaseName, int maxUserName, Set<String> reserv
 
     public String checkUser(String name) {
         check("User", name, maxUserName);
-        if (reservedUsers.contains(name.toLowerCase())) {
+        if (reservedUsers.contains(name.toLowerCase(java.util.Locale.ROOT))) {
             throw JtroveException.badRequest("User name '" + name + "' is reserved; choose another name.");
         }
         return name;

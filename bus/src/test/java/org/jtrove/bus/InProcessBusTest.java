@@ -1,0 +1,297 @@
+package org.jtrove.bus;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.jtrove.model.JtroveException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class InProcessBusTest {
+    private static final Duration TIMEOUT = Duration.ofSeconds(5);
+
+    private InProcessBus bus;
+    /** Released in tearDown so no handler thread stays blocked. */
+    private final CountDownLatch release = new CountDownLatch(1);
+
+    @BeforeEach
+    void setUp() {
+        bus = new InProcessBus();
+    }
+
+    @AfterEach
+    void tearDown() {
+        release.countDown();
+        bus.close();
+    }
+
+    private static JtroveException jtrove(Throwable t) {
+        assertThat(t).isInstanceOf(JtroveException.class);
+        return (JtroveException) t;
+    }
+
+    // ---- cast ----------------------------------------------------------------------------------------------
+
+    @Test
+    void castDeliversADecodedCopyThatLaterMutationsDoNotReach() throws Exception {
+        CountDownLatch handlerMayRun = new CountDownLatch(1);
+        AtomicReference<Message> received = new AtomicReference<>();
+        bus.subscribe("t", m -> {
+            handlerMayRun.await(5, TimeUnit.SECONDS);
+            received.set(m);
+            return null;
+        });
+
+        Map<String, Object> args = new HashMap<>();
+        args.put("name", "before");
+        args.put("items", new ArrayList<>(List.of("a", "b")));
+        Message sent = Message.of("do_it", args);
+
+        bus.cast("t", sent);
+        // mutate everything the sender still holds while the handler has not run yet
+        ((ObjectNode) sent.args()).put("name", "after").put("extra", true);
+        ((ArrayNode) sent.args().get("items")).add("c");
+        args.put("name", "after-map");
+        handlerMayRun.countDown();
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> received.get() != null);
+        Message got = received.get();
+        assertThat(got).isNotSameAs(sent);
+        assertThat(got.args()).isNotSameAs(sent.args());
+        assertThat(got.method()).isEqualTo("do_it");
+        assertThat(got.args().get("name").asText()).isEqualTo("before");
+        assertThat(got.args().has("extra")).isFalse();
+        assertThat(got.args().get("items")).hasSize(2);
+        assertThat(got.args().get("items").get(1).asText()).isEqualTo("b");
+    }
+
+    @Test
+    void handlerMutatingItsMessageDoesNotTouchTheSendersObject() {
+        CountDownLatch done = new CountDownLatch(1);
+        bus.subscribe("t", m -> {
+            ((ObjectNode) m.args()).put("n", 99);
+            done.countDown();
+            return null;
+        });
+        Message sent = Message.of("m", Map.of("n", 1));
+        bus.cast("t", sent);
+        await().atMost(Duration.ofSeconds(5)).until(() -> done.getCount() == 0);
+        assertThat(sent.args().get("n").asInt()).isEqualTo(1);
+    }
+
+    @Test
+    void castWithoutServerIsDroppedQuietly() {
+        bus.cast("nobody", Message.of("m", Map.of()));
+    }
+
+    @Test
+    void castHandlerFailureDoesNotStopTheTopic() {
+        List<Integer> seen = Collections.synchronizedList(new ArrayList<>());
+        bus.subscribe("t", m -> {
+            int n = m.args().get("n").asInt();
+            if (n == 1) {
+                throw new IllegalStateException("boom");
+            }
+            seen.add(n);
+            return null;
+        });
+        bus.cast("t", Message.of("m", Map.of("n", 1)));
+        bus.cast("t", Message.of("m", Map.of("n", 2)));
+        await().atMost(Duration.ofSeconds(5)).until(() -> seen.contains(2));
+    }
+
+    // ---- call ----------------------------------------------------------------------------------------------
+
+    @Test
+    void callReturnsTheReply() {
+        bus.subscribe("t", m -> Map.of("echo", m.args().get("x").asText(), "method", m.method(), "list", List.of(1, 2)));
+        JsonNode reply = bus.call("t", Message.of("ping", Map.of("x", "hello")), TIMEOUT);
+        assertThat(reply.get("echo").asText()).isEqualTo("hello");
+        assertThat(reply.get("method").asText()).isEqualTo("ping");
+        assertThat(reply.get("list").get(1).asInt()).isEqualTo(2);
+    }
+
+    @Test
+    void callWithRecordArgumentsAndReply() {
+        record Point(int x, int y) {}
+        bus.subscribe("t", m -> {
+            Point p = m.args(Point.class);
+            return new Point(p.y(), p.x());
+        });
+        JsonNode reply = bus.call("t", Message.of("swap", new Point(1, 2)), TIMEOUT);
+        assertThat(reply.get("x").asInt()).isEqualTo(2);
+        assertThat(reply.get("y").asInt()).isEqualTo(1);
+    }
+
+    @Test
+    void callToHandlerReturningNullGivesNoValue() {
+        bus.subscribe("t", m -> null);
+        JsonNode reply = bus.call("t", Message.of("m", Map.of()), TIMEOUT);
+        assertThat(reply == null || reply.isNull()).isTrue();
+    }
+
+    @Test
+    void jtroveExceptionFromTheHandlerArrivesWithItsStatusAndMessage() {
+        bus.subscribe("t", m -> {
+            throw JtroveException.conflict("Instance abc is busy; try later.");
+        });
+        assertThatThrownBy(() -> bus.call("t", Message.of("m", Map.of()), TIMEOUT))
+                .satisfies(t -> {
+                    JtroveException e = jtrove(t);
+                    assertThat(e.status()).isEqualTo(409);
+                    assertThat(e.getMessage()).isEqualTo("Instance abc is busy; try later.");
+                });
+    }
+
+    @Test
+    void otherStatusesSurviveToo() {
+        bus.subscribe("t", m -> {
+            throw new JtroveException(m.args().get("status").asInt(), "status " + m.args().get("status").asInt());
+        });
+        for (int status : new int[] {400, 404, 413, 422, 501}) {
+            assertThatThrownBy(() -> bus.call("t", Message.of("m", Map.of("status", status)), TIMEOUT))
+                    .satisfies(t -> {
+                        assertThat(jtrove(t).status()).isEqualTo(status);
+                        assertThat(t.getMessage()).isEqualTo("status " + status);
+                    });
+        }
+    }
+
+    @Test
+    void unexpectedHandlerExceptionArrivesAs500() {
+        bus.subscribe("t", m -> {
+            throw new IllegalArgumentException("kaput");
+        });
+        assertThatThrownBy(() -> bus.call("t", Message.of("m", Map.of()), TIMEOUT))
+                .satisfies(t -> {
+                    assertThat(jtrove(t).status()).isEqualTo(500);
+                    assertThat(t.getMessage()).contains("kaput");
+                });
+    }
+
+    @Test
+    void callWithoutServerGives503() {
+        assertThatThrownBy(() -> bus.call("nobody", Message.of("m", Map.of()), TIMEOUT))
+                .satisfies(t -> {
+                    assertThat(jtrove(t).status()).isEqualTo(503);
+                    assertThat(t.getMessage()).contains("nobody");
+                });
+    }
+
+    @Test
+    void slowHandlerGives503AfterTheTimeout() {
+        bus.subscribe("slow", m -> {
+            release.await(10, TimeUnit.SECONDS);
+            return "late";
+        });
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> bus.call("slow", Message.of("m", Map.of()), Duration.ofMillis(200)))
+                .satisfies(t -> assertThat(jtrove(t).status()).isEqualTo(503));
+        long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        assertThat(elapsedMs).isBetween(150L, 5_000L);
+    }
+
+    // ---- ordering, subscriptions ---------------------------------------------------------------------------
+
+    @Test
+    void messagesToOneTopicAreHandledOneAtATimeInOrder() {
+        int count = 200;
+        List<Integer> seen = Collections.synchronizedList(new ArrayList<>());
+        AtomicInteger inside = new AtomicInteger();
+        AtomicInteger maxInside = new AtomicInteger();
+        bus.subscribe("t", m -> {
+            maxInside.accumulateAndGet(inside.incrementAndGet(), Math::max);
+            if (m.args().get("n").asInt() % 20 == 0) {
+                Thread.sleep(2);
+            }
+            seen.add(m.args().get("n").asInt());
+            inside.decrementAndGet();
+            return null;
+        });
+        for (int i = 0; i < count; i++) {
+            if (i % 50 == 49) {
+                bus.call("t", Message.of("m", Map.of("n", i)), TIMEOUT);
+            } else {
+                bus.cast("t", Message.of("m", Map.of("n", i)));
+            }
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> seen.size() == count);
+        List<Integer> expected = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            expected.add(i);
+        }
+        assertThat(seen).containsExactlyElementsOf(expected);
+        assertThat(maxInside.get()).isEqualTo(1);
+    }
+
+    @Test
+    void subscribingATopicTwiceFails() {
+        bus.subscribe("t", m -> "first");
+        assertThatThrownBy(() -> bus.subscribe("t", m -> "second"))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("t");
+        // the first server still serves the topic
+        assertThat(bus.call("t", Message.of("m", Map.of()), TIMEOUT).asText()).isEqualTo("first");
+    }
+
+    @Test
+    void topicsAreIndependent() {
+        bus.subscribe("a", m -> "A");
+        bus.subscribe("b", m -> "B");
+        assertThat(bus.call("a", Message.of("m", Map.of()), TIMEOUT).asText()).isEqualTo("A");
+        assertThat(bus.call("b", Message.of("m", Map.of()), TIMEOUT).asText()).isEqualTo("B");
+    }
+
+    @Test
+    void closingTheSubscriptionFreesTheTopic() {
+        MessageBus.Subscription sub = bus.subscribe("t", m -> "first");
+        sub.close();
+        assertThatThrownBy(() -> bus.call("t", Message.of("m", Map.of()), TIMEOUT))
+                .satisfies(t -> assertThat(jtrove(t).status()).isEqualTo(503));
+        bus.subscribe("t", m -> "second");
+        assertThat(bus.call("t", Message.of("m", Map.of()), TIMEOUT).asText()).isEqualTo("second");
+    }
+
+    @Test
+    void closingTheBusRemovesAllServers() {
+        bus.subscribe("t", m -> "x");
+        bus.close();
+        assertThatThrownBy(() -> bus.call("t", Message.of("m", Map.of()), TIMEOUT))
+                .satisfies(t -> assertThat(jtrove(t).status()).isEqualTo(503));
+    }
+
+    @Test
+    void taskmanagerApiCastsRunTask() {
+        AtomicReference<Message> received = new AtomicReference<>();
+        bus.subscribe(Topics.TASKMANAGER, m -> {
+            received.set(m);
+            return null;
+        });
+        new TaskmanagerApi(bus).runTask("task-1");
+        await().atMost(Duration.ofSeconds(5)).until(() -> received.get() != null);
+        assertThat(received.get().method()).isEqualTo("run_task");
+        assertThat(received.get().args().get("task_id").asText()).isEqualTo("task-1");
+    }
+
+    @Test
+    void topicNames() {
+        assertThat(Topics.CONDUCTOR).isEqualTo("trove-conductor");
+        assertThat(Topics.TASKMANAGER).isEqualTo("taskmanager");
+        assertThat(Topics.guest("abc")).isEqualTo("guestagent.abc");
+    }
+}
