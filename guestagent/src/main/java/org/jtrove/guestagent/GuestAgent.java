@@ -47,7 +47,7 @@ public final class GuestAgent implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final long heartbeatMillis;
     private volatile ProcessHandle server;
-    private volatile boolean stopping;
+    private volatile ProcessHandle expectedExit;
     private volatile boolean closed;
     private MessageBus.Subscription subscription;
     private ScheduledFuture<?> heartbeats;
@@ -163,8 +163,6 @@ public final class GuestAgent implements AutoCloseable {
             writeSecret(password);
             try (Connection c = datastore.connectAdmin(ctx, template.adminPassword(), null)) {
                 datastore.changeAdminPassword(c, password);
-            }
-            try (Connection c = datastore.connectAdmin(ctx, password, null)) {
                 for (DatabaseSpec db : request.databases()) {
                     datastore.createDatabase(ctx, c, db);
                 }
@@ -197,18 +195,14 @@ public final class GuestAgent implements AutoCloseable {
         if (p == null || !p.isAlive()) {
             return null;
         }
-        stopping = true;
+        expectedExit = p;
+        p.destroy();
         try {
-            p.destroy();
-            try {
-                p.onExit().get(60, TimeUnit.SECONDS);
-            } catch (java.util.concurrent.TimeoutException e) {
-                LOG.warn("instance {}: server did not stop within 60 s, killing it", ctx.instanceId());
-                p.destroyForcibly();
-                p.onExit().get(10, TimeUnit.SECONDS);
-            }
-        } finally {
-            stopping = false;
+            p.onExit().get(60, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            LOG.warn("instance {}: server did not stop within 60 s, killing it", ctx.instanceId());
+            p.destroyForcibly();
+            p.onExit().get(10, TimeUnit.SECONDS);
         }
         server = null;
         return null;
@@ -219,7 +213,7 @@ public final class GuestAgent implements AutoCloseable {
         Files.writeString(ctx.agentDir().resolve("server.pid"), Long.toString(p.pid()));
         watch(p);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(READY_TIMEOUT_S);
-        long pause = 20;
+        long pause = 10;
         while (true) {
             try (Connection c = datastore.connectAdmin(ctx, password, null)) {
                 return;
@@ -233,7 +227,7 @@ public final class GuestAgent implements AutoCloseable {
                             + READY_TIMEOUT_S + " s: " + e.getMessage() + " " + logTail());
                 }
                 Thread.sleep(pause);
-                pause = Math.min(200, pause * 2);
+                pause = Math.min(50, pause * 2);
             }
         }
     }
@@ -241,7 +235,7 @@ public final class GuestAgent implements AutoCloseable {
     private void watch(ProcessHandle p) {
         server = p;
         p.onExit().thenRun(() -> {
-            if (!stopping) {
+            if (!p.equals(expectedExit) && !closed) {
                 LOG.warn("instance {}: {} (pid {}) exited", ctx.instanceId(), datastore.processName(), p.pid());
                 sendHeartbeat();
             }
@@ -373,7 +367,14 @@ public final class GuestAgent implements AutoCloseable {
         Files.writeString(secret, password);
     }
 
+    private volatile double usedGbCache = -1;
+    private volatile long usedGbAt;
+
+    /** Size of the data directory in GB; walked at most every 10 s, since every instance show asks for it. */
     private double usedGb() throws IOException {
+        if (usedGbCache >= 0 && System.nanoTime() - usedGbAt < TimeUnit.SECONDS.toNanos(10)) {
+            return usedGbCache;
+        }
         long bytes;
         try (Stream<Path> files = Files.walk(ctx.dataDir())) {
             bytes = files.filter(Files::isRegularFile).mapToLong(f -> {
@@ -384,7 +385,9 @@ public final class GuestAgent implements AutoCloseable {
                 }
             }).sum();
         }
-        return Math.round(bytes / 1e9 * 1000) / 1000.0;
+        usedGbCache = Math.round(bytes / 1e9 * 1000) / 1000.0;
+        usedGbAt = System.nanoTime();
+        return usedGbCache;
     }
 
     private String logTail() {
@@ -411,6 +414,5 @@ public final class GuestAgent implements AutoCloseable {
         if (subscription != null) {
             subscription.close();
         }
-        stopping = true;
     }
 }
