@@ -152,13 +152,18 @@ public final class GuestAgent implements AutoCloseable {
             TemplateCache.deleteTree(ctx.runDir());
             Files.createDirectories(ctx.agentDir());
             Files.setPosixFilePermissions(ctx.agentDir(), PosixFilePermissions.fromString("rwx------"));
+            long t0 = System.nanoTime();
             TemplateCache.Template template = templates.ensure(datastore, ctx.build(), host);
             checkOpen();
-            TemplateCache.copy(template.dataDir(), ctx.dataDir());
+            long t1 = System.nanoTime();
+            templates.provide(template, ctx.dataDir());
             checkOpen();
+            long t2 = System.nanoTime();
             datastore.configure(ctx, host);
             checkOpen();
+            long t3 = System.nanoTime();
             startServer(template.adminPassword());
+            long t4 = System.nanoTime();
             String password = Secrets.password();
             writeSecret(password);
             try (Connection c = datastore.connectAdmin(ctx, template.adminPassword(), null)) {
@@ -170,6 +175,9 @@ public final class GuestAgent implements AutoCloseable {
                     datastore.createUser(ctx, c, password, user);
                 }
             }
+            LOG.info("instance {}: prepared in {} ms (template {}, data directory {}, configure {}, start {}, databases and users {})",
+                    ctx.instanceId(), ms(t0, System.nanoTime()), ms(t0, t1), ms(t1, t2), ms(t2, t3), ms(t3, t4),
+                    ms(t4, System.nanoTime()));
             Files.writeString(ctx.agentDir().resolve("prepared"), Instant.now().toString());
         } catch (Exception e) {
             if (!closed) {
@@ -350,6 +358,10 @@ public final class GuestAgent implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("guest agent stopped");
         }
+    }
+
+    private static long ms(long from, long to) {
+        return (to - from) / 1_000_000;
     }
 
     private boolean isPrepared() {

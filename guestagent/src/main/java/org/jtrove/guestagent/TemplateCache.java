@@ -23,10 +23,90 @@ public final class TemplateCache {
     private final Path root;
     private final Map<String, java.util.concurrent.locks.ReentrantLock> locks = new ConcurrentHashMap<>();
 
-    public record Template(Path dataDir, String adminPassword) {}
+    public record Template(Path dataDir, String adminPassword) {
+        Path sparesDir() {
+            return dataDir.resolveSibling("spares");
+        }
+    }
 
-    public TemplateCache(Path root) {
+    private final int sparesPerBuild;
+    private final java.util.concurrent.ExecutorService replenisher = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "template-spares");
+        t.setDaemon(true);
+        return t;
+    });
+
+    /**
+     * {@code sparesPerBuild} copies of each template are kept ready, so that a create only renames a directory;
+     * they are replenished in the background.
+     */
+    public TemplateCache(Path root, int sparesPerBuild) {
         this.root = root;
+        this.sparesPerBuild = sparesPerBuild;
+    }
+
+    /**
+     * Puts a fresh data directory made from {@code template} at {@code target}: a ready spare if there is one,
+     * else a copy made now. Either way the spare pool is topped up afterwards.
+     */
+    public void provide(Template template, Path target) throws IOException, InterruptedException {
+        Files.createDirectories(target.getParent());
+        boolean taken = false;
+        if (Files.isDirectory(template.sparesDir())) {
+            try (var spares = Files.list(template.sparesDir())) {
+                for (Path spare : spares.filter(TemplateCache::isSpare).toList()) {
+                    try {
+                        Files.move(spare, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                        taken = true;
+                        break;
+                    } catch (java.nio.file.NoSuchFileException e) {
+                        // another create took this one
+                    }
+                }
+            }
+        }
+        if (!taken) {
+            copy(template.dataDir(), target);
+        }
+        replenish(template);
+    }
+
+    /** Tops up the template's spare data directories in the background. */
+    public void replenish(Template template) {
+        replenisher.execute(() -> {
+            try {
+                Files.createDirectories(template.sparesDir());
+                try (var existing = Files.list(template.sparesDir())) {
+                    for (Path p : existing.toList()) {
+                        if (!isSpare(p)) {
+                            deleteTree(p);
+                        }
+                    }
+                }
+                long count;
+                try (var spares = Files.list(template.sparesDir())) {
+                    count = spares.filter(TemplateCache::isSpare).count();
+                }
+                for (long i = count; i < sparesPerBuild; i++) {
+                    Path spare = template.sparesDir().resolve("spare-" + java.util.UUID.randomUUID());
+                    copy(template.dataDir(), spare);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (IOException e) {
+                LOG.warn("cannot prepare a spare data directory: {}", e.getMessage());
+            }
+        });
+    }
+
+    public void close() {
+        replenisher.shutdownNow();
+    }
+
+    /** A finished spare; a copy still in progress is named "spare-....copy-..." and is not one. */
+    private static boolean isSpare(Path p) {
+        String name = p.getFileName().toString();
+        return name.startsWith("spare-") && !name.contains(".copy-");
     }
 
     public Template ensure(Datastore datastore, ServerBuild build, GuestHost host) throws Exception {

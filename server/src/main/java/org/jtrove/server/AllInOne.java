@@ -35,6 +35,7 @@ public final class AllInOne implements AutoCloseable {
     private final ApiServer api;
     private final ScheduledExecutorService scheduler;
     private Thread templateWarmer;
+    private final TemplateCache templates;
 
     public AllInOne(JtroveConfig config) {
         Path state = config.statePath();
@@ -49,7 +50,7 @@ public final class AllInOne implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        TemplateCache templates = new TemplateCache(state.resolve("templates"));
+        this.templates = new TemplateCache(state.resolve("templates"), config.spareDataDirs());
         OsUser user = OsUser.ensure(config.databaseOsUser());
         this.compute = new LocalComputeDriver(state, store, bus, datastores, templates, user, scheduler,
                 config.heartbeatInterval().toMillis(), config.addressBase());
@@ -103,8 +104,8 @@ public final class AllInOne implements AutoCloseable {
     private static void warm(Datastores datastores, TemplateCache templates, OsUser user, Path state,
                              DatastoreVersionRecord v) {
         try {
-            templates.ensure(datastores.get(v.manager()), v.build(),
-                    new org.jtrove.compute.local.LocalGuestHost(state.resolve("templates"), user));
+            templates.replenish(templates.ensure(datastores.get(v.manager()), v.build(),
+                    new org.jtrove.compute.local.LocalGuestHost(state.resolve("templates"), user)));
         } catch (Exception e) {
             LOG.warn("cannot prepare the template for {} {}: {}", v.manager(), v.name(), e.getMessage());
         }
@@ -131,6 +132,7 @@ public final class AllInOne implements AutoCloseable {
     @Override
     public void close() {
         templateWarmer.interrupt();
+        templates.close();
         api.close();
         taskmanager.close();
         compute.close();

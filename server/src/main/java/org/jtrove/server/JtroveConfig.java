@@ -31,13 +31,14 @@ public record JtroveConfig(
         String defaultDatastore,
         String databaseOsUser,
         int addressBase,
-        long maxBodyBytes) {
+        long maxBodyBytes,
+        int spareDataDirs) {
 
     public static JtroveConfig defaults() {
         boolean root = "root".equals(System.getProperty("user.name"));
         String state = root ? "/var/lib/jtrove" : System.getProperty("user.home") + "/.local/share/jtrove";
         return new JtroveConfig("0.0.0.0", 8779, state, "noauth", null, null, null, 2.0, 30.0, 300.0, 10,
-                "RegionOne", "postgresql", "jtrove-db", 10, 1 << 20);
+                "RegionOne", "postgresql", "jtrove-db", 10, 1 << 20, 1);
     }
 
     public Path statePath() {

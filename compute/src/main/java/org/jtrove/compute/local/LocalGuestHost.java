@@ -31,15 +31,17 @@ public final class LocalGuestHost implements GuestHost {
     @Override
     public String run(List<String> command, Duration timeout) {
         Process p = null;
+        java.io.File output = null;
         try {
+            // Output goes to a file, not a pipe, so that waiting stays interruptible (a stopping agent kills it).
+            output = java.io.File.createTempFile("jtrove-cmd-", ".out");
             p = new ProcessBuilder(asUser(command)).redirectErrorStream(true)
+                    .redirectOutput(output)
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
-            byte[] out = p.getInputStream().readAllBytes();
             if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                p.destroyForcibly();
                 throw new IllegalStateException(command.get(0) + " did not finish within " + timeout.toSeconds() + " s");
             }
-            String text = new String(out, StandardCharsets.UTF_8);
+            String text = java.nio.file.Files.readString(output.toPath(), StandardCharsets.UTF_8);
             if (p.exitValue() != 0) {
                 throw new IllegalStateException(command.get(0) + " failed (exit " + p.exitValue() + "): " + text.strip());
             }
@@ -51,7 +53,11 @@ public final class LocalGuestHost implements GuestHost {
             throw new IllegalStateException("interrupted running " + command.get(0), e);
         } finally {
             if (p != null) {
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
                 p.destroyForcibly();
+            }
+            if (output != null) {
+                output.delete();
             }
         }
     }
