@@ -99,8 +99,14 @@ public final class TemplateCache {
         });
     }
 
+    /** Stops topping up spares and waits for a copy in progress to end. */
     public void close() {
         replenisher.shutdownNow();
+        try {
+            replenisher.awaitTermination(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** A finished spare; a copy still in progress is named "spare-....copy-..." and is not one. */
@@ -124,6 +130,11 @@ public final class TemplateCache {
             // Initialise in a private directory and rename it into place, so a half-made template (a crash, or
             // another process initialising the same build) is never used.
             Files.createDirectories(root);
+            try (var stale = Files.list(root)) {
+                for (Path p : stale.filter(p -> p.getFileName().toString().startsWith(key + ".init-")).toList()) {
+                    deleteTree(p);
+                }
+            }
             Path work = Files.createTempDirectory(root, key + ".init-");
             Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwx--x--x"));
             String password = Secrets.password();

@@ -132,6 +132,11 @@ public final class AllInOne implements AutoCloseable {
     @Override
     public void close() {
         templateWarmer.interrupt();
+        try {
+            templateWarmer.join(30_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         templates.close();
         api.close();
         taskmanager.close();
