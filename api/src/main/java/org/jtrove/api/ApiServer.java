@@ -7,6 +7,8 @@ import io.javalin.http.HttpResponseException;
 import io.javalin.json.JavalinJackson;
 import java.util.UUID;
 import org.jtrove.bus.MessageBus;
+import org.jtrove.identity.BuiltinIdentity;
+import org.jtrove.identity.TokenValidator;
 import org.jtrove.model.Json;
 import org.jtrove.model.JtroveException;
 import org.jtrove.store.MetadataStore;
@@ -23,7 +25,12 @@ public final class ApiServer implements AutoCloseable {
     private final Javalin app;
     private final ApiSettings settings;
 
-    public ApiServer(MetadataStore store, MessageBus bus, ApiSettings settings) {
+    /**
+     * @param validator checks X-Auth-Token on every /v1.0 request; null means no-auth mode
+     * @param builtinIdentity served on /v3 when jtrove is its own identity service; may be null
+     */
+    public ApiServer(MetadataStore store, MessageBus bus, ApiSettings settings, TokenValidator validator,
+                     BuiltinIdentity builtinIdentity) {
         this.settings = settings;
         this.app = Javalin.create(cfg -> {
             cfg.showJavalinBanner = false;
@@ -36,7 +43,16 @@ public final class ApiServer implements AutoCloseable {
             ctx.header("X-Openstack-Request-Id", "req-" + UUID.randomUUID());
             ctx.contentType("application/json");
         });
-        app.before(BASE + "/*", ApiServer::checkProject);
+        Auth auth = new Auth(validator);
+        app.before(BASE + "/*", ctx -> {
+            checkProject(ctx);
+            auth.check(ctx);
+        });
+        if (builtinIdentity != null) {
+            new IdentityController(builtinIdentity, settings).register(app);
+        }
+        app.exception(IdentityController.KeystoneError.class, (e, ctx) ->
+                ctx.status(e.status).contentType("application/json").result(Json.write(e.body())));
         app.get("/", this::versions);
         app.get("/v1.0", this::version);
         InstanceController instances = new InstanceController(store, bus, settings);

@@ -4,7 +4,8 @@ import java.time.Duration;
 
 /**
  * What the api needs from configuration. {@code maxVolumeSizeGb} is Trove's max_accepted_volume_size;
- * {@code heartbeatExpiry} is agent_heartbeat_expiry.
+ * {@code heartbeatExpiry} is agent_heartbeat_expiry; {@code publicEndpoint} (may be null) is the base URL put in
+ * links and the service catalog instead of the request's own.
  */
 public record ApiSettings(String bindHost, int port, String region, int maxVolumeSizeGb, Duration heartbeatExpiry,
-                          String defaultDatastore, long maxBodyBytes) {}
+                          String defaultDatastore, long maxBodyBytes, String publicEndpoint) {}

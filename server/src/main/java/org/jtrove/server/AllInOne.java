@@ -14,6 +14,10 @@ import org.jtrove.compute.local.LocalComputeDriver;
 import org.jtrove.compute.local.OsUser;
 import org.jtrove.conductor.Conductor;
 import org.jtrove.guestagent.Datastores;
+import org.jtrove.identity.BuiltinIdentity;
+import org.jtrove.identity.KeystoneTokenValidator;
+import org.jtrove.identity.PasswordHasher;
+import org.jtrove.identity.TokenValidator;
 import org.jtrove.guestagent.TemplateCache;
 import org.jtrove.store.DatastoreVersionRecord;
 import org.jtrove.store.MetadataStore;
@@ -55,12 +59,28 @@ public final class AllInOne implements AutoCloseable {
         this.compute = new LocalComputeDriver(state, store, bus, datastores, templates, user, scheduler,
                 config.heartbeatInterval().toMillis(), config.addressBase());
         this.taskmanager = new TaskManager(store, bus, compute, config.buildTimeout());
+        BuiltinIdentity builtin = null;
+        TokenValidator validator = null;
+        switch (config.auth()) {
+            case "noauth" -> LOG.warn("authentication is off (auth = noauth): the project id in each URL is trusted");
+            case "builtin" -> {
+                builtin = new BuiltinIdentity(store.identity, new PasswordHasher(10), config.tokenLifetime());
+                validator = builtin;
+            }
+            case "keystone" -> validator = new KeystoneTokenValidator(config.keystoneUrl(), config.keystoneServiceUser(),
+                    config.keystoneServicePassword(), config.keystoneServiceProject(), config.keystoneCache());
+            default -> throw new IllegalArgumentException("auth must be builtin, keystone or noauth, not " + config.auth());
+        }
         this.api = new ApiServer(store, bus, new ApiSettings(config.bindHost(), config.port(), config.region(),
-                config.maxVolumeSizeGb(), config.heartbeatExpiry(), config.defaultDatastore(), config.maxBodyBytes()));
+                config.maxVolumeSizeGb(), config.heartbeatExpiry(), config.defaultDatastore(), config.maxBodyBytes(),
+                config.publicEndpoint()), validator, builtin);
         conductor.start();
         compute.recover();
         taskmanager.start();
         api.start();
+        if (builtin != null) {
+            Openrc.bootstrap(builtin, config, state, api.port());
+        }
         warmTemplates(datastores, templates, user, state);
     }
 

@@ -32,17 +32,39 @@ public record JtroveConfig(
         String databaseOsUser,
         int addressBase,
         long maxBodyBytes,
-        int spareDataDirs) {
+        int spareDataDirs,
+        double tokenLifetimeSeconds,
+        String adminPassword,
+        String publicEndpoint,
+        String keystoneUrl,
+        String keystoneServiceUser,
+        String keystoneServicePassword,
+        String keystoneServiceProject,
+        double keystoneCacheSeconds) {
 
     public static JtroveConfig defaults() {
         boolean root = "root".equals(System.getProperty("user.name"));
         String state = root ? "/var/lib/jtrove" : System.getProperty("user.home") + "/.local/share/jtrove";
-        return new JtroveConfig("0.0.0.0", 8779, state, "noauth", null, null, null, 2.0, 30.0, 300.0, 10,
-                "RegionOne", "postgresql", "jtrove-db", 10, 1 << 20, 1);
+        return new JtroveConfig("0.0.0.0", 8779, state, "builtin", null, null, null, 2.0, 30.0, 300.0, 10,
+                "RegionOne", "postgresql", "jtrove-db", 10, 1 << 20, 1, 3600, null, null, null, null, null, null, 60);
     }
 
     public Path statePath() {
         return Path.of(stateDir).toAbsolutePath();
+    }
+
+    public Duration tokenLifetime() {
+        return Duration.ofMillis((long) (tokenLifetimeSeconds * 1000));
+    }
+
+    public Duration keystoneCache() {
+        return Duration.ofMillis((long) (keystoneCacheSeconds * 1000));
+    }
+
+    /** Keeps secrets out of any printout of the configuration. */
+    @Override
+    public String toString() {
+        return "JtroveConfig[bind " + bindHost + ":" + port + ", state " + stateDir + ", auth " + auth + "]";
     }
 
     public Duration heartbeatInterval() {
@@ -106,6 +128,8 @@ public record JtroveConfig(
         m.remove("heartbeat_expiry");
         m.remove("build_timeout");
         m.remove("state_path");
+        m.remove("token_lifetime");
+        m.remove("keystone_cache");
         return m;
     }
 

@@ -51,10 +51,6 @@ public final class Main {
             if (bind != null) {
                 config = config.with("bind_host", bind);
             }
-            if (!"noauth".equals(config.auth())) {
-                System.err.println("auth mode '" + config.auth() + "' is not available yet; use JTROVE_AUTH=noauth");
-                return 2;
-            }
             AllInOne server = new AllInOne(config);
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {

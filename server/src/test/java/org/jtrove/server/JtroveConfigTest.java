@@ -17,7 +17,9 @@ class JtroveConfigTest {
         JtroveConfig c = JtroveConfig.load(null, Map.of());
         assertThat(c.port()).isEqualTo(8779);
         assertThat(c.bindHost()).isEqualTo("0.0.0.0");
-        assertThat(c.auth()).isEqualTo("noauth");
+        assertThat(c.auth()).isEqualTo("builtin");
+        assertThat(c.tokenLifetime()).isEqualTo(Duration.ofHours(1));
+        assertThat(c.adminPassword()).isNull();
         assertThat(c.metadataUrl()).isNull();
         assertThat(c.heartbeatInterval()).isEqualTo(Duration.ofSeconds(2));
         assertThat(c.heartbeatExpiry()).isEqualTo(Duration.ofSeconds(30));

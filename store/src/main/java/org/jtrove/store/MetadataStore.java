@@ -17,6 +17,7 @@ public final class MetadataStore implements AutoCloseable {
     public final InstanceRepository instances;
     public final ServiceStatusRepository serviceStatuses;
     public final TaskRepository tasks;
+    public final IdentityRepository identity;
 
     public MetadataStore(String jdbcUrl, String user, String password) {
         HikariConfig config = new HikariConfig();
@@ -38,6 +39,7 @@ public final class MetadataStore implements AutoCloseable {
         this.instances = new InstanceRepository(jdbi);
         this.serviceStatuses = new ServiceStatusRepository(jdbi);
         this.tasks = new TaskRepository(jdbi);
+        this.identity = new IdentityRepository(jdbi);
     }
 
     /** The embedded default: one H2 file under the state directory, reachable by a second local process. */
