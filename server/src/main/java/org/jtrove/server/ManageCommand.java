@@ -2,6 +2,8 @@ package org.jtrove.server;
 
 import java.util.concurrent.Callable;
 import org.jtrove.guestagent.Datastores;
+import org.jtrove.identity.BuiltinIdentity;
+import org.jtrove.identity.PasswordHasher;
 import org.jtrove.model.guest.ServerBuild;
 import org.jtrove.store.DatastoreRecord;
 import org.jtrove.store.DatastoreVersionRecord;
@@ -15,7 +17,9 @@ import picocli.CommandLine.Parameters;
 /** Operator commands, the counterpart of trove-manage. They work while the server runs. */
 @Command(name = "manage", mixinStandardHelpOptions = true, description = "Register datastores, versions and flavors.",
         subcommands = {ManageCommand.Discover.class, ManageCommand.VersionUpdate.class, ManageCommand.VersionImport.class, ManageCommand.VersionList.class,
-                ManageCommand.FlavorCreate.class, ManageCommand.FlavorList.class, ManageCommand.FlavorDelete.class})
+                ManageCommand.FlavorCreate.class, ManageCommand.FlavorList.class, ManageCommand.FlavorDelete.class,
+                ManageCommand.ProjectCreate.class, ManageCommand.ProjectList.class, ManageCommand.UserCreate.class,
+                ManageCommand.UserPassword.class, ManageCommand.UserList.class, ManageCommand.RoleAdd.class})
 final class ManageCommand {
 
     abstract static class StoreCommand implements Callable<Integer> {
@@ -168,6 +172,97 @@ final class ManageCommand {
                 return 1;
             }
             return 0;
+        }
+    }
+
+    // ---- identity (built-in Keystone v3 compatible service) ----------------------------------------------------
+
+    abstract static class IdentityCommand extends StoreCommand {
+        BuiltinIdentity identity(MetadataStore store) {
+            return new BuiltinIdentity(store.identity, new PasswordHasher(10), java.time.Duration.ofHours(1));
+        }
+
+        /** Reads a password from standard input (first line), so it appears in no process listing or history. */
+        static String readPassword() {
+            try {
+                java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(System.in));
+                String line = in.readLine();
+                return line == null ? "" : line;
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        int guarded(Runnable work) {
+            try {
+                work.run();
+                return 0;
+            } catch (IllegalArgumentException e) {
+                System.err.println(e.getMessage());
+                return 1;
+            }
+        }
+    }
+
+    @Command(name = "project-create", description = "Create a project.")
+    static final class ProjectCreate extends IdentityCommand {
+        @Parameters(index = "0") String name;
+
+        @Override
+        int run(MetadataStore store) {
+            return guarded(() -> System.out.println("project " + name + ": id " + identity(store).createProject(name).id()));
+        }
+    }
+
+    @Command(name = "project-list", description = "List projects.")
+    static final class ProjectList extends IdentityCommand {
+        @Override
+        int run(MetadataStore store) {
+            store.identity.projects().forEach(p -> System.out.printf("%-34s %s%n", p.id(), p.name()));
+            return 0;
+        }
+    }
+
+    @Command(name = "user-create", description = "Create a user; the password is read from standard input.")
+    static final class UserCreate extends IdentityCommand {
+        @Parameters(index = "0") String name;
+
+        @Override
+        int run(MetadataStore store) {
+            String password = readPassword();
+            return guarded(() -> System.out.println("user " + name + ": id " + identity(store).createUser(name, password).id()));
+        }
+    }
+
+    @Command(name = "user-password", description = "Set a user's password, read from standard input.")
+    static final class UserPassword extends IdentityCommand {
+        @Parameters(index = "0") String name;
+
+        @Override
+        int run(MetadataStore store) {
+            String password = readPassword();
+            return guarded(() -> identity(store).setPassword(name, password));
+        }
+    }
+
+    @Command(name = "user-list", description = "List users.")
+    static final class UserList extends IdentityCommand {
+        @Override
+        int run(MetadataStore store) {
+            store.identity.users().forEach(u -> System.out.printf("%-34s %s%s%n", u.id(), u.name(), u.enabled() ? "" : " (disabled)"));
+            return 0;
+        }
+    }
+
+    @Command(name = "role-add", description = "Give a user a role (admin or member) in a project.")
+    static final class RoleAdd extends IdentityCommand {
+        @Parameters(index = "0", description = "user") String user;
+        @Parameters(index = "1", description = "project") String project;
+        @Parameters(index = "2", description = "admin or member") String role;
+
+        @Override
+        int run(MetadataStore store) {
+            return guarded(() -> identity(store).assignRole(user, project, role));
         }
     }
 }

@@ -14,9 +14,15 @@ final class ApiClient {
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final String base;
+    private final String token;
 
     ApiClient(int port, String project) {
+        this(port, project, null);
+    }
+
+    ApiClient(int port, String project, String token) {
         this.base = "http://127.0.0.1:" + port + "/v1.0/" + project;
+        this.token = token;
     }
 
     Response get(String path) {
@@ -43,6 +49,9 @@ final class ApiClient {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(90))
                 .header("Accept", "application/json").header("Content-Type", "application/json")
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (token != null) {
+            b.header("X-Auth-Token", token);
+        }
         try {
             HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
             JsonNode parsed = r.body().isEmpty() ? null : Json.parse(r.body());
