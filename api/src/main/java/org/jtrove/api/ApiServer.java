@@ -44,10 +44,15 @@ public final class ApiServer implements AutoCloseable {
             ctx.contentType("application/json");
         });
         Auth auth = new Auth(validator);
+        RateLimiter rateLimiter = new RateLimiter(settings.rateLimitPerMinute());
+        Quotas quotas = new Quotas(store, settings.defaultQuotas());
         app.before(BASE + "/*", ctx -> {
             checkProject(ctx);
             auth.check(ctx);
+            rateLimiter.check(ctx, Auth.of(ctx).projectId());
         });
+        app.exception(RateLimiter.RateLimited.class, (e, ctx) ->
+                ctx.status(413).contentType("application/json").result(e.body));
         if (builtinIdentity != null) {
             new IdentityController(builtinIdentity, settings).register(app);
         }
@@ -55,10 +60,11 @@ public final class ApiServer implements AutoCloseable {
                 ctx.status(e.status).contentType("application/json").result(Json.write(e.body())));
         app.get("/", this::versions);
         app.get("/v1.0", this::version);
-        InstanceController instances = new InstanceController(store, bus, settings);
+        InstanceController instances = new InstanceController(store, bus, settings, quotas);
+        new LimitsController(store, quotas, rateLimiter).register(app, BASE);
         new DatastoreController(store).register(app, BASE);
         instances.register(app, BASE);
-        new DatabaseUserController(store, bus, instances).register(app, BASE);
+        new DatabaseUserController(store, bus, instances, settings.pageSize()).register(app, BASE);
         app.exception(JtroveException.class, (e, ctx) -> fault(ctx, e.status(), e.getMessage()));
         app.exception(HttpResponseException.class, (e, ctx) -> fault(ctx, e.getStatus(), switch (e.getStatus()) {
             case 404 -> "The resource could not be found.";

@@ -8,4 +8,5 @@ import java.time.Duration;
  * links and the service catalog instead of the request's own.
  */
 public record ApiSettings(String bindHost, int port, String region, int maxVolumeSizeGb, Duration heartbeatExpiry,
-                          String defaultDatastore, long maxBodyBytes, String publicEndpoint) {}
+                          String defaultDatastore, long maxBodyBytes, String publicEndpoint,
+                          java.util.Map<String, Integer> defaultQuotas, int rateLimitPerMinute, int pageSize) {}

@@ -32,8 +32,10 @@ final class DatabaseUserController {
     private final MetadataStore store;
     private final MessageBus bus;
     private final InstanceController instances;
+    private final int pageSize;
 
-    DatabaseUserController(MetadataStore store, MessageBus bus, InstanceController instances) {
+    DatabaseUserController(MetadataStore store, MessageBus bus, InstanceController instances, int pageSize) {
+        this.pageSize = pageSize;
         this.store = store;
         this.bus = bus;
         this.instances = instances;
@@ -62,10 +64,14 @@ final class DatabaseUserController {
 
     private void listDatabases(Context ctx) {
         Target t = target(ctx);
+        List<String> names = new ArrayList<>();
+        t.call("list_databases", Map.of()).forEach(n -> names.add(n.asText()));
+        Pages.Page<String> page = Pages.page(ctx, names, n -> n, pageSize);
         ArrayNode out = Json.MAPPER.createArrayNode();
-        t.call("list_databases", Map.of()).forEach(n -> out.addObject().put("name", n.asText()));
+        page.items().forEach(n -> out.addObject().put("name", n));
         ObjectNode body = Json.object();
         body.set("databases", out);
+        Pages.addNextLink(ctx, body, page.nextMarker());
         ctx.json(body);
     }
 
@@ -100,10 +106,15 @@ final class DatabaseUserController {
 
     private void listUsers(Context ctx) {
         Target t = target(ctx);
+        List<JsonNode> users = new ArrayList<>();
+        t.call("list_users", Map.of()).forEach(users::add);
+        Pages.Page<JsonNode> page = Pages.page(ctx, users,
+                u -> u.path("name").asText() + "@" + u.path("host").asText("%"), pageSize);
         ArrayNode out = Json.MAPPER.createArrayNode();
-        t.call("list_users", Map.of()).forEach(u -> out.add(userView(u)));
+        page.items().forEach(u -> out.add(userView(u)));
         ObjectNode body = Json.object();
         body.set("users", out);
+        Pages.addNextLink(ctx, body, page.nextMarker());
         ctx.json(body);
     }
 

@@ -45,8 +45,10 @@ final class InstanceController {
     private final MessageBus bus;
     private final ApiSettings settings;
     private final TaskmanagerApi taskmanager;
+    private final Quotas quotas;
 
-    InstanceController(MetadataStore store, MessageBus bus, ApiSettings settings) {
+    InstanceController(MetadataStore store, MessageBus bus, ApiSettings settings, Quotas quotas) {
+        this.quotas = quotas;
         this.store = store;
         this.bus = bus;
         this.taskmanager = new TaskmanagerApi(bus);
@@ -96,7 +98,8 @@ final class InstanceController {
         InstanceRecord instance = new InstanceRecord(id, project, name, flavor.id(), version.id(), size, null, null,
                 InstanceTask.BUILDING.name(), null, null, now, now, false, null);
         TaskRecord task = TaskRecord.start(TaskType.CREATE, id, Map.of("databases", databases, "users", users));
-        store.instances.insertWithTask(instance, task);
+        store.instances.insertWithTask(instance, task, (usage, wanted) -> quotas.check(project, usage, wanted),
+                Map.of("instances", 1, "volumes", size, "ram", flavor.ram()));
         taskmanager.runTask(task.id());
         ObjectNode out = Json.object();
         out.set("instance", view(ctx, store.instances.find(id).orElseThrow(), true, false));
@@ -177,12 +180,14 @@ final class InstanceController {
     // ---- read ------------------------------------------------------------------------------------------------
 
     private void list(Context ctx, boolean detail) {
+        Pages.Page<InstanceRecord> page = Pages.page(ctx, store.instances.listByProject(ctx.pathParam("project")),
+                InstanceRecord::id, settings.pageSize());
         ArrayNode items = Json.MAPPER.createArrayNode();
-        for (InstanceRecord i : store.instances.listByProject(ctx.pathParam("project"))) {
-            items.add(view(ctx, i, detail, false));
-        }
+        page.items().stream().sorted(java.util.Comparator.comparing(InstanceRecord::created).reversed())
+                .forEach(i -> items.add(view(ctx, i, detail, false)));
         ObjectNode body = Json.object();
         body.set("instances", items);
+        Pages.addNextLink(ctx, body, page.nextMarker());
         ctx.json(body);
     }
 

@@ -93,7 +93,7 @@ public final class ProvisioningBench {
                 new Target("mariadb", "10.11", ProvisioningBench::mariadbByHand));
         Path state = root.resolve("state");
         JtroveConfig config = JtroveConfig.defaults().with("state_dir", state.toString()).with("port", 0)
-                .with("bind_host", "127.0.0.1").with("address_base", 20).with("auth", "noauth");
+                .with("bind_host", "127.0.0.1").with("address_base", 20).with("auth", "noauth").with("rate_limit_per_minute", 0);
         Path baselineDir = root.resolve("baseline");
         Files.createDirectories(baselineDir);
         String loadBefore = loadAverage();

@@ -73,7 +73,9 @@ public final class AllInOne implements AutoCloseable {
         }
         this.api = new ApiServer(store, bus, new ApiSettings(config.bindHost(), config.port(), config.region(),
                 config.maxVolumeSizeGb(), config.heartbeatExpiry(), config.defaultDatastore(), config.maxBodyBytes(),
-                config.publicEndpoint()), validator, builtin);
+                config.publicEndpoint(), java.util.Map.of("instances", config.quotaInstances(), "volumes", config.quotaVolumes(),
+                "backups", config.quotaBackups(), "ram", config.quotaRam()), config.rateLimitPerMinute(), config.pageSize()),
+                validator, builtin);
         conductor.start();
         compute.recover();
         taskmanager.start();

@@ -157,6 +157,21 @@ class IdentityIsolationE2ETest {
     }
 
     @Test
+    void adminOnlyRoutesRefuseMembers() {
+        ApiClient alice = new ApiClient(server.port(), projectA, token("alice", "alice-password", "team-a").token());
+        Response change = alice.put("/mgmt/quotas/" + projectA, "{\"quotas\": {\"instances\": 100}}");
+        assertThat(change.status()).isEqualTo(401);
+        assertThat(change.body().path("unauthorized").path("message").asText()).contains("admin");
+        assertThat(alice.get("/mgmt/quotas/" + projectA).status()).isEqualTo(200);
+        assertThat(alice.get("/mgmt/quotas/" + projectB).status()).isEqualTo(403);
+        Token admin = token("admin", "Admin-pw-123", "admin");
+        ApiClient root = new ApiClient(server.port(), admin.projectId(), admin.token());
+        assertThat(root.put("/mgmt/quotas/" + projectB, "{\"quotas\": {\"instances\": 7}}").status()).isEqualTo(200);
+        ApiClient bob = new ApiClient(server.port(), projectB, token("bob", "bob-password", "team-b").token());
+        assertThat(bob.get("/limits").body().at("/limits/0/max_instances").asInt()).isEqualTo(7);
+    }
+
+    @Test
     void anExternalKeystoneValidatesTokens() throws Exception {
         BuiltinIdentity identity = new BuiltinIdentity(server.store().identity, new PasswordHasher(4), Duration.ofHours(1));
         if (server.store().identity.project("service").isEmpty()) {

@@ -21,6 +21,6 @@ final class TestServers {
     static JtroveConfig config(Path state) {
         return JtroveConfig.defaults().with("state_dir", state.toString()).with("port", 0)
                 .with("bind_host", "127.0.0.1").with("address_base", NEXT_BASE.getAndIncrement())
-                .with("auth", "noauth");
+                .with("auth", "noauth").with("rate_limit_per_minute", 0);
     }
 }

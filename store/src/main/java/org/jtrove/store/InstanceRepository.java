@@ -2,6 +2,7 @@ package org.jtrove.store;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.mapper.reflect.ConstructorMapper;
@@ -16,9 +17,25 @@ public final class InstanceRepository {
         jdbi.registerRowMapper(ConstructorMapper.factory(InstanceRecord.class));
     }
 
-    /** Inserts the instance, its NEW service status and its create task in one transaction. */
+    /** Inserts without a quota check (tests, imports). */
     public void insertWithTask(InstanceRecord i, TaskRecord task) {
+        insertWithTask(i, task, (usage, wanted) -> { }, Map.of());
+    }
+
+    /** What a create may use, checked under the project's quota lock: resource -> limit (-1: unlimited). */
+    public interface QuotaCheck {
+        /** Throws if taking {@code wanted} on top of {@code usage} exceeds a limit. */
+        void check(Map<String, Integer> usage, Map<String, Integer> wanted);
+    }
+
+    /**
+     * Inserts the instance, its NEW service status and its create task in one transaction, after checking the
+     * project's quota under a lock so that concurrent creates cannot both take the last free slot.
+     */
+    public void insertWithTask(InstanceRecord i, TaskRecord task, QuotaCheck quota, Map<String, Integer> wanted) {
         jdbi.useTransaction(h -> {
+            QuotaRepository.lock(jdbi, h, i.projectId());
+            quota.check(QuotaRepository.usage(h, i.projectId()), wanted);
             h.createUpdate("INSERT INTO instances (id, project_id, name, flavor_id, datastore_version_id, volume_size,"
                     + " task_status, created, updated, deleted) VALUES (:id, :projectId, :name, :flavorId,"
                     + " :datastoreVersionId, :volumeSize, :taskStatus, :created, :updated, FALSE)").bindMethods(i).execute();

@@ -18,6 +18,7 @@ public final class MetadataStore implements AutoCloseable {
     public final ServiceStatusRepository serviceStatuses;
     public final TaskRepository tasks;
     public final IdentityRepository identity;
+    public final QuotaRepository quotas;
 
     public MetadataStore(String jdbcUrl, String user, String password) {
         HikariConfig config = new HikariConfig();
@@ -40,6 +41,7 @@ public final class MetadataStore implements AutoCloseable {
         this.serviceStatuses = new ServiceStatusRepository(jdbi);
         this.tasks = new TaskRepository(jdbi);
         this.identity = new IdentityRepository(jdbi);
+        this.quotas = new QuotaRepository(jdbi);
     }
 
     /** The embedded default: one H2 file under the state directory, reachable by a second local process. */
