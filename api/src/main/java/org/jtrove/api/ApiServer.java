@@ -38,6 +38,7 @@ public final class ApiServer implements AutoCloseable {
             cfg.jsonMapper(new JavalinJackson(Json.MAPPER, false));
             cfg.router.ignoreTrailingSlashes = true;
             cfg.router.treatMultipleSlashesAsSingleSlash = true;
+            cfg.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
         });
         app.before(ctx -> {
             ctx.header("X-Openstack-Request-Id", "req-" + UUID.randomUUID());

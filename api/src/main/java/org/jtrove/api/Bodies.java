@@ -11,9 +11,10 @@ import org.jtrove.model.JtroveException;
 final class Bodies {
     private Bodies() {}
 
-    /** The body parsed as a JSON object holding {@code wrapper} as an object. */
+    /** The body parsed as a JSON object holding {@code wrapper} as an object, and nothing else. */
     static JsonNode wrapped(Context ctx, String wrapper) {
         JsonNode body = object(ctx);
+        onlyFields(body, Set.of(wrapper), "");
         JsonNode inner = body.get(wrapper);
         if (inner == null || !inner.isObject()) {
             throw JtroveException.badRequest("Validation error: '" + wrapper + "' is a required property and must be an object.");

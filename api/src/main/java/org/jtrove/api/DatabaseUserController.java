@@ -265,6 +265,7 @@ final class DatabaseUserController {
 
     static DatabaseSpec databaseSpec(JsonNode item, NameRules rules, String path) {
         Bodies.objectItem(item, path + "[]");
+        Bodies.onlyFields(item, Set.of("name", "character_set", "collate"), path + "[]");
         String name = rules.checkDatabase(Bodies.nonEmptyString(item, "name", path + "[]"));
         String charset = NameRules.checkCharsetOrCollation("Character set", Bodies.rawString(item, "character_set", path, false));
         String collate = NameRules.checkCharsetOrCollation("Collation", Bodies.rawString(item, "collate", path, false));
@@ -273,6 +274,7 @@ final class DatabaseUserController {
 
     static UserSpec userSpec(JsonNode item, NameRules rules, String path) {
         Bodies.objectItem(item, path + "[]");
+        Bodies.onlyFields(item, Set.of("name", "password", "host", "databases"), path + "[]");
         String name = rules.checkUser(Bodies.nonEmptyString(item, "name", path + "[]"));
         String password = Bodies.rawString(item, "password", path + "[]", true);
         NameRules.checkPassword(password);

@@ -39,6 +39,10 @@ import org.jtrove.store.TaskRecord;
 
 /** Instances: create, list, show, rename, delete and actions. Long work is handed to the taskmanager. */
 final class InstanceController {
+    /** The fields Trove's create schema knows; anything else is refused rather than silently ignored. */
+    private static final Set<String> CREATE_FIELDS = Set.of("name", "flavorRef", "volume", "datastore", "databases",
+            "users", "restorePoint", "availability_zone", "nics", "configuration", "configuration_id", "replica_of",
+            "replica_count", "modules", "locality", "region_name", "access");
     private static final Set<String> UPDATE_FIELDS = Set.of("name", "configuration", "replica_of", "slave_of",
             "datastore_version", "access");
     private final MetadataStore store;
@@ -72,12 +76,14 @@ final class InstanceController {
         String project = ctx.pathParam("project");
         JsonNode body = Bodies.wrapped(ctx, "instance");
         String path = "instance";
+        Bodies.onlyFields(body, CREATE_FIELDS, path);
         String name = Bodies.nonEmptyString(body, "name", path);
         FlavorRecord flavor = flavor(body.get("flavorRef"));
         JsonNode volume = body.get("volume");
         if (volume == null || !volume.isObject()) {
             throw JtroveException.badRequest("Validation error: instance 'volume' is a required property (an object with 'size').");
         }
+        Bodies.onlyFields(volume, Set.of("size", "type"), "instance['volume']");
         int size = Bodies.volumeSize(volume);
         if (size > settings.maxVolumeSizeGb()) {
             throw JtroveException.overLimit("Volume size " + size + " GB is larger than the maximum of "
@@ -123,6 +129,9 @@ final class InstanceController {
     private DatastoreVersionRecord datastoreVersion(JsonNode spec) {
         if (spec != null && !spec.isNull() && !spec.isObject()) {
             throw JtroveException.badRequest("Validation error: instance['datastore'] must be an object.");
+        }
+        if (spec != null && spec.isObject()) {
+            Bodies.onlyFields(spec, Set.of("type", "version", "version_number"), "instance['datastore']");
         }
         String type = spec == null ? null : Bodies.optionalString(spec, "type", "instance['datastore']");
         String versionName = spec == null ? null : Bodies.optionalString(spec, "version", "instance['datastore']");
@@ -316,14 +325,47 @@ final class InstanceController {
         }
         String action = body.fieldNames().next();
         InstanceRecord i = instance(ctx);
+        JsonNode args = body.get(action);
+        if (!args.isObject()) {
+            throw JtroveException.badRequest("Validation error: the '" + action.replaceAll("\\p{Cntrl}", "?")
+                    + "' action takes an object.");
+        }
         switch (action) {
             case "restart" -> restart(i);
-            case "resize", "promote_to_replica_source", "eject_replica_source", "reset_status" ->
+            case "reset_status" -> {
+                Bodies.onlyFields(args, Set.of("force_delete"), "reset_status");
+                resetStatus(ctx, i);
+            }
+            case "resize" -> {
+                Bodies.onlyFields(args, Set.of("flavorRef", "volume"), "resize");
+                if (args.size() != 1) {
+                    throw JtroveException.badRequest("Validation error: resize takes exactly one of flavorRef or volume.");
+                }
+                if (args.has("volume")) {
+                    if (!args.get("volume").isObject()) {
+                        throw JtroveException.badRequest("Validation error: resize['volume'] must be an object.");
+                    }
+                    Bodies.volumeSize(args.get("volume"));
+                } else {
+                    flavor(args.get("flavorRef"));
+                }
+                throw JtroveException.notImplemented("Resizing is not supported by this jtrove yet.");
+            }
+            case "promote_to_replica_source", "eject_replica_source" ->
                     throw JtroveException.notImplemented("Action '" + action + "' is not supported by this jtrove yet.");
             default -> throw JtroveException.badRequest("Invalid instance action: '"
                     + action.replaceAll("\\p{Cntrl}", "?") + "'.");
         }
         ctx.status(202).contentType("application/json");
+    }
+
+    /** Admin escape hatch (Trove's reset_status): clears a stuck task; the next heartbeat sets the real status. */
+    private void resetStatus(Context ctx, InstanceRecord i) {
+        if (!Auth.of(ctx).isAdmin()) {
+            throw new JtroveException(403, "Policy doesn't allow instance:reset_status to be performed.");
+        }
+        store.instances.setTask(i.id(), InstanceTask.NONE);
+        store.serviceStatuses.set(i.id(), ServiceStatus.UNKNOWN);
     }
 
     private void restart(InstanceRecord i) {

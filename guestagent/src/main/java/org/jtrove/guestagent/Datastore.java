@@ -69,7 +69,7 @@ public interface Datastore {
 
     List<UserSpec> listUsers(Connection c) throws SQLException;
 
-    void dropUser(Connection c, String name, String host) throws SQLException;
+    void dropUser(InstanceContext ctx, Connection c, String adminPassword, String name, String host) throws SQLException;
 
     void setPassword(Connection c, String name, String host, String password) throws SQLException;
 

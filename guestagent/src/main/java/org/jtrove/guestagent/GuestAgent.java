@@ -99,7 +99,7 @@ public final class GuestAgent implements AutoCloseable {
             case "list_users" -> withAdmin(c -> datastore.listUsers(c));
             case "get_user" -> withAdmin(c -> findUser(c, a.path("name").asText(), a.path("host").asText()));
             case "delete_user" -> withAdmin(c -> {
-                datastore.dropUser(c, a.path("name").asText(), a.path("host").asText());
+                datastore.dropUser(ctx, c, adminPassword(), a.path("name").asText(), a.path("host").asText());
                 return null;
             });
             case "update_attributes" -> withAdmin(c -> updateAttributes(c, a));
@@ -328,7 +328,8 @@ public final class GuestAgent implements AutoCloseable {
                 throw JtroveException.unprocessable("The database server of instance " + ctx.instanceId()
                         + " is not running; restart the instance first.");
             }
-            throw e;
+            LOG.warn("instance {}: the database refused a request: {}", ctx.instanceId(), e.getMessage());
+            throw JtroveException.unprocessable("The database server refused the request: " + e.getMessage());
         }
     }
 

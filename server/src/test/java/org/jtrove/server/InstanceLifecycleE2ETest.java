@@ -173,8 +173,9 @@ class InstanceLifecycleE2ETest {
         assertThatThrownBy(() -> kind.connect(ip, "app", "carol", "carol-pw1").close()).isInstanceOf(SQLException.class);
         assertThat(api.put(users + "/carol/databases", "{\"databases\": [{\"name\": \"app\"}]}").status()).isEqualTo(202);
         assertThat(names(api.get(users + "/carol/databases").body().path("databases"))).containsExactly("app");
-        try (Connection c = kind.connect(ip, "app", "carol", "carol-pw1")) {
-            assertThat(queryInt(c, "SELECT 1")).isEqualTo(1);
+        try (Connection c = kind.connect(ip, "app", "carol", "carol-pw1"); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE carol_owns (x INT)");
+            s.execute("INSERT INTO carol_owns VALUES (7)");
         }
         assertThat(api.delete(users + "/carol/databases/app").status()).isEqualTo(202);
         assertThat(api.get(users + "/carol/databases").body().path("databases")).isEmpty();
@@ -190,7 +191,7 @@ class InstanceLifecycleE2ETest {
         assertThat(api.get(users + "/dave").body().at("/user/name").asText()).isEqualTo("dave");
         kind.connect(ip, kind.defaultDb, "dave", "carol-pw2").close();
 
-        assertThat(api.delete(users + "/dave").status()).isEqualTo(202);
+        assertThat(api.delete(users + "/dave").status()).as("a user owning objects can be deleted").isEqualTo(202);
         assertThat(api.get(users + "/dave").status()).isEqualTo(404);
         assertThatThrownBy(() -> kind.connect(ip, kind.defaultDb, "dave", "carol-pw2").close()).isInstanceOf(SQLException.class);
         assertThat(api.delete(users + "/dave").status()).isEqualTo(404);

@@ -296,7 +296,8 @@ public final class MariadbDatastore implements Datastore {
     }
 
     @Override
-    public void dropUser(Connection c, String name, String host) throws SQLException {
+    public void dropUser(InstanceContext ctx, Connection c, String adminPassword, String name, String host)
+            throws SQLException {
         requireUser(c, name, host);
         exec(c, "DROP USER " + account(name, host));
     }

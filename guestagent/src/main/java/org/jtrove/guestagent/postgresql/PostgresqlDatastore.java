@@ -201,6 +201,10 @@ public final class PostgresqlDatastore implements Datastore {
         }
         try (Statement s = c.createStatement()) {
             s.execute(sql.toString());
+        } catch (SQLException e) {
+            throw JtroveException.badRequest("Cannot create database " + name + ": " + e.getMessage());
+        }
+        try (Statement s = c.createStatement()) {
             s.execute("REVOKE CONNECT, TEMPORARY ON DATABASE " + ident(name) + " FROM PUBLIC");
         }
     }
@@ -253,14 +257,23 @@ public final class PostgresqlDatastore implements Datastore {
         return withAccess;
     }
 
+    /**
+     * Objects the user owns are handed to the admin role (not dropped: they hold data other users may need), then
+     * its privileges are removed in every database, as DROP OWNED only acts on the database it runs in.
+     */
     @Override
-    public void dropUser(Connection c, String name, String host) throws SQLException {
+    public void dropUser(InstanceContext ctx, Connection c, String adminPassword, String name, String host)
+            throws SQLException {
         requireUser(c, name, host);
-        try (Statement s = c.createStatement()) {
-            for (String db : listAccess(c, name, host)) {
-                s.execute("REVOKE ALL ON DATABASE " + ident(db) + " FROM " + ident(name));
+        List<String> databases = new ArrayList<>(listDatabases(c));
+        databases.add("postgres");
+        for (String db : databases) {
+            try (Connection inDb = connectAdmin(ctx, adminPassword, db); Statement s = inDb.createStatement()) {
+                s.execute("REASSIGN OWNED BY " + ident(name) + " TO " + ident(ADMIN));
+                s.execute("DROP OWNED BY " + ident(name));
             }
-            s.execute("DROP OWNED BY " + ident(name));
+        }
+        try (Statement s = c.createStatement()) {
             s.execute("DROP ROLE " + ident(name));
         }
     }

@@ -1,0 +1,424 @@
+#!/usr/bin/env bash
+# End-to-end scenario through the real OpenStack CLI (python3-openstackclient + python3-troveclient).
+#
+# Starts `java -jar server/target/jtrove.jar server` on a fresh state directory and a free port, sources the
+# openrc it writes (built-in Keystone v3 identity, admin user name + password), and drives everything through
+# `openstack`, asserting the CLI's output (-f json / -f value) at every step. Data is checked by logging in to the
+# created servers with psql / mariadb as the users the CLI created.
+#
+# Commands covered:
+#   openstack datastore list
+#   openstack datastore version list <datastore>
+#   openstack database flavor list
+#   openstack database instance create (--flavor --size --datastore --datastore-version --databases --users)
+#   openstack database instance show
+#   openstack database instance list
+#   openstack database instance restart
+#   openstack database instance delete (two instances in one call)
+#   openstack database db create | db list | db delete
+#   openstack database user create (--databases) | user list | user show
+#   openstack database user show access | user revoke access | user grant access
+#   openstack database user update attributes (--new_password)
+#   openstack database user delete
+#   openstack database root enable | root show | root disable
+#   openstack database instance list with a wrong OS_PASSWORD (must fail)
+#
+# Output: "ok - <step>" per step and "N passed, 0 failed"; on the first failure "not ok - <step>: <details>",
+# the tail of the server log, and exit status 1 (the work directory is then kept for inspection).
+#
+# Needs: java 17, a built server/target/jtrove.jar (mvn -B -q -DskipTests install), openstack (with the trove
+# plugin), psql, mariadb, python3; run as root (jtrove starts the database servers as the user jtrove-db).
+# Environment: JTROVE_CLI_ADDRESS_BASE (default 240): instances get addresses 127.<base>.y.z.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+jar="$root/server/target/jtrove.jar"
+address_base="${JTROVE_CLI_ADDRESS_BASE:-240}"
+work="$(mktemp -d /tmp/jtrove-cli-XXXXXX)"
+chmod 755 "$work"
+log="$work/server.log"
+state="$work/state"
+server=""
+step="start the server"
+passed=0
+failed_reported=0
+out=""
+err=""
+
+# ---------------------------------------------------------------------------------------------------------------
+# reporting and clean-up
+
+cleanup() {
+  local rc=$?
+  set +e
+  if [ "$rc" -ne 0 ] && [ "$failed_reported" -eq 0 ]; then
+    echo "not ok - $step: unexpected exit status $rc"
+    echo "--- last 40 lines of $log"
+    tail -n 40 "$log" 2>/dev/null
+    echo "$passed passed, 1 failed"
+  fi
+  if [ -n "$server" ] && kill -0 "$server" 2>/dev/null; then
+    kill "$server" 2>/dev/null
+    for _ in $(seq 1 60); do kill -0 "$server" 2>/dev/null || break; sleep 0.5; done
+    kill -9 "$server" 2>/dev/null
+    wait "$server" 2>/dev/null
+  fi
+  # database servers of this run (postgres -D $work/state/..., mariadbd --defaults-file=$work/state/...): by pid
+  local pids=() pid args
+  while read -r pid args; do
+    case "$args" in *"$state"*) [ "$pid" != "$$" ] && pids+=("$pid") ;; esac
+  done < <(ps -eo pid=,args=)
+  if [ "${#pids[@]}" -gt 0 ]; then
+    kill "${pids[@]}" 2>/dev/null
+    for _ in $(seq 1 40); do
+      local alive=0
+      for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+      [ "$alive" -eq 0 ] && break
+      sleep 0.5
+    done
+    kill -9 "${pids[@]}" 2>/dev/null
+  fi
+  if [ "$rc" -eq 0 ]; then
+    rm -rf "$work"
+  else
+    echo "work directory kept: $work"
+  fi
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+begin() { step="$1"; }
+ok() { echo "ok - $step"; passed=$((passed + 1)); }
+fail() {
+  failed_reported=1
+  echo "not ok - $step: $*"
+  echo "--- last 40 lines of $log"
+  tail -n 40 "$log" 2>/dev/null || true
+  echo "$passed passed, 1 failed"
+  exit 1
+}
+
+# osc ARGS...: runs `openstack ARGS...`; stdout in $out, stderr in $err; returns openstack's exit status.
+osc() {
+  local rc=0
+  out=$(timeout 120 openstack "$@" 2>"$work/osc.err") || rc=$?
+  err=$(cat "$work/osc.err")
+  return "$rc"
+}
+# must ARGS...: like osc, but a non-zero exit is a step failure.
+must() {
+  osc "$@" || fail "'openstack $*' exited non-zero: ${err:-$out}"
+}
+# expect PYEXPR DESCRIPTION: PYEXPR (python, over d = the JSON in $out) must be true.
+expect() {
+  python3 -c 'import json, sys
+d = json.loads(sys.argv[1])
+sys.exit(0 if eval("(" + sys.argv[2] + ")") else 1)' "$out" "$1" 2>/dev/null || fail "$2; output was: $out"
+}
+# field PYEXPR: prints PYEXPR evaluated over d = the JSON in $out.
+field() {
+  python3 -c 'import json, sys
+d = json.loads(sys.argv[1])
+print(eval("(" + sys.argv[2] + ")"))' "$out" "$1"
+}
+
+# pg USER PASSWORD DB SQL: runs SQL on the PostgreSQL instance at $pg_ip; output unaligned, tuples only.
+pg() {
+  PGPASSWORD="$2" PGCONNECT_TIMEOUT=10 psql -X -w -q -tA -v ON_ERROR_STOP=1 -h "$pg_ip" -U "$1" -d "$3" -c "$4" 2>&1
+}
+# my USER PASSWORD DB SQL: runs SQL on the MariaDB instance at $my_ip; output batch, no column names.
+my() {
+  mariadb --no-defaults --connect-timeout=10 -h "$my_ip" -u "$1" -p"$2" -N -B "$3" -e "$4" 2>&1
+}
+
+# wait_status ID STATUS SECONDS: polls `instance show` until STATUS; ERROR (when not expected) or timeout fail.
+wait_status() {
+  local id=$1 want=$2 limit=$3 status=""
+  local deadline=$((SECONDS + limit))
+  while :; do
+    must database instance show "$id" -f json
+    status=$(field 'd["status"]') || fail "instance show gave no status: $out"
+    [ "$status" = "$want" ] && return 0
+    [ "$status" = ERROR ] && fail "instance $id went to ERROR while waiting for $want: $out"
+    [ "$SECONDS" -ge "$deadline" ] && fail "instance $id still $status after ${limit}s (waiting for $want): $out"
+    sleep 1
+  done
+}
+
+# ---------------------------------------------------------------------------------------------------------------
+# server start
+
+[ -f "$jar" ] || fail "$jar is missing; build it with: cd $root && mvn -B -q -DskipTests install"
+for tool in java openstack psql mariadb python3; do
+  command -v "$tool" >/dev/null || fail "$tool is not installed"
+done
+unset PGHOST PGPORT PGUSER PGDATABASE PGPASSWORD PGSERVICE PGSERVICEFILE PGPASSFILE
+for v in $(env | sed -n 's/^\(OS_[A-Za-z0-9_]*\)=.*/\1/p'); do unset "$v"; done
+
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+JTROVE_STATE_DIR="$state" JTROVE_PORT="$port" JTROVE_BIND_HOST=127.0.0.1 JTROVE_ADDRESS_BASE="$address_base" \
+  java -jar "$jar" server >"$log" 2>&1 &
+server=$!
+
+deadline=$((SECONDS + 120))
+until [ -s "$state/openrc" ]; do
+  kill -0 "$server" 2>/dev/null || fail "server exited before writing $state/openrc"
+  [ "$SECONDS" -ge "$deadline" ] && fail "no $state/openrc after 120s"
+  sleep 0.5
+done
+[ "$(stat -c %a "$state/openrc")" = 600 ] || fail "$state/openrc has mode $(stat -c %a "$state/openrc"), not 600"
+sleep 0.2   # the file is written in one go, but give the writer a moment
+# shellcheck disable=SC1091
+. "$state/openrc"
+[ "${OS_USERNAME:-}" = admin ] && [ -n "${OS_PASSWORD:-}" ] && [ "${OS_IDENTITY_API_VERSION:-}" = 3 ] \
+  || fail "openrc does not export admin credentials for identity v3: $(sed 's/OS_PASSWORD=.*/OS_PASSWORD=***/' "$state/openrc")"
+[ "${OS_AUTH_URL:-}" = "http://127.0.0.1:$port/v3" ] || fail "OS_AUTH_URL is '${OS_AUTH_URL:-}', not http://127.0.0.1:$port/v3"
+deadline=$((SECONDS + 60))
+until osc database flavor list -f json; do
+  kill -0 "$server" 2>/dev/null || fail "server exited during start-up"
+  [ "$SECONDS" -ge "$deadline" ] && fail "openstack database flavor list still failing after 60s: $err"
+  sleep 1
+done
+
+# ---------------------------------------------------------------------------------------------------------------
+# 1. catalog
+
+begin "1.1 datastore list shows postgresql and mariadb"
+must datastore list -f json
+expect '{"postgresql", "mariadb"} <= {x["Name"] for x in d}' "postgresql or mariadb missing"
+ok
+
+begin "1.2 datastore version list postgresql shows 15"
+must datastore version list postgresql -f json
+expect '"15" in [x["Name"] for x in d]' "version 15 missing"
+ok
+
+begin "1.3 database flavor list shows m1.tiny with 512 MB RAM"
+must database flavor list -f json
+expect '[x["RAM"] for x in d if x["Name"] == "m1.tiny"] == [512]' "no m1.tiny with RAM 512"
+ok
+
+# ---------------------------------------------------------------------------------------------------------------
+# 2. PostgreSQL instance
+
+begin "2.1 instance create postgresql 15 with database appdb and user bob"
+must database instance create "cli-pg-$$" --flavor 1 --size 1 --datastore postgresql --datastore-version 15 \
+  --databases appdb --users bob:bobpass1 -f json
+expect 'd["name"] == "cli-pg-'$$'" and d["datastore"] == "postgresql" and d["datastore_version"] == "15"
+  and d["status"] in ("BUILD", "ACTIVE") and str(d["flavor"]) == "1" and d["volume"] == 1' "unexpected create output"
+pg_id=$(field 'd["id"]')
+[ -n "$pg_id" ] || fail "no id in create output: $out"
+ok
+
+begin "2.2 instance show reaches ACTIVE (within 120 s) with a 127.$address_base.x.y address"
+wait_status "$pg_id" ACTIVE 120
+pg_ip=$(field 'd["ip"]')
+[[ "$pg_ip" =~ ^127\.$address_base\.[0-9]+\.[0-9]+$ ]] || fail "ip '$pg_ip' is not 127.$address_base.x.y: $out"
+expect '"'"$pg_ip"'" in [a["address"] for a in d["addresses"]]' "addresses does not contain $pg_ip"
+expect 'd["id"] == "'"$pg_id"'" and d["datastore"] == "postgresql"' "show describes another instance"
+ok
+
+begin "2.3 instance list shows the instance ACTIVE at its address"
+must database instance list -f json
+expect '[(x["Status"], x["Datastore"], [a["address"] for a in x["Addresses"]]) for x in d if x["ID"] == "'"$pg_id"'"]
+  == [("ACTIVE", "postgresql", ["'"$pg_ip"'"])]' "instance not listed as ACTIVE postgresql at $pg_ip"
+ok
+
+begin "2.4 psql as bob into appdb creates a table and a row"
+res=$(pg bob bobpass1 appdb "CREATE TABLE notes (id int PRIMARY KEY, body text);
+  INSERT INTO notes VALUES (1, 'hello from the cli scenario'); SELECT body FROM notes WHERE id = 1") \
+  || fail "psql as bob failed: $res"
+[ "$res" = "hello from the cli scenario" ] || fail "read back '$res'"
+ok
+
+# ---------------------------------------------------------------------------------------------------------------
+# 3. databases
+
+begin "3.1 db create reports"
+must database db create "$pg_id" reports
+ok
+
+begin "3.2 db list shows appdb and reports"
+must database db list "$pg_id" -f json
+expect 'sorted(x["Name"] for x in d) == ["appdb", "reports"]' "db list is not exactly appdb, reports"
+ok
+
+begin "3.3 db delete reports; db list no longer shows it"
+must database db delete "$pg_id" reports
+must database db list "$pg_id" -f json
+expect '[x["Name"] for x in d] == ["appdb"]' "db list after delete is not exactly appdb"
+ok
+
+# ---------------------------------------------------------------------------------------------------------------
+# 4. users
+
+begin "4.1 user create carol with access to appdb; carol can log in"
+must database user create "$pg_id" carol carolpw1 --databases appdb
+res=$(pg carol carolpw1 appdb "SELECT current_user") || fail "psql as carol failed: $res"
+[ "$res" = carol ] || fail "current_user is '$res'"
+ok
+
+begin "4.2 user list shows bob and carol with appdb"
+must database user list "$pg_id" -f json
+expect '{x["Name"]: sorted(s.strip() for s in x["Databases"].split(",") if s.strip()) for x in d}
+  == {"bob": ["appdb"], "carol": ["appdb"]}' "user list is not bob+carol with appdb"
+ok
+
+begin "4.3 user show carol"
+must database user show "$pg_id" carol -f json
+expect 'd["name"] == "carol" and d["host"] == "%" and [x["name"] for x in d["databases"]] == ["appdb"]' \
+  "user show does not describe carol with appdb"
+ok
+
+begin "4.4 user show access carol lists appdb"
+must database user show access "$pg_id" carol -f json
+expect '[x["Name"] for x in d] == ["appdb"]' "access is not exactly appdb"
+ok
+
+begin "4.5 user revoke access carol appdb; access empty and carol cannot connect to appdb"
+must database user revoke access "$pg_id" carol appdb
+must database user show access "$pg_id" carol -f json
+expect 'd == []' "access not empty after revoke"
+if res=$(pg carol carolpw1 appdb "SELECT 1"); then fail "carol still connects to appdb after revoke: $res"; fi
+ok
+
+begin "4.6 user grant access carol appdb; access lists appdb and carol connects again"
+must database user grant access "$pg_id" carol appdb
+must database user show access "$pg_id" carol -f json
+expect '[x["Name"] for x in d] == ["appdb"]' "access is not appdb after grant"
+res=$(pg carol carolpw1 appdb "SELECT current_database()") || fail "carol cannot connect to appdb after grant: $res"
+[ "$res" = appdb ] || fail "current_database is '$res'"
+ok
+
+begin "4.7 user update attributes carol --new_password; new password works, old one does not"
+must database user update attributes "$pg_id" carol --new_password carolpw2
+res=$(pg carol carolpw2 appdb "SELECT current_user") || fail "login with the new password failed: $res"
+[ "$res" = carol ] || fail "current_user is '$res'"
+if res=$(pg carol carolpw1 appdb "SELECT 1"); then fail "the old password still works: $res"; fi
+ok
+
+begin "4.8 user delete carol; user list no longer shows her"
+must database user delete "$pg_id" carol
+must database user list "$pg_id" -f json
+expect '[x["Name"] for x in d] == ["bob"]' "user list after delete is not exactly bob"
+if res=$(pg carol carolpw2 appdb "SELECT 1"); then fail "carol can still log in after delete: $res"; fi
+ok
+
+# ---------------------------------------------------------------------------------------------------------------
+# 5. root
+
+begin "5.1 root show is False before enable"
+must database root show "$pg_id" -f value -c is_root_enabled
+[ "$out" = False ] || fail "root show printed '$out'"
+ok
+
+begin "5.2 root enable prints postgres and a password that logs in"
+must database root enable "$pg_id" -f json
+expect 'd["name"] == "postgres" and len(d["password"]) >= 8' "root enable output is not postgres + password"
+root_pw=$(field 'd["password"]')
+res=$(pg postgres "$root_pw" postgres "SELECT current_user || ' ' || rolsuper FROM pg_roles WHERE rolname = current_user") \
+  || fail "psql as postgres with the root password failed: $res"
+[ "$res" = "postgres true" ] || fail "expected superuser postgres, got '$res'"
+ok
+
+begin "5.3 root show is True"
+must database root show "$pg_id" -f value -c is_root_enabled
+[ "$out" = True ] || fail "root show printed '$out'"
+ok
+
+begin "5.4 root disable; root show is False and the root password no longer logs in"
+must database root disable "$pg_id"
+must database root show "$pg_id" -f value -c is_root_enabled
+[ "$out" = False ] || fail "root show printed '$out'"
+if res=$(pg postgres "$root_pw" postgres "SELECT 1"); then fail "postgres still logs in: $res"; fi
+ok
+
+# ---------------------------------------------------------------------------------------------------------------
+# 6. restart
+
+begin "6.1 instance restart; back to ACTIVE with the server restarted and bob's row intact"
+started=$(pg bob bobpass1 appdb "SELECT pg_postmaster_start_time()") || fail "psql as bob failed: $started"
+must database instance restart "$pg_id"
+deadline=$((SECONDS + 120))
+while :; do
+  wait_status "$pg_id" ACTIVE $((deadline - SECONDS > 0 ? deadline - SECONDS : 1))
+  now=$(pg bob bobpass1 appdb "SELECT pg_postmaster_start_time()") && [ "$now" != "$started" ] && break
+  [ "$SECONDS" -ge "$deadline" ] && fail "ACTIVE but the server was not restarted (start time still $started): $now"
+  sleep 1
+done
+res=$(pg bob bobpass1 appdb "SELECT body FROM notes WHERE id = 1") || fail "psql as bob after restart failed: $res"
+[ "$res" = "hello from the cli scenario" ] || fail "read back '$res' after restart"
+ok
+
+# ---------------------------------------------------------------------------------------------------------------
+# 7. MariaDB instance
+
+begin "7.1 instance create mariadb 10.11 with database shop and user mallory"
+must database instance create "cli-my-$$" --flavor 1 --size 1 --datastore mariadb --datastore-version 10.11 \
+  --databases shop --users mallory:mallorypw1 -f json
+expect 'd["name"] == "cli-my-'$$'" and d["datastore"] == "mariadb" and d["datastore_version"] == "10.11"
+  and d["status"] in ("BUILD", "ACTIVE")' "unexpected create output"
+my_id=$(field 'd["id"]')
+ok
+
+begin "7.2 instance show reaches ACTIVE (within 120 s) with its own 127.$address_base.x.y address"
+wait_status "$my_id" ACTIVE 120
+my_ip=$(field 'd["ip"]')
+[[ "$my_ip" =~ ^127\.$address_base\.[0-9]+\.[0-9]+$ ]] || fail "ip '$my_ip' is not 127.$address_base.x.y: $out"
+[ "$my_ip" != "$pg_ip" ] || fail "both instances got $my_ip"
+ok
+
+begin "7.3 db list shows shop, user list shows mallory with shop"
+must database db list "$my_id" -f json
+expect '[x["Name"] for x in d] == ["shop"]' "db list is not exactly shop"
+must database user list "$my_id" -f json
+expect '[(x["Name"], x["Databases"]) for x in d] == [("mallory", "shop")]' "user list is not mallory with shop"
+ok
+
+begin "7.4 mariadb as mallory into shop: select 1 and a table with a row"
+res=$(my mallory mallorypw1 shop 'select 1') || fail "mariadb as mallory failed: $res"
+[ "$res" = 1 ] || fail "select 1 returned '$res'"
+res=$(my mallory mallorypw1 shop "CREATE TABLE items (id int PRIMARY KEY, name varchar(40));
+  INSERT INTO items VALUES (1, 'widget'); SELECT name FROM items") || fail "mariadb as mallory failed: $res"
+[ "$res" = widget ] || fail "read back '$res'"
+ok
+
+begin "7.5 root enable prints root and a password that logs in; root show is True"
+must database root enable "$my_id" -f json
+expect 'd["name"] == "root" and len(d["password"]) >= 8' "root enable output is not root + password"
+my_root_pw=$(field 'd["password"]')
+res=$(my root "$my_root_pw" shop 'SELECT current_user(), (SELECT count(*) FROM items)') \
+  || fail "mariadb as root failed: $res"
+[ "$res" = "$(printf 'root@%%\t1')" ] || fail "expected 'root@%<TAB>1', got '$res'"
+must database root show "$my_id" -f value -c is_root_enabled
+[ "$out" = True ] || fail "root show printed '$out'"
+ok
+
+# ---------------------------------------------------------------------------------------------------------------
+# 8. delete
+
+begin "8.1 instance delete both; instance list no longer shows them (within 60 s)"
+must database instance delete "$pg_id" "$my_id"
+for id in "$pg_id" "$my_id"; do
+  grep -q "$id" <<<"$out$err" || fail "delete output does not mention $id: $out $err"
+done
+deadline=$((SECONDS + 60))
+while :; do
+  must database instance list -f value -c ID
+  grep -q -e "$pg_id" -e "$my_id" <<<"$out" || break
+  [ "$SECONDS" -ge "$deadline" ] && fail "still listed after 60s: $out"
+  sleep 1
+done
+if osc database instance show "$pg_id" -f json; then fail "instance show $pg_id still succeeds: $out"; fi
+ok
+
+# ---------------------------------------------------------------------------------------------------------------
+# 9. authentication
+
+begin "9.1 a wrong OS_PASSWORD makes instance list fail"
+if OS_PASSWORD=wrong osc database instance list -f json; then fail "succeeded with a wrong password: $out"; fi
+grep -q "401" <<<"$err" || fail "expected an HTTP 401 error, got: $err"
+ok
+
+echo "$passed passed, 0 failed"
