@@ -39,6 +39,11 @@ public final class ApiServer implements AutoCloseable {
             cfg.router.ignoreTrailingSlashes = true;
             cfg.router.treatMultipleSlashesAsSingleSlash = true;
             cfg.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
+            if (settings.tls()) {
+                // With a connector of our own, Javalin adds no plain HTTP one: the API is HTTPS only.
+                cfg.jetty.addConnector((server, http) -> Tls.connector(server, settings.bindHost(), settings.port(),
+                        java.nio.file.Path.of(settings.tlsCertFile()), java.nio.file.Path.of(settings.tlsKeyFile())));
+            }
         });
         app.before(ctx -> {
             ctx.header("X-Openstack-Request-Id", "req-" + UUID.randomUUID());
@@ -87,13 +92,21 @@ public final class ApiServer implements AutoCloseable {
     }
 
     public ApiServer start() {
-        app.start(settings.bindHost(), settings.port());
-        LOG.info("Trove v1.0 API listening on http://{}:{}/", settings.bindHost(), app.port());
+        if (settings.tls()) {
+            app.start();
+        } else {
+            app.start(settings.bindHost(), settings.port());
+        }
+        LOG.info("Trove v1.0 API listening on {}://{}:{}/", settings.tls() ? "https" : "http", settings.bindHost(), port());
         return this;
     }
 
     public int port() {
-        return app.port();
+        return ((org.eclipse.jetty.server.ServerConnector) app.jettyServer().server().getConnectors()[0]).getLocalPort();
+    }
+
+    public boolean tls() {
+        return settings.tls();
     }
 
     private static void checkProject(Context ctx) {

@@ -9,4 +9,9 @@ import java.time.Duration;
  */
 public record ApiSettings(String bindHost, int port, String region, int maxVolumeSizeGb, Duration heartbeatExpiry,
                           String defaultDatastore, long maxBodyBytes, String publicEndpoint,
-                          java.util.Map<String, Integer> defaultQuotas, int rateLimitPerMinute, int pageSize) {}
+                          java.util.Map<String, Integer> defaultQuotas, int rateLimitPerMinute, int pageSize,
+                          String tlsCertFile, String tlsKeyFile) {
+    public boolean tls() {
+        return tlsCertFile != null && tlsKeyFile != null;
+    }
+}

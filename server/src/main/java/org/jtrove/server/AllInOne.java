@@ -74,14 +74,15 @@ public final class AllInOne implements AutoCloseable {
         this.api = new ApiServer(store, bus, new ApiSettings(config.bindHost(), config.port(), config.region(),
                 config.maxVolumeSizeGb(), config.heartbeatExpiry(), config.defaultDatastore(), config.maxBodyBytes(),
                 config.publicEndpoint(), java.util.Map.of("instances", config.quotaInstances(), "volumes", config.quotaVolumes(),
-                "backups", config.quotaBackups(), "ram", config.quotaRam()), config.rateLimitPerMinute(), config.pageSize()),
+                "backups", config.quotaBackups(), "ram", config.quotaRam()), config.rateLimitPerMinute(), config.pageSize(),
+                config.tlsCertFile(), config.tlsKeyFile()),
                 validator, builtin);
         conductor.start();
         compute.recover();
         taskmanager.start();
         api.start();
         if (builtin != null) {
-            Openrc.bootstrap(builtin, config, state, api.port());
+            Openrc.bootstrap(builtin, config, state, api.port(), api.tls());
         }
         warmTemplates(datastores, templates, user, state);
     }

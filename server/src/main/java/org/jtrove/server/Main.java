@@ -57,7 +57,8 @@ public final class Main {
                 server.close();
                 stopped.countDown();
             }, "shutdown"));
-            System.out.println("jtrove is ready: http://" + config.bindHost() + ":" + server.port()
+            System.out.println("jtrove is ready: " + (config.tlsCertFile() != null ? "https" : "http") + "://"
+                    + config.bindHost() + ":" + server.port()
                     + "/v1.0/{project_id}  (state in " + config.statePath() + ")");
             stopped.await();
             return 0;

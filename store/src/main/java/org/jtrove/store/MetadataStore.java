@@ -44,11 +44,30 @@ public final class MetadataStore implements AutoCloseable {
         this.quotas = new QuotaRepository(jdbi);
     }
 
-    /** The embedded default: one H2 file under the state directory, reachable by a second local process. */
+    /**
+     * The embedded default: one H2 file under the state directory, reachable by a second local process (the
+     * manage command) through H2's auto-server, which listens on loopback only and needs the password kept in
+     * STATE/metadata.secret (mode 0600).
+     */
     public static MetadataStore embedded(java.nio.file.Path stateDir) {
-        String url = "jdbc:h2:file:" + stateDir.resolve("metadata").toAbsolutePath()
-                + ";AUTO_SERVER=TRUE";
-        return new MetadataStore(url, "jtrove", "");
+        System.setProperty("h2.bindAddress", "127.0.0.1");
+        String url = "jdbc:h2:file:" + stateDir.resolve("metadata").toAbsolutePath() + ";AUTO_SERVER=TRUE";
+        return new MetadataStore(url, "jtrove", secret(stateDir.resolve("metadata.secret")));
+    }
+
+    private static String secret(java.nio.file.Path file) {
+        try {
+            if (!java.nio.file.Files.exists(file)) {
+                byte[] bytes = new byte[24];
+                new java.security.SecureRandom().nextBytes(bytes);
+                java.nio.file.Files.createFile(file, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                        java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+                java.nio.file.Files.writeString(file, java.util.HexFormat.of().formatHex(bytes));
+            }
+            return java.nio.file.Files.readString(file).trim();
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot read or create " + file + ": " + e.getMessage(), e);
+        }
     }
 
     public Jdbi jdbi() {
