@@ -58,51 +58,58 @@ class HostileInputE2ETest {
                     + " \"volume\": {\"size\": 1}, \"datastore\": {\"type\": \"postgresql\", \"version\": \"15\"},"
                     + " \"databases\": [{\"name\": \"app\"}], \"users\": [{\"name\": \"u1\", \"password\": \"u1-pw\"}]}}")
                     .body().at("/instance/id").asText();
-            await().atMost(Duration.ofSeconds(60)).until(() ->
-                    "ACTIVE".equals(api.get("/instances/" + id).body().at("/instance/status").asText()));
-
-            Random random = new Random(SEED);
-            Map<Integer, Integer> statuses = new TreeMap<>();
-            List<String> failures = new ArrayList<>();
-            long deadline = System.nanoTime() + Duration.ofMinutes(4).toNanos();
-            for (int n = 0; n < REQUESTS && System.nanoTime() < deadline; n++) {
-                String[] route = route(random, project, id);
-                String body = body(random, route[1]);
-                HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + route[1]))
-                        .timeout(Duration.ofSeconds(60))
-                        .method(route[0], body == null ? HttpRequest.BodyPublishers.noBody()
-                                : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8))
-                        .header("Content-Type", random.nextInt(10) == 0 ? "text/plain" : "application/json");
-                int tokenChoice = random.nextInt(20);
-                if (tokenChoice > 1) {
-                    b.header("X-Auth-Token", token);
-                } else if (tokenChoice == 1) {
-                    b.header("X-Auth-Token", pick(random, HOSTILE_STRINGS).replaceAll("[\\p{Cntrl}\\P{ASCII}]", "x") + "z");
-                }
-                HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
-                statuses.merge(r.statusCode(), 1, Integer::sum);
-                if (r.statusCode() >= 500 || (r.statusCode() >= 400 && !troveOrKeystoneError(r.body()))) {
-                    failures.add(route[0] + " " + route[1] + " " + abbreviate(body) + " -> " + r.statusCode() + " " + abbreviate(r.body()));
-                }
+            try {
+                campaign(server, api, base, token, project, id);
+            } finally {
+                api.delete("/instances/" + id);
+                await().atMost(Duration.ofSeconds(60)).until(() -> api.get("/instances/" + id).status() == 404);
             }
-            System.out.println("hostile input campaign (seed " + SEED + "): status counts " + statuses);
-            assertThat(failures).as("requests answered with 5xx or a non-Trove error body").isEmpty();
-
-            JsonNode instances = api.get("/instances").body().path("instances");
-            assertThat(instances).hasSize(1);
-            assertThat(instances.get(0).path("name").asText()).isEqualTo("target");
-            assertThat(api.get("/instances/" + id).body().at("/instance/status").asText()).isEqualTo("ACTIVE");
-            assertThat(api.get("/instances/" + id + "/databases").body().path("databases").findValuesAsText("name"))
-                    .containsExactly("app");
-            assertThat(api.get("/instances/" + id + "/users").body().path("users").findValuesAsText("name"))
-                    .containsExactly("u1");
-            assertThat(api.get("/instances/" + id + "/root").body().path("rootEnabled").asBoolean()).isFalse();
-            assertThat(server.store().identity.users()).hasSize(1);
-            assertThat(api.get("/flavors").status()).isEqualTo(200);
-
-            api.delete("/instances/" + id);
-            await().atMost(Duration.ofSeconds(60)).until(() -> api.get("/instances/" + id).status() == 404);
         }
+    }
+
+    private void campaign(AllInOne server, ApiClient api, String base, String token, String project, String id)
+            throws Exception {
+        await().atMost(Duration.ofSeconds(60)).until(() ->
+                "ACTIVE".equals(api.get("/instances/" + id).body().at("/instance/status").asText()));
+
+        Random random = new Random(SEED);
+        Map<Integer, Integer> statuses = new TreeMap<>();
+        List<String> failures = new ArrayList<>();
+        long deadline = System.nanoTime() + Duration.ofMinutes(4).toNanos();
+        for (int n = 0; n < REQUESTS && System.nanoTime() < deadline; n++) {
+            String[] route = route(random, project, id);
+            String body = body(random, route[1]);
+            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + route[1]))
+                    .timeout(Duration.ofSeconds(60))
+                    .method(route[0], body == null ? HttpRequest.BodyPublishers.noBody()
+                            : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8))
+                    .header("Content-Type", random.nextInt(10) == 0 ? "text/plain" : "application/json");
+            int tokenChoice = random.nextInt(20);
+            if (tokenChoice > 1) {
+                b.header("X-Auth-Token", token);
+            } else if (tokenChoice == 1) {
+                b.header("X-Auth-Token", pick(random, HOSTILE_STRINGS).replaceAll("[\\p{Cntrl}\\P{ASCII}]", "x") + "z");
+            }
+            HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            statuses.merge(r.statusCode(), 1, Integer::sum);
+            if (r.statusCode() >= 500 || (r.statusCode() >= 400 && !troveOrKeystoneError(r.body()))) {
+                failures.add(route[0] + " " + route[1] + " " + abbreviate(body) + " -> " + r.statusCode() + " " + abbreviate(r.body()));
+            }
+        }
+        System.out.println("hostile input campaign (seed " + SEED + "): status counts " + statuses);
+        assertThat(failures).as("requests answered with 5xx or a non-Trove error body").isEmpty();
+
+        JsonNode instances = api.get("/instances").body().path("instances");
+        assertThat(instances).hasSize(1);
+        assertThat(instances.get(0).path("name").asText()).isEqualTo("target");
+        assertThat(api.get("/instances/" + id).body().at("/instance/status").asText()).isEqualTo("ACTIVE");
+        assertThat(api.get("/instances/" + id + "/databases").body().path("databases").findValuesAsText("name"))
+                .containsExactly("app");
+        assertThat(api.get("/instances/" + id + "/users").body().path("users").findValuesAsText("name"))
+                .containsExactly("u1");
+        assertThat(api.get("/instances/" + id + "/root").body().path("rootEnabled").asBoolean()).isFalse();
+        assertThat(server.store().identity.users()).hasSize(1);
+        assertThat(api.get("/flavors").status()).isEqualTo(200);
     }
 
     private static String[] route(Random r, String project, String realId) {
