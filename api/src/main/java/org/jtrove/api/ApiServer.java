@@ -68,6 +68,7 @@ public final class ApiServer implements AutoCloseable {
         app.get("/v1.0", this::version);
         InstanceController instances = new InstanceController(store, bus, settings, quotas);
         new LimitsController(store, quotas, rateLimiter).register(app, BASE);
+        new MgmtController(store).register(app, BASE);
         new DatastoreController(store).register(app, BASE);
         instances.register(app, BASE);
         new DatabaseUserController(store, bus, instances, settings.pageSize()).register(app, BASE);

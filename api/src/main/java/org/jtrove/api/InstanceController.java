@@ -68,6 +68,7 @@ final class InstanceController {
         app.patch(base + "/instances/{id}", this::update);
         app.delete(base + "/instances/{id}", this::delete);
         app.post(base + "/instances/{id}/action", this::action);
+        app.get(base + "/mgmt/instances", this::listAllProjects);
     }
 
     // ---- create ----------------------------------------------------------------------------------------------
@@ -197,6 +198,23 @@ final class InstanceController {
         ObjectNode body = Json.object();
         body.set("instances", items);
         Pages.addNextLink(ctx, body, page.nextMarker());
+        ctx.json(body);
+    }
+
+    /** Admin view across projects (openstack database instance list --all-projects). */
+    private void listAllProjects(Context ctx) {
+        MgmtController.requireAdmin(ctx);
+        String only = ctx.queryParam("project_id");
+        ArrayNode items = Json.MAPPER.createArrayNode();
+        for (InstanceRecord i : store.instances.listLive()) {
+            if (only == null || only.equals(i.projectId())) {
+                ObjectNode n = view(ctx, i, false, false);
+                n.put("tenant_id", i.projectId()).put("task_description", i.task().name()).put("deleted", false);
+                items.add(n);
+            }
+        }
+        ObjectNode body = Json.object();
+        body.set("instances", items);
         ctx.json(body);
     }
 

@@ -169,6 +169,36 @@ class IdentityIsolationE2ETest {
         assertThat(root.put("/mgmt/quotas/" + projectB, "{\"quotas\": {\"instances\": 7}}").status()).isEqualTo(200);
         ApiClient bob = new ApiClient(server.port(), projectB, token("bob", "bob-password", "team-b").token());
         assertThat(bob.get("/limits").body().at("/limits/0/max_instances").asInt()).isEqualTo(7);
+
+        String version = "{\"version\": {\"name\": \"15-extra\", \"datastore_name\": \"postgresql\","
+                + " \"datastore_manager\": \"postgresql\", \"active\": true, \"image\": \"/usr/lib/postgresql/15/bin\"}}";
+        for (String[] call : List.of(new String[] {"GET", "/mgmt/datastore-versions"},
+                new String[] {"POST", "/mgmt/datastore-versions"}, new String[] {"GET", "/mgmt/instances"},
+                new String[] {"DELETE", "/datastores/postgresql"}, new String[] {"PUT", "/mgmt/quotas/" + projectA})) {
+            assertThat(alice.send(call[0], call[1], call[0].equals("GET") || call[0].equals("DELETE") ? null : version)
+                    .status()).as(call[0] + " " + call[1]).isEqualTo(401);
+        }
+        assertThat(root.post("/mgmt/datastore-versions", version).status()).isEqualTo(202);
+        JsonNode versions = root.get("/mgmt/datastore-versions").body().path("versions");
+        String id = null;
+        for (JsonNode v : versions) {
+            if (v.path("name").asText().equals("15-extra")) {
+                id = v.path("id").asText();
+            }
+        }
+        assertThat(id).isNotNull();
+        assertThat(alice.get("/datastores/postgresql/versions/15-extra").status()).isEqualTo(200);
+        assertThat(alice.patch("/mgmt/datastore-versions/" + id, "{\"active\": false}").status()).isEqualTo(401);
+        assertThat(root.patch("/mgmt/datastore-versions/" + id, "{\"active\": false}").status()).isEqualTo(202);
+        assertThat(alice.get("/datastores/postgresql/versions/15-extra").status()).isEqualTo(404);
+        assertThat(alice.delete("/mgmt/datastore-versions/" + id).status()).isEqualTo(401);
+        assertThat(root.delete("/mgmt/datastore-versions/" + id).status()).isEqualTo(202);
+        assertThat(root.get("/mgmt/datastore-versions/" + id).status()).isEqualTo(404);
+        assertThat(root.post("/mgmt/datastore-versions", version.replace("/usr/lib/postgresql/15/bin", "/nonexistent"))
+                .status()).isEqualTo(400);
+        assertThat(root.delete("/datastores/postgresql").status()).as("has versions").isEqualTo(400);
+        JsonNode all = root.get("/mgmt/instances").body().path("instances");
+        assertThat(all).anyMatch(i -> i.path("id").asText().equals(instanceOfA) && i.path("tenant_id").asText().equals(projectA));
     }
 
     @Test

@@ -80,4 +80,32 @@ public final class DatastoreRepository {
                 .bind("base", baseDir).bind("created", Instant.now()).execute());
         return version(id).orElseThrow();
     }
+
+    public void setActive(String versionId, boolean active) {
+        jdbi.useHandle(h -> h.createUpdate("UPDATE datastore_versions SET active = :a WHERE id = :id")
+                .bind("a", active).bind("id", versionId).execute());
+    }
+
+    public void renameVersion(String versionId, String name) {
+        jdbi.useHandle(h -> h.createUpdate("UPDATE datastore_versions SET name = :n WHERE id = :id")
+                .bind("n", name).bind("id", versionId).execute());
+    }
+
+    /** Whether any instance (deleted ones included: their rows still name it) uses the version. */
+    public boolean versionInUse(String versionId) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM instances WHERE datastore_version_id = :v")
+                .bind("v", versionId).mapTo(Integer.class).one()) > 0;
+    }
+
+    public void deleteVersion(String versionId) {
+        jdbi.useTransaction(h -> {
+            h.createUpdate("UPDATE datastores SET default_version_id = NULL WHERE default_version_id = :v")
+                    .bind("v", versionId).execute();
+            h.createUpdate("DELETE FROM datastore_versions WHERE id = :v").bind("v", versionId).execute();
+        });
+    }
+
+    public void deleteDatastore(String datastoreId) {
+        jdbi.useHandle(h -> h.createUpdate("DELETE FROM datastores WHERE id = :id").bind("id", datastoreId).execute());
+    }
 }
