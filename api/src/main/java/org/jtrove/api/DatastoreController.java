@@ -34,7 +34,7 @@ final class DatastoreController {
     private void list(Context ctx) {
         ArrayNode out = Json.MAPPER.createArrayNode();
         for (DatastoreRecord ds : store.datastores.list()) {
-            if (!activeVersions(ds).isEmpty()) {
+            if (!visibleVersions(ctx, ds).isEmpty()) {
                 out.add(datastoreView(ctx, ds));
             }
         }
@@ -52,7 +52,7 @@ final class DatastoreController {
     private void listVersions(Context ctx) {
         DatastoreRecord ds = datastore(ctx.pathParam("ds"));
         ArrayNode out = Json.MAPPER.createArrayNode();
-        activeVersions(ds).forEach(v -> out.add(versionView(ctx, v, true)));
+        visibleVersions(ctx, ds).forEach(v -> out.add(versionView(ctx, v, true)));
         ObjectNode body = Json.object();
         body.set("versions", out);
         ctx.json(body);
@@ -61,7 +61,7 @@ final class DatastoreController {
     private void showVersion(Context ctx) {
         DatastoreRecord ds = datastore(ctx.pathParam("ds"));
         DatastoreVersionRecord v = store.datastores.version(ds.id(), ctx.pathParam("version")).filter(
-                DatastoreVersionRecord::active).orElseThrow(() -> JtroveException.notFound(
+                version -> version.active() || Auth.of(ctx).isAdmin()).orElseThrow(() -> JtroveException.notFound(
                 "Datastore version '" + ctx.pathParam("version") + "' cannot be found."));
         ObjectNode body = Json.object();
         body.set("version", versionView(ctx, v, true));
@@ -70,7 +70,7 @@ final class DatastoreController {
 
     private void showVersionById(Context ctx) {
         DatastoreVersionRecord v = store.datastores.version(ctx.pathParam("version")).filter(
-                DatastoreVersionRecord::active).orElseThrow(() -> JtroveException.notFound(
+                version -> version.active() || Auth.of(ctx).isAdmin()).orElseThrow(() -> JtroveException.notFound(
                 "Datastore version '" + ctx.pathParam("version") + "' cannot be found."));
         ObjectNode body = Json.object();
         body.set("version", versionView(ctx, v, true));
@@ -98,8 +98,10 @@ final class DatastoreController {
                 () -> JtroveException.notFound("Datastore '" + idOrName + "' cannot be found."));
     }
 
-    private List<DatastoreVersionRecord> activeVersions(DatastoreRecord ds) {
-        return store.datastores.versions(ds.id()).stream().filter(DatastoreVersionRecord::active).toList();
+    /** Users see active versions; admins see all, as in Trove. */
+    private List<DatastoreVersionRecord> visibleVersions(Context ctx, DatastoreRecord ds) {
+        boolean admin = Auth.of(ctx).isAdmin();
+        return store.datastores.versions(ds.id()).stream().filter(v -> admin || v.active()).toList();
     }
 
     private ObjectNode datastoreView(Context ctx, DatastoreRecord ds) {
@@ -107,7 +109,7 @@ final class DatastoreController {
         n.put("id", ds.id()).put("name", ds.name());
         n.set("links", Links.of(ctx, project(ctx), "datastores", ds.id()));
         ArrayNode versions = n.putArray("versions");
-        List<DatastoreVersionRecord> active = activeVersions(ds);
+        List<DatastoreVersionRecord> active = visibleVersions(ctx, ds);
         active.forEach(v -> versions.add(versionView(ctx, v, false)));
         if (ds.defaultVersionId() != null && active.stream().anyMatch(v -> v.id().equals(ds.defaultVersionId()))) {
             n.put("default_version", ds.defaultVersionId());

@@ -30,6 +30,44 @@ final class IdentityController {
         app.get("/v3/auth/tokens", this::check);
         app.head("/v3/auth/tokens", this::check);
         app.delete("/v3/auth/tokens", this::revoke);
+        app.get("/v3/projects", this::listProjects);
+        app.get("/v3/projects/{id}", this::showProject);
+    }
+
+    /** Projects the caller may see: all for an admin, else its own. */
+    private java.util.List<org.jtrove.store.IdentityRepository.Project> visibleProjects(Context ctx) {
+        AuthContext caller = identity.validate(ctx.header("X-Auth-Token")).orElseThrow(
+                () -> new KeystoneError(401, "Unauthorized", "The request you have made requires authentication."));
+        return identity.projects().stream().filter(p -> caller.isAdmin() || p.id().equals(caller.projectId())).toList();
+    }
+
+    private void listProjects(Context ctx) {
+        String name = ctx.queryParam("name");
+        ArrayNode out = Json.MAPPER.createArrayNode();
+        visibleProjects(ctx).stream().filter(p -> name == null || p.name().equals(name))
+                .forEach(p -> out.add(projectView(ctx, p)));
+        ObjectNode body = Json.object();
+        body.set("projects", out);
+        body.putObject("links").put("self", baseUrl(ctx) + "/v3/projects").putNull("next").putNull("previous");
+        ctx.json(body);
+    }
+
+    private void showProject(Context ctx) {
+        String id = ctx.pathParam("id");
+        var project = visibleProjects(ctx).stream().filter(p -> p.id().equals(id)).findFirst()
+                .orElseThrow(() -> new KeystoneError(404, "Not Found", "Could not find project: " + id.replaceAll("\\p{Cntrl}", "?") + "."));
+        ObjectNode body = Json.object();
+        body.set("project", projectView(ctx, project));
+        ctx.json(body);
+    }
+
+    private ObjectNode projectView(Context ctx, org.jtrove.store.IdentityRepository.Project p) {
+        ObjectNode n = Json.object();
+        n.put("id", p.id()).put("name", p.name()).put("domain_id", "default").put("enabled", p.enabled())
+                .put("is_domain", false).put("parent_id", "default").put("description", "");
+        n.putArray("tags");
+        n.putObject("links").put("self", baseUrl(ctx) + "/v3/projects/" + p.id());
+        return n;
     }
 
     private void version(Context ctx) {

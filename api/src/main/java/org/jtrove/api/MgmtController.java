@@ -78,7 +78,16 @@ final class MgmtController {
         if (!datastoreName.matches("[A-Za-z0-9_.-]{1,64}") || !name.matches("[A-Za-z0-9_.-]{1,64}")) {
             throw JtroveException.badRequest("Datastore and version names use letters, digits, '_', '.' and '-'.");
         }
-        String image = checkImage(Bodies.nonEmptyString(v, "image", "version"));
+        // Trove takes the image by id ("image") or by tags ("image_tags"); the client sends --image as a tag.
+        String image;
+        if (v.hasNonNull("image")) {
+            image = checkImage(Bodies.nonEmptyString(v, "image", "version"));
+        } else if (v.path("image_tags").isArray() && v.path("image_tags").size() > 0 && v.path("image_tags").get(0).isTextual()) {
+            image = checkImage(v.path("image_tags").get(0).asText());
+        } else {
+            throw JtroveException.badRequest("Validation error: version needs 'image' or 'image_tags': the directory of"
+                    + " the server build's binaries.");
+        }
         DatastoreRecord ds = store.datastores.upsertDatastore(datastoreName, manager);
         if (store.datastores.version(ds.id(), name).isPresent()) {
             throw JtroveException.badRequest("Datastore version " + datastoreName + " " + name + " already exists.");

@@ -84,6 +84,10 @@ public final class BuiltinIdentity implements TokenValidator {
                 });
     }
 
+    public List<Project> projects() {
+        return repo.projects();
+    }
+
     public boolean revoke(String token) {
         return token != null && repo.revokeToken(hash(token));
     }
