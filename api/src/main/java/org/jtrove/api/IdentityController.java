@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import java.time.Instant;
-import java.util.Optional;
 import org.jtrove.identity.BuiltinIdentity;
 import org.jtrove.model.AuthContext;
 import org.jtrove.model.Json;
@@ -116,32 +115,25 @@ final class IdentityController {
     }
 
     private void check(Context ctx) {
-        AuthContext caller = identity.validate(ctx.header("X-Auth-Token")).orElseThrow(
-                () -> new KeystoneError(401, "Unauthorized", "The request you have made requires authentication."));
-        String subject = ctx.header("X-Subject-Token");
-        Optional<AuthContext> checked = identity.validate(subject);
-        if (checked.isEmpty()) {
-            throw new KeystoneError(404, "Not Found", "Could not find token.");
-        }
-        if (!caller.isAdmin() && !caller.userId().equals(checked.get().userId())) {
-            throw new KeystoneError(403, "Forbidden", "You are not authorized to perform the requested action.");
-        }
-        ctx.json(tokenBody(ctx, checked.get(), null));
+        ctx.json(tokenBody(ctx, subject(ctx), null));
     }
 
     private void revoke(Context ctx) {
+        subject(ctx);
+        identity.revoke(ctx.header("X-Subject-Token"));
+        ctx.status(204);
+    }
+
+    /** The token named by X-Subject-Token, which the caller (X-Auth-Token) must own or be an admin to see. */
+    private AuthContext subject(Context ctx) {
         AuthContext caller = identity.validate(ctx.header("X-Auth-Token")).orElseThrow(
                 () -> new KeystoneError(401, "Unauthorized", "The request you have made requires authentication."));
-        String subject = ctx.header("X-Subject-Token");
-        Optional<AuthContext> target = identity.validate(subject);
-        if (target.isEmpty()) {
-            throw new KeystoneError(404, "Not Found", "Could not find token.");
-        }
-        if (!caller.isAdmin() && !caller.userId().equals(target.get().userId())) {
+        AuthContext subject = identity.validate(ctx.header("X-Subject-Token")).orElseThrow(
+                () -> new KeystoneError(404, "Not Found", "Could not find token."));
+        if (!caller.isAdmin() && !caller.userId().equals(subject.userId())) {
             throw new KeystoneError(403, "Forbidden", "You are not authorized to perform the requested action.");
         }
-        identity.revoke(subject);
-        ctx.status(204);
+        return subject;
     }
 
     private ObjectNode tokenBody(Context ctx, AuthContext auth, Instant issuedAt) {

@@ -54,7 +54,7 @@ public record JtroveConfig(
         boolean root = "root".equals(System.getProperty("user.name"));
         String state = root ? "/var/lib/jtrove" : System.getProperty("user.home") + "/.local/share/jtrove";
         return new JtroveConfig("0.0.0.0", 8779, state, "builtin", null, null, null, 2.0, 30.0, 300.0, 10,
-                "RegionOne", "postgresql", "jtrove-db", 10, 1 << 20, 1, 3600, null, null, null, null, null, null, 60, 10, 40, 50, -1, 200, 20, null, null);
+                "RegionOne", "postgresql", "jtrove-db", 10, 1 << 20, 2, 3600, null, null, null, null, null, null, 60, 10, 40, 50, -1, 200, 20, null, null);
     }
 
     public Path statePath() {

@@ -28,7 +28,7 @@ class JtroveConfigTest {
         assertThat(c.defaultDatastore()).isEqualTo("postgresql");
         assertThat(c.databaseOsUser()).isEqualTo("jtrove-db");
         assertThat(c.maxBodyBytes()).isEqualTo(1 << 20);
-        assertThat(c.spareDataDirs()).isEqualTo(1);
+        assertThat(c.spareDataDirs()).isEqualTo(2);
     }
 
     @Test
