@@ -234,7 +234,7 @@ final class InstanceController {
         String project = ctx.pathParam("project");
         ServiceStatusRecord service = store.serviceStatuses.find(i.id()).orElse(null);
         ServiceStatus serviceStatus = service == null ? ServiceStatus.NEW : service.serviceStatus();
-        boolean expired = service != null && serviceStatus.isUp()
+        boolean expired = service != null && i.task() == InstanceTask.NONE && serviceStatus != ServiceStatus.NEW
                 && service.updatedAt().isBefore(Instant.now().minus(settings.heartbeatExpiry()));
         InstanceTask task = i.task();
         String status = InstanceStatus.publicStatus(task, serviceStatus, expired);
@@ -327,11 +327,10 @@ final class InstanceController {
         if (task == InstanceTask.BUILDING || task == InstanceTask.DELETING || task == InstanceTask.REBOOTING) {
             throw busy(i, "task", task.name());
         }
-        if (!store.instances.compareAndSetTask(i.id(), task, InstanceTask.DELETING)) {
+        TaskRecord t = TaskRecord.start(TaskType.DELETE, i.id(), Map.of());
+        if (!store.instances.startTask(i.id(), task, InstanceTask.DELETING, t)) {
             throw busy(i, "task", "changing");
         }
-        TaskRecord t = TaskRecord.start(TaskType.DELETE, i.id(), Map.of());
-        store.tasks.insert(t);
         taskmanager.runTask(t.id());
         ctx.status(202).contentType("application/json");
     }
@@ -382,6 +381,7 @@ final class InstanceController {
         if (!Auth.of(ctx).isAdmin()) {
             throw new JtroveException(403, "Policy doesn't allow instance:reset_status to be performed.");
         }
+        store.tasks.failRunning(i.id(), "Stopped by an administrator's reset_status.");
         store.instances.setTask(i.id(), InstanceTask.NONE);
         store.serviceStatuses.set(i.id(), ServiceStatus.UNKNOWN);
     }
@@ -390,11 +390,10 @@ final class InstanceController {
         if (i.task() != InstanceTask.NONE) {
             throw busy(i, "task", i.task().name());
         }
-        if (!store.instances.compareAndSetTask(i.id(), InstanceTask.NONE, InstanceTask.REBOOTING)) {
+        TaskRecord t = TaskRecord.start(TaskType.RESTART, i.id(), Map.of());
+        if (!store.instances.startTask(i.id(), InstanceTask.NONE, InstanceTask.REBOOTING, t)) {
             throw busy(i, "task", "changing");
         }
-        TaskRecord t = TaskRecord.start(TaskType.RESTART, i.id(), Map.of());
-        store.tasks.insert(t);
         taskmanager.runTask(t.id());
     }
 

@@ -79,8 +79,10 @@ public final class InProcessBus implements MessageBus {
         } catch (JtroveException e) {
             envelope.putObject("error").put("status", e.status()).put("message", e.getMessage());
         } catch (Exception | Error e) {
-            LOG.error("handler failed", e);
-            envelope.putObject("error").put("status", 500).put("message", String.valueOf(e.getMessage()));
+            String ref = java.util.UUID.randomUUID().toString();
+            LOG.error("handler failed (reference {})", ref, e);
+            envelope.putObject("error").put("status", 500).put("message",
+                    "Internal error in the service; the operator can find it in the log under reference " + ref + ".");
         }
         return Json.write(envelope);
     }

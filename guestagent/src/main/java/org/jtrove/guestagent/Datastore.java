@@ -55,6 +55,14 @@ public interface Datastore {
     /** The process name the server runs as, to recognise an adopted pid. */
     String processName();
 
+    /**
+     * The signal that stops the server promptly without losing committed data (PostgreSQL: INT, a fast
+     * shutdown that does not wait for clients; MariaDB: TERM).
+     */
+    default String stopSignal() {
+        return "TERM";
+    }
+
     Connection connectAdmin(InstanceContext ctx, String password, String database) throws SQLException;
 
     void changeAdminPassword(Connection c, String newPassword) throws SQLException;

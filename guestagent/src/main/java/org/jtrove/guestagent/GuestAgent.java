@@ -153,13 +153,14 @@ public final class GuestAgent implements AutoCloseable {
             Files.createDirectories(ctx.agentDir());
             Files.setPosixFilePermissions(ctx.agentDir(), PosixFilePermissions.fromString("rwx------"));
             long t0 = System.nanoTime();
-            TemplateCache.Template template = templates.ensure(datastore, ctx.build(), host);
+            TemplateCache.Template template = templates.ensure(datastore, ctx.build());
             checkOpen();
             long t1 = System.nanoTime();
-            templates.provide(template, ctx.dataDir());
+            templates.provide(template, ctx.dataDir(), host);
             checkOpen();
             long t2 = System.nanoTime();
             datastore.configure(ctx, host);
+            Files.setPosixFilePermissions(ctx.runDir(), PosixFilePermissions.fromString("rwx------"));
             checkOpen();
             long t3 = System.nanoTime();
             startServer(template.adminPassword());
@@ -183,7 +184,7 @@ public final class GuestAgent implements AutoCloseable {
             if (!closed) {
                 sendHeartbeat(ServiceStatus.FAILED);
             }
-            throw e;
+            throw asFault(e);
         }
         startHeartbeats();
         sendHeartbeat();
@@ -191,10 +192,19 @@ public final class GuestAgent implements AutoCloseable {
     }
 
     Object restart() throws Exception {
-        stopServer();
-        startServer(adminPassword());
+        try {
+            stopServer();
+            startServer(adminPassword());
+        } catch (Exception e) {
+            throw asFault(e);
+        }
         sendHeartbeat();
         return null;
+    }
+
+    /** Provisioning errors are written for the user (they become the instance's fault message): pass them on. */
+    private static JtroveException asFault(Exception e) {
+        return e instanceof JtroveException j ? j : new JtroveException(500, String.valueOf(e.getMessage()));
     }
 
     /** Stops the server (TERM, then KILL after a grace period). */
@@ -204,7 +214,7 @@ public final class GuestAgent implements AutoCloseable {
             return null;
         }
         expectedExit = p;
-        p.destroy();
+        signal(p, datastore.stopSignal());
         try {
             p.onExit().get(60, TimeUnit.SECONDS);
         } catch (java.util.concurrent.TimeoutException e) {
@@ -216,8 +226,17 @@ public final class GuestAgent implements AutoCloseable {
         return null;
     }
 
+    private static void signal(ProcessHandle p, String signal) throws IOException, InterruptedException {
+        if ("TERM".equals(signal)) {
+            p.destroy();
+            return;
+        }
+        new ProcessBuilder("kill", "-" + signal, Long.toString(p.pid())).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
+    }
+
     private void startServer(String password) throws Exception {
-        ProcessHandle p = host.spawn(datastore.startCommand(ctx), ctx.serverLog());
+        ProcessHandle p = host.spawn(datastore.startCommand(ctx), ctx.agentDir().resolve("server.log"));
         Files.writeString(ctx.agentDir().resolve("server.pid"), Long.toString(p.pid()));
         watch(p);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(READY_TIMEOUT_S);
@@ -268,8 +287,11 @@ public final class GuestAgent implements AutoCloseable {
                 return Optional.empty();
             }
             long pid = Long.parseLong(Files.readString(pidFile).trim());
-            return ProcessHandle.of(pid).filter(ProcessHandle::isAlive).filter(p -> p.info().command()
-                    .map(cmd -> cmd.endsWith("/" + datastore.processName())).orElse(false));
+            // The pid must still be this instance's server: the program and this instance's directory in its arguments.
+            return ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
+                    .filter(p -> p.info().command().map(cmd -> cmd.endsWith("/" + datastore.processName())).orElse(false))
+                    .filter(p -> p.info().commandLine().map(line -> line.contains(ctx.instanceDir().toString()))
+                            .orElse(false));
         } catch (IOException | NumberFormatException e) {
             return Optional.empty();
         }
@@ -278,7 +300,7 @@ public final class GuestAgent implements AutoCloseable {
     // ---- heartbeats ------------------------------------------------------------------------------------------
 
     private synchronized void startHeartbeats() {
-        if (heartbeats == null) {
+        if (heartbeats == null && !closed) {
             heartbeats = scheduler.scheduleWithFixedDelay(this::sendHeartbeat, heartbeatMillis, heartbeatMillis,
                     TimeUnit.MILLISECONDS);
         }
@@ -404,9 +426,21 @@ public final class GuestAgent implements AutoCloseable {
     }
 
     private String logTail() {
-        for (Path log : List.of(ctx.runDir().resolve("error.log"), ctx.serverLog())) {
-            try {
-                List<String> lines = Files.readAllLines(log);
+        for (Path log : List.of(ctx.runDir().resolve("error.log"), ctx.agentDir().resolve("server.log"))) {
+            // run/ belongs to the database user: never follow a link planted there.
+            if (!Files.isRegularFile(log, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                continue;
+            }
+            try (var in = Files.newByteChannel(log, java.nio.file.StandardOpenOption.READ,
+                    java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                long size = in.size();
+                in.position(Math.max(0, size - 4096));
+                java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate((int) Math.min(size, 4096));
+                while (buffer.hasRemaining() && in.read(buffer) > 0) {
+                    // read the tail
+                }
+                List<String> lines = List.of(new String(buffer.array(), 0, buffer.position(),
+                        java.nio.charset.StandardCharsets.UTF_8).split("\n"));
                 if (!lines.isEmpty()) {
                     return "last log lines: " + String.join(" | ", lines.subList(Math.max(0, lines.size() - 5), lines.size()));
                 }

@@ -19,7 +19,4 @@ public record InstanceContext(String instanceId, ServerBuild build, String addre
         return instanceDir.resolve("agent");
     }
 
-    public Path serverLog() {
-        return runDir().resolve("server.log");
-    }
 }

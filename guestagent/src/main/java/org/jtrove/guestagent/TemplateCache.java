@@ -39,16 +39,23 @@ public final class TemplateCache {
      * {@code sparesPerBuild} copies of each template are kept ready, so that a create only renames a directory;
      * they are replenished in the background.
      */
-    public TemplateCache(Path root, int sparesPerBuild) {
+    private final GuestHost builder;
+
+    /**
+     * @param builder runs the initialisation (initdb, install-db) as the unprivileged builder user; the finished
+     *                template then belongs to the user jtrove runs as, and each copy is handed to its instance's user
+     */
+    public TemplateCache(Path root, int sparesPerBuild, GuestHost builder) {
         this.root = root;
         this.sparesPerBuild = sparesPerBuild;
+        this.builder = builder;
     }
 
     /**
      * Puts a fresh data directory made from {@code template} at {@code target}: a ready spare if there is one,
      * else a copy made now. Either way the spare pool is topped up afterwards.
      */
-    public void provide(Template template, Path target) throws IOException, InterruptedException {
+    public void provide(Template template, Path target, GuestHost owner) throws IOException, InterruptedException {
         Files.createDirectories(target.getParent());
         boolean taken = false;
         if (Files.isDirectory(template.sparesDir())) {
@@ -67,6 +74,7 @@ public final class TemplateCache {
         if (!taken) {
             copy(template.dataDir(), target);
         }
+        owner.giveToDatabaseUser(target);
         replenish(template);
     }
 
@@ -108,13 +116,23 @@ public final class TemplateCache {
         }
     }
 
+    /** The finished template is owned by jtrove's own user and closed to everyone else. */
+    private static void takeBack(Path data) throws IOException, InterruptedException {
+        String me = System.getProperty("user.name");
+        Process p = new ProcessBuilder("chown", "-R", me + ":", data.toString()).redirectErrorStream(true).start();
+        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new IOException("cannot take back " + data + ": " + new String(p.getInputStream().readAllBytes()));
+        }
+        Files.setPosixFilePermissions(data, PosixFilePermissions.fromString("rwx------"));
+    }
+
     /** A finished spare; a copy still in progress is named "spare-....copy-..." and is not one. */
     private static boolean isSpare(Path p) {
         String name = p.getFileName().toString();
         return name.startsWith("spare-") && !name.contains(".copy-");
     }
 
-    public Template ensure(Datastore datastore, ServerBuild build, GuestHost host) throws Exception {
+    public Template ensure(Datastore datastore, ServerBuild build) throws Exception {
         String key = key(build);
         java.util.concurrent.locks.ReentrantLock lock = locks.computeIfAbsent(key, k -> new java.util.concurrent.locks.ReentrantLock());
         lock.lockInterruptibly();
@@ -138,7 +156,8 @@ public final class TemplateCache {
             Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwx--x--x"));
             String password = Secrets.password();
             try {
-                datastore.initTemplate(build, work.resolve("data"), password, host);
+                datastore.initTemplate(build, work.resolve("data"), password, builder);
+                takeBack(work.resolve("data"));
                 Path workSecret = work.resolve("admin.secret");
                 Files.createFile(workSecret, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
                 Files.writeString(workSecret, password, StandardCharsets.UTF_8);

@@ -58,6 +58,9 @@ public final class BuiltinIdentity implements TokenValidator {
         if (roles.isEmpty()) {
             throw new AuthenticationFailed();
         }
+        if (RANDOM.nextInt(100) == 0) {
+            repo.deleteExpiredTokens(Instant.now());
+        }
         String token = newToken();
         Instant issued = Instant.now().truncatedTo(ChronoUnit.SECONDS);
         Instant expires = issued.plus(tokenLifetime);

@@ -11,9 +11,6 @@ public final class InstanceStatus {
         if (task.publicStatus() != null) {
             return task.publicStatus();
         }
-        if (heartbeatExpired) {
-            return "ERROR";
-        }
         return switch (service) {
             case NEW, BUILDING -> "BUILD";
             case RUNNING, HEALTHY -> "ACTIVE";

@@ -11,6 +11,7 @@ import org.jtrove.api.ApiSettings;
 import org.jtrove.bus.InProcessBus;
 import org.jtrove.bus.MessageBus;
 import org.jtrove.compute.local.LocalComputeDriver;
+import org.jtrove.compute.local.LocalGuestHost;
 import org.jtrove.compute.local.OsUser;
 import org.jtrove.conductor.Conductor;
 import org.jtrove.guestagent.Datastores;
@@ -54,9 +55,10 @@ public final class AllInOne implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        this.templates = new TemplateCache(state.resolve("templates"), config.spareDataDirs());
-        OsUser user = OsUser.ensure(config.databaseOsUser());
-        this.compute = new LocalComputeDriver(state, store, bus, datastores, templates, user, scheduler,
+        OsUser builder = OsUser.ensure(config.databaseOsUser());
+        this.templates = new TemplateCache(state.resolve("templates"), config.spareDataDirs(),
+                new LocalGuestHost(state.resolve("templates"), builder));
+        this.compute = new LocalComputeDriver(state, store, bus, datastores, templates, scheduler,
                 config.heartbeatInterval().toMillis(), config.addressBase());
         this.taskmanager = new TaskManager(store, bus, compute, config.buildTimeout());
         BuiltinIdentity builtin = null;
@@ -84,7 +86,7 @@ public final class AllInOne implements AutoCloseable {
         if (builtin != null) {
             Openrc.bootstrap(builtin, config, state, api.port(), api.tls());
         }
-        warmTemplates(datastores, templates, user, state);
+        warmTemplates(datastores, templates);
     }
 
     static MetadataStore openStore(JtroveConfig config) {
@@ -102,7 +104,7 @@ public final class AllInOne implements AutoCloseable {
     }
 
     /** Initialises the data directory templates in the background, so the first create does not pay for it. */
-    private void warmTemplates(Datastores datastores, TemplateCache templates, OsUser user, Path state) {
+    private void warmTemplates(Datastores datastores, TemplateCache templates) {
         Thread t = new Thread(() -> {
             try {
                 for (var ds : store.datastores.list()) {
@@ -111,7 +113,7 @@ public final class AllInOne implements AutoCloseable {
                             return;
                         }
                         if (v.active()) {
-                            warm(datastores, templates, user, state, v);
+                            warm(datastores, templates, v);
                         }
                     }
                 }
@@ -124,11 +126,9 @@ public final class AllInOne implements AutoCloseable {
         templateWarmer = t;
     }
 
-    private static void warm(Datastores datastores, TemplateCache templates, OsUser user, Path state,
-                             DatastoreVersionRecord v) {
+    private static void warm(Datastores datastores, TemplateCache templates, DatastoreVersionRecord v) {
         try {
-            templates.replenish(templates.ensure(datastores.get(v.manager()), v.build(),
-                    new org.jtrove.compute.local.LocalGuestHost(state.resolve("templates"), user)));
+            templates.replenish(templates.ensure(datastores.get(v.manager()), v.build()));
         } catch (Exception e) {
             LOG.warn("cannot prepare the template for {} {}: {}", v.manager(), v.name(), e.getMessage());
         }

@@ -88,6 +88,23 @@ public final class InstanceRepository {
                 .execute()) == 1;
     }
 
+    /**
+     * Moves the task from {@code expected} to {@code next} and records the task that will do the work, in one
+     * transaction; false (and nothing written) if the instance was not in {@code expected}.
+     */
+    public boolean startTask(String id, InstanceTask expected, InstanceTask next, TaskRecord task) {
+        return jdbi.inTransaction(h -> {
+            int moved = h.createUpdate("UPDATE instances SET task_status = :n, updated = :t"
+                            + " WHERE id = :id AND task_status = :e AND deleted = FALSE")
+                    .bind("n", next.name()).bind("e", expected.name()).bind("t", Instant.now()).bind("id", id).execute();
+            if (moved != 1) {
+                return false;
+            }
+            TaskRepository.insert(h, task);
+            return true;
+        });
+    }
+
     public void setFault(String id, InstanceTask task, String message) {
         jdbi.useHandle(h -> h.createUpdate("UPDATE instances SET task_status = :s, fault_message = :m,"
                         + " fault_created = :t, updated = :t WHERE id = :id")

@@ -51,8 +51,15 @@ public final class MetadataStore implements AutoCloseable {
      */
     public static MetadataStore embedded(java.nio.file.Path stateDir) {
         System.setProperty("h2.bindAddress", "127.0.0.1");
-        String url = "jdbc:h2:file:" + stateDir.resolve("metadata").toAbsolutePath() + ";AUTO_SERVER=TRUE";
-        return new MetadataStore(url, "jtrove", secret(stateDir.resolve("metadata.secret")));
+        java.nio.file.Path dir = stateDir.resolve("metadata");
+        try {
+            java.nio.file.Files.createDirectories(dir);
+            java.nio.file.Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot create " + dir + ": " + e.getMessage(), e);
+        }
+        String url = "jdbc:h2:file:" + dir.resolve("metadata").toAbsolutePath() + ";AUTO_SERVER=TRUE";
+        return new MetadataStore(url, "jtrove", secret(dir.resolve("metadata.secret")));
     }
 
     private static String secret(java.nio.file.Path file) {

@@ -58,9 +58,9 @@ public final class QuotaRepository {
         boolean present = h.createQuery("SELECT COUNT(*) FROM quota_locks WHERE project_id = :p").bind("p", projectId)
                 .mapTo(Integer.class).one() > 0;
         if (!present) {
-            try {
-                jdbi.useHandle(other -> other.createUpdate("INSERT INTO quota_locks (project_id) VALUES (:p)")
-                        .bind("p", projectId).execute());
+            // A separate connection, committed at once: a failed insert must not abort the caller's transaction.
+            try (Handle other = jdbi.open()) {
+                other.createUpdate("INSERT INTO quota_locks (project_id) VALUES (:p)").bind("p", projectId).execute();
             } catch (RuntimeException e) {
                 // another request created it first
             }

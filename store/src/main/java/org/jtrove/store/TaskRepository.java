@@ -41,6 +41,13 @@ public final class TaskRepository {
                 .bind("id", instanceId).mapTo(TaskRecord.class).findFirst());
     }
 
+    /** Ends every running task of an instance (an admin reset): the taskmanager stops them at their next step. */
+    public void failRunning(String instanceId, String reason) {
+        jdbi.useHandle(h -> h.createUpdate("UPDATE tasks SET state = 'FAILED', error = :e, payload = '{}', updated = :t"
+                        + " WHERE instance_id = :id AND state = 'RUNNING'")
+                .bind("e", reason).bind("t", Instant.now()).bind("id", instanceId).execute());
+    }
+
     public void setStep(String id, String step) {
         jdbi.useHandle(h -> h.createUpdate("UPDATE tasks SET step = :s, updated = :t WHERE id = :id")
                 .bind("s", step).bind("t", Instant.now()).bind("id", id).execute());

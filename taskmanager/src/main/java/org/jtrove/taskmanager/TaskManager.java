@@ -44,6 +44,9 @@ public final class TaskManager implements AutoCloseable {
     });
     private final Set<String> active = ConcurrentHashMap.newKeySet();
     private volatile boolean closing;
+    private static final Duration RESUME_GRACE = Duration.ofSeconds(60);
+    private final Instant startedAt = Instant.now();
+    private final Set<String> resumed = ConcurrentHashMap.newKeySet();
     private MessageBus.Subscription subscription;
 
     public TaskManager(MetadataStore store, MessageBus bus, ComputeDriver compute, Duration buildTimeout) {
@@ -62,6 +65,7 @@ public final class TaskManager implements AutoCloseable {
             return null;
         });
         for (TaskRecord task : store.tasks.running()) {
+            resumed.add(task.instanceId());
             LOG.info("resuming task {} ({} of instance {}) at step {}", task.id(), task.taskType(), task.instanceId(),
                     task.step());
             submit(task.id());
@@ -89,6 +93,10 @@ public final class TaskManager implements AutoCloseable {
         String step = task.step();
         try {
             while (step != null) {
+                if (!store.tasks.find(taskId).map(t -> TaskRecord.RUNNING.equals(t.state())).orElse(false)) {
+                    LOG.info("task {} was ended by someone else before step {}; stopping", taskId, step);
+                    return;
+                }
                 store.tasks.setStep(taskId, step);
                 runStep(type, step, task);
                 step = type.next(step);
@@ -127,7 +135,8 @@ public final class TaskManager implements AutoCloseable {
             case "WAIT_ACTIVE" -> {
                 waitUntilUp(id, type == TaskType.CREATE ? remaining(id) : Duration.ofSeconds(30));
                 store.instances.clearFault(id);
-                store.instances.setTask(id, InstanceTask.NONE);
+                store.instances.compareAndSetTask(id, type == TaskType.CREATE ? InstanceTask.BUILDING : InstanceTask.REBOOTING,
+                        InstanceTask.NONE);
             }
             case "DESTROY" -> {
                 compute.destroy(id);
@@ -161,7 +170,12 @@ public final class TaskManager implements AutoCloseable {
 
     private Duration remaining(String id) {
         InstanceRecord i = store.instances.find(id).orElseThrow();
-        Duration left = Duration.between(Instant.now(), i.created().plus(buildTimeout));
+        // A build resumed after a restart gets a fresh minute: the time jtrove was down is not the build's fault.
+        Instant deadline = i.created().plus(buildTimeout);
+        if (resumed.contains(id) && startedAt.plus(RESUME_GRACE).isAfter(deadline)) {
+            deadline = startedAt.plus(RESUME_GRACE);
+        }
+        Duration left = Duration.between(Instant.now(), deadline);
         if (left.isNegative() || left.isZero()) {
             throw new BuildTimeout("The build did not finish within " + buildTimeout.toSeconds()
                     + " s (build_timeout): the guest agent did not report the database ready in time."

@@ -37,21 +37,19 @@ public final class LocalComputeDriver implements ComputeDriver {
     private final MessageBus bus;
     private final Datastores datastores;
     private final TemplateCache templates;
-    private final OsUser user;
     private final ScheduledExecutorService scheduler;
     private final long heartbeatMillis;
     private final int addressBase;
     private final Map<String, GuestAgent> agents = new ConcurrentHashMap<>();
 
     public LocalComputeDriver(Path stateDir, MetadataStore store, MessageBus bus, Datastores datastores,
-                              TemplateCache templates, OsUser user, ScheduledExecutorService scheduler,
+                              TemplateCache templates, ScheduledExecutorService scheduler,
                               long heartbeatMillis, int addressBase) {
         this.instancesDir = stateDir.resolve("instances");
         this.store = store;
         this.bus = bus;
         this.datastores = datastores;
         this.templates = templates;
-        this.user = user;
         this.scheduler = scheduler;
         this.heartbeatMillis = heartbeatMillis;
         this.addressBase = addressBase;
@@ -85,13 +83,15 @@ public final class LocalComputeDriver implements ComputeDriver {
 
     @Override
     public void destroy(String instanceId) {
-        GuestAgent agent = agents.remove(instanceId);
+        GuestAgent agent = agents.get(instanceId);
         try {
             if (agent != null) {
+                agent.close();          // no more requests, heartbeats or prepares; waits for one in flight
                 agent.stopServer();
-                agent.close();
             }
+            agents.remove(instanceId);
             TemplateCache.deleteTree(instancesDir.resolve(instanceId));
+            OsUser.ensure(OsUser.forInstance(instanceId)).remove();
         } catch (Exception e) {
             throw new IllegalStateException("cannot remove instance " + instanceId + ": " + e.getMessage(), e);
         }
@@ -102,8 +102,11 @@ public final class LocalComputeDriver implements ComputeDriver {
         int memoryMb = store.flavors.find(instance.flavorId()).map(FlavorRecord::ram).orElse(512);
         Datastore datastore = datastores.get(version.manager());
         Path dir = instancesDir.resolve(instance.id());
+        OsUser user = OsUser.ensure(OsUser.forInstance(instance.id()));
         try {
             Files.createDirectories(dir);
+            // Enterable by the instance's user, listable by nobody else; data/ and run/ inside are its own (0700).
+            Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
         } catch (IOException e) {
             throw new IllegalStateException("cannot create " + dir + ": " + e.getMessage(), e);
         }

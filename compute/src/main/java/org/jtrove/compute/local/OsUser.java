@@ -33,6 +33,18 @@ public final class OsUser {
         return new OsUser(name, true);
     }
 
+    /** The user an instance's server runs as: one per instance, so instances cannot read each other's files. */
+    public static String forInstance(String instanceId) {
+        return "jt" + instanceId.replace("-", "").substring(0, 30);
+    }
+
+    /** Removes the user (only users jtrove created for instances). */
+    public void remove() {
+        if (switchNeeded && name.startsWith("jt") && !name.equals("jtrove-db")) {
+            exec("userdel", name);
+        }
+    }
+
     public String name() {
         return name;
     }

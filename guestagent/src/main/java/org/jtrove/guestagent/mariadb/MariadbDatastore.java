@@ -152,7 +152,7 @@ public final class MariadbDatastore implements Datastore {
 
     private static void writeConfig(InstanceContext ctx, Path dataDir, int port, String extra, GuestHost host)
             throws IOException {
-        Files.createDirectories(ctx.runDir());
+        Files.createDirectories(ctx.runDir().resolve("files"));
         Path socket = socketPath(ctx, host);
         int bufferPool = Math.max(32, ctx.memoryMb() / 2);
         int maxConnections = Math.max(20, Math.min(500, ctx.memoryMb() / 8));
@@ -167,6 +167,7 @@ public final class MariadbDatastore implements Datastore {
                 .append("pid-file = ").append(ctx.runDir().resolve("mariadbd.pid")).append('\n')
                 .append("log-error = ").append(ctx.runDir().resolve("error.log")).append('\n')
                 .append("skip-name-resolve\n")
+                .append("secure_file_priv = ").append(ctx.runDir().resolve("files")).append('\n')
                 .append("innodb_buffer_pool_size = ").append(bufferPool).append("M\n")
                 .append("max_connections = ").append(maxConnections).append('\n');
         if (!"debian".equals(build.source())) {
@@ -186,15 +187,15 @@ public final class MariadbDatastore implements Datastore {
         if (inRunDir.toString().length() <= 100) {
             return inRunDir;
         }
-        Path dir = Path.of("/tmp", "jtrove-sockets");
-        if (!Files.isDirectory(dir)) {
-            Files.createDirectories(dir);
-            Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
-            host.giveToDatabaseUser(dir);
-        }
+        Path parent = Path.of("/tmp", "jtrove-sockets");
+        Files.createDirectories(parent);
+        Files.setPosixFilePermissions(parent, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
         String name = ctx.instanceId().length() > 40 ? ctx.instanceId().substring(0, 40) : ctx.instanceId();
-        return dir.resolve(name.replaceAll("[^A-Za-z0-9-]", "_") + "-" + Integer.toHexString(ctx.instanceDir().hashCode())
-                + ".sock");
+        Path dir = parent.resolve(name.replaceAll("[^A-Za-z0-9-]", "_") + "-" + Integer.toHexString(ctx.instanceDir().hashCode()));
+        Files.createDirectories(dir);
+        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        host.giveToDatabaseUser(dir);
+        return dir.resolve("mysqld.sock");
     }
 
     @Override
@@ -332,7 +333,7 @@ public final class MariadbDatastore implements Datastore {
             }
         }
         for (String db : databases) {
-            exec(c, "GRANT ALL PRIVILEGES ON " + Sql.myIdent(db) + ".* TO " + account(name, host));
+            exec(c, "GRANT ALL PRIVILEGES ON " + grantTarget(db) + " TO " + account(name, host));
         }
     }
 
@@ -343,7 +344,7 @@ public final class MariadbDatastore implements Datastore {
         if (!listAccess(c, name, host).contains(database)) {
             throw JtroveException.notFound("User " + name + " has no access to database " + database + ".");
         }
-        exec(c, "REVOKE ALL PRIVILEGES ON " + Sql.myIdent(database) + ".* FROM " + account(name, host));
+        exec(c, "REVOKE ALL PRIVILEGES ON " + grantTarget(database) + " FROM " + account(name, host));
     }
 
     @Override
@@ -355,11 +356,20 @@ public final class MariadbDatastore implements Datastore {
             List<String> out = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    out.add(rs.getString(1));
+                    out.add(rs.getString(1).replace("\\_", "_").replace("\\%", "%"));
                 }
             }
             return out;
         }
+    }
+
+    /**
+     * `db`.* for a database-level grant, with '_' and '%' escaped: in grants they are wildcards, so an unescaped
+     * grant on app_1 would also cover appx1.
+     */
+    private String grantTarget(String database) {
+        names().checkDatabase(database);
+        return Sql.myIdent(database.replace("_", "\\_").replace("%", "\\%")) + ".*";
     }
 
     @Override

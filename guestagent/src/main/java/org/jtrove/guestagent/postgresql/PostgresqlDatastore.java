@@ -65,6 +65,11 @@ public final class PostgresqlDatastore implements Datastore {
     }
 
     @Override
+    public String stopSignal() {
+        return "INT";
+    }
+
+    @Override
     public List<ServerBuild> discover() {
         List<ServerBuild> builds = new ArrayList<>();
         Path debian = Path.of("/usr/lib/postgresql");
@@ -124,6 +129,8 @@ public final class PostgresqlDatastore implements Datastore {
     public void initTemplate(ServerBuild build, Path dataDir, String adminPassword, GuestHost host) throws Exception {
         Files.createDirectories(dataDir.getParent());
         Path pwfile = dataDir.getParent().resolve("pwfile");
+        Files.createFile(pwfile, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
         Files.writeString(pwfile, adminPassword + "\n");
         host.giveToDatabaseUser(dataDir.getParent());
         try {
