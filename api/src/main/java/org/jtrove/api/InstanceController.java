@@ -362,11 +362,10 @@ final class InstanceController {
                     if (!args.get("volume").isObject()) {
                         throw JtroveException.badRequest("Validation error: resize['volume'] must be an object.");
                     }
-                    Bodies.volumeSize(args.get("volume"));
+                    resizeVolume(ctx, i, Bodies.volumeSize(args.get("volume")));
                 } else {
-                    flavor(args.get("flavorRef"));
+                    resizeFlavor(i, flavor(args.get("flavorRef")));
                 }
-                throw JtroveException.notImplemented("Resizing is not supported by this jtrove yet.");
             }
             case "promote_to_replica_source", "eject_replica_source" ->
                     throw JtroveException.notImplemented("Action '" + action + "' is not supported by this jtrove yet.");
@@ -374,6 +373,46 @@ final class InstanceController {
                     + action.replaceAll("\\p{Cntrl}", "?") + "'.");
         }
         ctx.status(202).contentType("application/json");
+    }
+
+    /** New memory settings for a bigger or smaller flavor: the server is reconfigured and restarted (status RESIZE). */
+    private void resizeFlavor(InstanceRecord i, FlavorRecord flavor) {
+        if (flavor.id().equals(i.flavorId())) {
+            throw JtroveException.badRequest("The new flavor " + flavor.id() + " is the instance's current flavor.");
+        }
+        requireActive(i);
+        TaskRecord t = TaskRecord.start(TaskType.RESIZE_FLAVOR, i.id(), Map.of("flavor_id", flavor.id()));
+        if (!store.instances.startTask(i.id(), InstanceTask.NONE, InstanceTask.RESIZING, t)) {
+            throw busy(i, "task", "changing");
+        }
+        taskmanager.runTask(t.id());
+    }
+
+    /**
+     * Volumes only grow, as in Trove. The local driver keeps data on the host's filesystem, so the new size is a
+     * recorded allowance (shown in volume.size and checked against quota), not a device to extend.
+     */
+    private void resizeVolume(Context ctx, InstanceRecord i, int newSize) {
+        if (newSize <= i.volumeSize()) {
+            throw JtroveException.badRequest("The new volume size " + newSize + " GB must be larger than the current "
+                    + i.volumeSize() + " GB; volumes can only grow.");
+        }
+        if (newSize > settings.maxVolumeSizeGb()) {
+            throw JtroveException.overLimit("Volume size " + newSize + " GB is larger than the maximum of "
+                    + settings.maxVolumeSizeGb() + " GB.");
+        }
+        requireActive(i);
+        store.instances.growVolume(i, newSize, (usage, wanted) -> quotas.check(i.projectId(), usage, wanted));
+    }
+
+    private void requireActive(InstanceRecord i) {
+        if (i.task() != InstanceTask.NONE) {
+            throw busy(i, "task", i.task().name());
+        }
+        ServiceStatus s = store.serviceStatuses.find(i.id()).map(ServiceStatusRecord::serviceStatus).orElse(ServiceStatus.NEW);
+        if (!s.isUp()) {
+            throw busy(i, "instance", s.apiValue());
+        }
     }
 
     /** Admin escape hatch (Trove's reset_status): clears a stuck task; the next heartbeat sets the real status. */

@@ -39,7 +39,7 @@ public final class GuestAgent implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(GuestAgent.class);
     private static final long READY_TIMEOUT_S = 90;
 
-    private final InstanceContext ctx;
+    private volatile InstanceContext ctx;
     private final Datastore datastore;
     private final GuestHost host;
     private final MessageBus bus;
@@ -77,6 +77,7 @@ public final class GuestAgent implements AutoCloseable {
         return switch (m.method()) {
             case "prepare" -> prepare(m.args(PrepareRequest.class));
             case "restart" -> restart();
+            case "resize" -> resize(a.path("memory_mb").asInt());
             case "stop_db" -> stopServer();
             case "get_volume_info" -> Map.of("used", usedGb());
             case "create_database" -> withAdmin(c -> {
@@ -200,6 +201,23 @@ public final class GuestAgent implements AutoCloseable {
         }
         sendHeartbeat();
         return null;
+    }
+
+    /** Rewrites the memory-derived settings for a new flavor and restarts the server with them. */
+    Object resize(int memoryMb) throws Exception {
+        if (memoryMb < 64) {
+            throw JtroveException.badRequest("A flavor needs at least 64 MB of RAM.");
+        }
+        InstanceContext resized = new InstanceContext(ctx.instanceId(), ctx.build(), ctx.address(), memoryMb,
+                ctx.instanceDir());
+        try {
+            datastore.configure(resized, host);
+            ctx = resized;
+            return restart();
+        } catch (Exception e) {
+            datastore.configure(ctx, host);
+            throw asFault(e);
+        }
     }
 
     /** Provisioning errors are written for the user (they become the instance's fault message): pass them on. */

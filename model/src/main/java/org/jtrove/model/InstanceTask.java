@@ -5,6 +5,7 @@ public enum InstanceTask {
     NONE(false, null),
     BUILDING(false, "BUILD"),
     REBOOTING(false, "REBOOT"),
+    RESIZING(false, "RESIZE"),
     DELETING(false, "SHUTDOWN"),
     BUILDING_ERROR_SERVER(true, "ERROR"),
     BUILDING_ERROR_TIMEOUT_GA(true, "ERROR"),

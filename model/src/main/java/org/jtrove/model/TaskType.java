@@ -4,6 +4,7 @@ package org.jtrove.model;
 public enum TaskType {
     CREATE("PROVISION", "PREPARE", "WAIT_ACTIVE"),
     RESTART("RESTART", "WAIT_ACTIVE"),
+    RESIZE_FLAVOR("RESIZE", "WAIT_ACTIVE"),
     DELETE("DESTROY");
 
     private final String[] steps;

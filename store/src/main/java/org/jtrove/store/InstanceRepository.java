@@ -72,6 +72,21 @@ public final class InstanceRepository {
                 .bind("n", name).bind("t", Instant.now()).bind("id", id).execute());
     }
 
+    public void setFlavor(String id, String flavorId) {
+        jdbi.useHandle(h -> h.createUpdate("UPDATE instances SET flavor_id = :f, updated = :t WHERE id = :id")
+                .bind("f", flavorId).bind("t", Instant.now()).bind("id", id).execute());
+    }
+
+    /** Grows the recorded volume under the project's quota lock. */
+    public void growVolume(InstanceRecord i, int newSize, QuotaCheck quota) {
+        jdbi.useTransaction(h -> {
+            QuotaRepository.lock(jdbi, h, i.projectId());
+            quota.check(QuotaRepository.usage(h, i.projectId()), Map.of("volumes", newSize - i.volumeSize()));
+            h.createUpdate("UPDATE instances SET volume_size = :s, updated = :t WHERE id = :id")
+                    .bind("s", newSize).bind("t", Instant.now()).bind("id", i.id()).execute();
+        });
+    }
+
     public void setTask(String id, InstanceTask task) {
         jdbi.useHandle(h -> h.createUpdate("UPDATE instances SET task_status = :s, updated = :t WHERE id = :id")
                 .bind("s", task.name()).bind("t", Instant.now()).bind("id", id).execute());

@@ -132,11 +132,21 @@ public final class TaskManager implements AutoCloseable {
                 }
             }
             case "RESTART" -> bus.call(Topics.guest(id), Message.of("restart", Map.of()), Duration.ofMinutes(3));
+            case "RESIZE" -> {
+                String flavorId = Json.parse(task.payload()).path("flavor_id").asText();
+                int ram = store.flavors.find(flavorId).map(FlavorRecord::ram)
+                        .orElseThrow(() -> new IllegalStateException("flavor " + flavorId + " no longer exists"));
+                bus.call(Topics.guest(id), Message.of("resize", Map.of("memory_mb", ram)), Duration.ofMinutes(3));
+                store.instances.setFlavor(id, flavorId);
+            }
             case "WAIT_ACTIVE" -> {
                 waitUntilUp(id, type == TaskType.CREATE ? remaining(id) : Duration.ofSeconds(30));
                 store.instances.clearFault(id);
-                store.instances.compareAndSetTask(id, type == TaskType.CREATE ? InstanceTask.BUILDING : InstanceTask.REBOOTING,
-                        InstanceTask.NONE);
+                store.instances.compareAndSetTask(id, switch (type) {
+                    case CREATE -> InstanceTask.BUILDING;
+                    case RESIZE_FLAVOR -> InstanceTask.RESIZING;
+                    default -> InstanceTask.REBOOTING;
+                }, InstanceTask.NONE);
             }
             case "DESTROY" -> {
                 compute.destroy(id);
@@ -193,6 +203,8 @@ public final class TaskManager implements AutoCloseable {
             case CREATE -> store.instances.setFault(instanceId, timedOut
                     ? InstanceTask.BUILDING_ERROR_TIMEOUT_GA : InstanceTask.BUILDING_ERROR_SERVER, "Build failed: " + reason);
             case RESTART -> store.instances.setFault(instanceId, InstanceTask.NONE, "Restart failed: " + reason);
+            case RESIZE_FLAVOR -> store.instances.setFault(instanceId, InstanceTask.NONE, "Resize failed: " + reason
+                    + " The instance keeps its previous flavor.");
             case DELETE -> store.instances.setFault(instanceId, InstanceTask.DELETING_ERROR,
                     "Delete failed: " + reason + " Try the delete again.");
         }
