@@ -50,7 +50,7 @@ public final class AllInOne implements AutoCloseable {
         new Registration(store, datastores, state).firstStart();
         this.bus = new InProcessBus();
         this.conductor = new Conductor(store, bus);
-        this.scheduler = Executors.newScheduledThreadPool(2, r -> {
+        this.scheduler = Executors.newScheduledThreadPool(4, r -> {
             Thread t = new Thread(r, "guest-heartbeats");
             t.setDaemon(true);
             return t;

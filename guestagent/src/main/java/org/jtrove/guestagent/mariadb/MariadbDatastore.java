@@ -212,7 +212,7 @@ public final class MariadbDatastore implements Datastore {
         Properties p = new Properties();
         p.setProperty("user", ADMIN);
         p.setProperty("password", password);
-        p.setProperty("connectTimeout", "5000");
+        p.setProperty("connectTimeout", "3000");
         p.setProperty("socketTimeout", "60000");
         return DriverManager.getConnection("jdbc:mariadb://" + address + ":" + port + "/"
                 + (database == null ? "" : database), p);

@@ -180,7 +180,7 @@ public final class PostgresqlDatastore implements Datastore {
         Properties p = new Properties();
         p.setProperty("user", ADMIN);
         p.setProperty("password", password);
-        p.setProperty("connectTimeout", "5");
+        p.setProperty("connectTimeout", "3");
         p.setProperty("socketTimeout", "60");
         p.setProperty("ApplicationName", "jtrove-guestagent");
         String db = database == null ? "postgres" : database;
