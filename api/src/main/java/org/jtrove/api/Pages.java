@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
-import org.jtrove.model.Json;
 import org.jtrove.model.JtroveException;
 
 /**
@@ -60,9 +59,5 @@ final class Pages {
 
     private static String enc(String s) {
         return URLEncoder.encode(s, StandardCharsets.UTF_8);
-    }
-
-    static ArrayNode array() {
-        return Json.MAPPER.createArrayNode();
     }
 }

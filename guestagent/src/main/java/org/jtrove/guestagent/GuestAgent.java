@@ -22,6 +22,7 @@ import org.jtrove.bus.MessageBus;
 import org.jtrove.bus.Topics;
 import org.jtrove.model.Json;
 import org.jtrove.model.JtroveException;
+import org.jtrove.model.Secrets;
 import org.jtrove.model.ServiceStatus;
 import org.jtrove.model.guest.DatabaseSpec;
 import org.jtrove.model.guest.Heartbeat;

@@ -9,6 +9,7 @@ import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import org.jtrove.model.Secrets;
 import org.jtrove.model.guest.ServerBuild;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import org.jtrove.model.AuthContext;
+import org.jtrove.model.Secrets;
 import org.jtrove.store.IdentityRepository;
 import org.jtrove.store.IdentityRepository.Project;
 import org.jtrove.store.IdentityRepository.Token;
@@ -138,19 +139,13 @@ public final class BuiltinIdentity implements TokenValidator {
         if (repo.hasUsers()) {
             return Optional.empty();
         }
-        String password = adminPassword != null && !adminPassword.isEmpty() ? adminPassword : newPassword();
+        String password = adminPassword != null && !adminPassword.isEmpty() ? adminPassword : Secrets.password();
         if (repo.project("admin").isEmpty()) {
             createProject("admin");
         }
         createUser("admin", password);
         assignRole("admin", "admin", AuthContext.ADMIN);
         return Optional.of(password);
-    }
-
-    public static String newPassword() {
-        byte[] bytes = new byte[18];
-        RANDOM.nextBytes(bytes);
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 
     private static String newToken() {

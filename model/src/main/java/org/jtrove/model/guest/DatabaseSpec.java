@@ -1,8 +1,4 @@
 package org.jtrove.model.guest;
 
 /** A database (schema) to create on an instance. */
-public record DatabaseSpec(String name, String characterSet, String collate) {
-    public static DatabaseSpec named(String name) {
-        return new DatabaseSpec(name, null, null);
-    }
-}
+public record DatabaseSpec(String name, String characterSet, String collate) {}

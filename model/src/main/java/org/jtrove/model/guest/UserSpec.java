@@ -9,10 +9,6 @@ public record UserSpec(String name, String host, String password, List<String> d
         databases = databases == null ? List.of() : List.copyOf(databases);
     }
 
-    public UserSpec withoutPassword() {
-        return new UserSpec(name, host, null, databases);
-    }
-
     @Override
     public String toString() {
         return "UserSpec[" + name + "@" + host + ", databases=" + databases + "]";

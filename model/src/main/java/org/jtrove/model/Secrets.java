@@ -1,4 +1,4 @@
-package org.jtrove.guestagent;
+package org.jtrove.model;
 
 import java.security.SecureRandom;
 
