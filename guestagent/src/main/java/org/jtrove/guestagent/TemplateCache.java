@@ -186,7 +186,7 @@ public final class TemplateCache {
                     .redirectErrorStream(true).start();
             try {
                 if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                    throw new IOException("copying " + from + " failed: " + new String(p.getInputStream().readAllBytes()));
+                    throw new IOException("copying " + from + " failed: " + firstLines(p.getInputStream().readAllBytes()));
                 }
             } finally {
                 p.destroyForcibly();
@@ -203,8 +203,16 @@ public final class TemplateCache {
         }
         Process p = new ProcessBuilder("rm", "-rf", "--one-file-system", dir.toString()).redirectErrorStream(true).start();
         if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            throw new IOException("removing " + dir + " failed: " + new String(p.getInputStream().readAllBytes()));
+            throw new IOException("removing " + dir + " failed: " + firstLines(p.getInputStream().readAllBytes()));
         }
+    }
+
+    /** The start of a tool's output: one error repeated per file (a full disk) should not flood the fault. */
+    static String firstLines(byte[] output) {
+        String text = new String(output, StandardCharsets.UTF_8).strip();
+        String[] lines = text.split("\n");
+        String head = String.join("\n", java.util.Arrays.copyOf(lines, Math.min(lines.length, 5)));
+        return lines.length > 5 ? head + "\n(" + (lines.length - 5) + " more lines)" : head;
     }
 
     static String key(ServerBuild build) {

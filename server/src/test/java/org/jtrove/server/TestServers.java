@@ -4,18 +4,37 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** Fresh state directories and non-overlapping loopback ranges for test servers. */
 final class TestServers {
     private static final AtomicInteger NEXT_BASE = new AtomicInteger(40 + (int) (ProcessHandle.current().pid() % 50) * 3);
 
+    private static final List<Path> CREATED = new CopyOnWriteArrayList<>();
+
+    static {
+        // Each test server's state holds templates and spare data directories (~0.3 GB); leaving them in /tmp
+        // filled the disk after a few runs. Servers are closed in @AfterAll, before the JVM exits.
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> CREATED.forEach(TestServers::remove)));
+    }
+
     private TestServers() {}
 
     static Path stateDir(String name) throws IOException {
         Path dir = Files.createTempDirectory(Path.of("/tmp"), "jtrove-" + name + "-");
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        CREATED.add(dir);
         return dir.resolve("state");
+    }
+
+    private static void remove(Path dir) {
+        try {
+            new ProcessBuilder("rm", "-rf", "--one-file-system", dir.toString()).inheritIO().start().waitFor();
+        } catch (IOException | InterruptedException e) {
+            System.err.println("could not remove " + dir + ": " + e);
+        }
     }
 
     static JtroveConfig config(Path state) {

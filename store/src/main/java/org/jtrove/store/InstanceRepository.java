@@ -146,7 +146,8 @@ public final class InstanceRepository {
                 + " task_status = 'NONE', updated = :t WHERE id = :id").bind("t", Instant.now()).bind("id", id).execute());
     }
 
-    private static String truncate(String message) {
-        return message == null || message.length() <= 4000 ? message : message.substring(0, 4000);
+    /** Messages go into VARCHAR(4000) columns; a longer one (a tool's whole output, say) is cut, not refused. */
+    static String truncate(String message) {
+        return message == null || message.length() <= 4000 ? message : message.substring(0, 3990) + " [...]";
     }
 }

@@ -45,7 +45,7 @@ public final class TaskRepository {
     public void failRunning(String instanceId, String reason) {
         jdbi.useHandle(h -> h.createUpdate("UPDATE tasks SET state = 'FAILED', error = :e, payload = '{}', updated = :t"
                         + " WHERE instance_id = :id AND state = 'RUNNING'")
-                .bind("e", reason).bind("t", Instant.now()).bind("id", instanceId).execute());
+                .bind("e", InstanceRepository.truncate(reason)).bind("t", Instant.now()).bind("id", instanceId).execute());
     }
 
     public void setStep(String id, String step) {
@@ -56,6 +56,6 @@ public final class TaskRepository {
     /** Ends a task; its payload (which may hold user passwords) is cleared. */
     public void finish(String id, String state, String error) {
         jdbi.useHandle(h -> h.createUpdate("UPDATE tasks SET state = :st, error = :e, payload = '{}', updated = :t WHERE id = :id")
-                .bind("st", state).bind("e", error).bind("t", Instant.now()).bind("id", id).execute());
+                .bind("st", state).bind("e", InstanceRepository.truncate(error)).bind("t", Instant.now()).bind("id", id).execute());
     }
 }

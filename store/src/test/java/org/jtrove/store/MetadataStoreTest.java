@@ -262,7 +262,7 @@ class MetadataStoreTest {
         store.instances.setFault(i.id(), InstanceTask.BUILDING_ERROR_SERVER, "x".repeat(5000));
         InstanceRecord faulted = store.instances.find(i.id()).orElseThrow();
         assertThat(faulted.task()).isEqualTo(InstanceTask.BUILDING_ERROR_SERVER);
-        assertThat(faulted.faultMessage()).hasSize(4000);
+        assertThat(faulted.faultMessage()).hasSizeLessThanOrEqualTo(4000).endsWith("[...]");
         assertThat(faulted.faultCreated()).isNotNull();
 
         store.instances.clearFault(i.id());
@@ -392,6 +392,17 @@ class MetadataStoreTest {
         assertThat(done.error()).isNull();
         assertThat(done.payload()).isEqualTo("{}").doesNotContain("hunter2");
         assertThat(store.tasks.running()).isEmpty();
+    }
+
+    @Test
+    void aTaskErrorLongerThanItsColumnIsCutNotLost() {
+        // A copy that failed once per file (a full disk) produced a 15 kB error; the task then stayed RUNNING.
+        InstanceRecord i = insert("p1", "db1");
+        TaskRecord t = store.tasks.latestForInstance(i.id()).orElseThrow();
+        store.tasks.finish(t.id(), TaskRecord.FAILED, "cp: No space left on device\n".repeat(600));
+        TaskRecord failed = store.tasks.find(t.id()).orElseThrow();
+        assertThat(failed.state()).isEqualTo(TaskRecord.FAILED);
+        assertThat(failed.error()).startsWith("cp: No space left on device").endsWith("[...]");
     }
 
     @Test

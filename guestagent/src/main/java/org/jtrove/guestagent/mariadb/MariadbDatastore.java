@@ -169,6 +169,8 @@ public final class MariadbDatastore implements Datastore {
                 .append("skip-name-resolve\n")
                 .append("secure_file_priv = ").append(ctx.runDir().resolve("files")).append('\n')
                 .append("innodb_buffer_pool_size = ").append(bufferPool).append("M\n")
+                // The 96 MB default redo log would be most of a small instance's disk (and of every spare copy).
+                .append("innodb_log_file_size = ").append(Math.max(16, Math.min(512, ctx.memoryMb() / 16))).append("M\n")
                 .append("max_connections = ").append(maxConnections).append('\n');
         if (!"debian".equals(build.source())) {
             cnf.append("lc-messages-dir = ").append(build.baseDir()).append("/share\n").append("skip-ssl\n");
