@@ -72,6 +72,8 @@ public final class ApiServer implements AutoCloseable {
         new DatastoreController(store).register(app, BASE);
         instances.register(app, BASE);
         new DatabaseUserController(store, bus, instances, settings.pageSize()).register(app, BASE);
+        new BackupController(store, new org.jtrove.bus.TaskmanagerApi(bus), instances, quotas, settings.pageSize())
+                .register(app, BASE);
         app.exception(JtroveException.class, (e, ctx) -> fault(ctx, e.status(), e.getMessage()));
         app.exception(HttpResponseException.class, (e, ctx) -> fault(ctx, e.getStatus(), switch (e.getStatus()) {
             case 404 -> "The resource could not be found.";

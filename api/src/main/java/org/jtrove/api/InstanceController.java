@@ -29,6 +29,7 @@ import org.jtrove.bus.TaskmanagerApi;
 import org.jtrove.model.guest.DatabaseSpec;
 import org.jtrove.model.guest.NameRules;
 import org.jtrove.model.guest.UserSpec;
+import org.jtrove.store.BackupRecord;
 import org.jtrove.store.DatastoreRecord;
 import org.jtrove.store.DatastoreVersionRecord;
 import org.jtrove.store.FlavorRecord;
@@ -90,11 +91,17 @@ final class InstanceController {
             throw JtroveException.overLimit("Volume size " + size + " GB is larger than the maximum of "
                     + settings.maxVolumeSizeGb() + " GB.");
         }
-        DatastoreVersionRecord version = datastoreVersion(body.get("datastore"));
+        BackupRecord restorePoint = restorePoint(project, body.get("restorePoint"));
+        DatastoreVersionRecord version = restorePoint == null ? datastoreVersion(body.get("datastore"))
+                : restoreVersion(restorePoint, body.get("datastore"));
+        if (restorePoint != null && restorePoint.sizeBytes() != null && restorePoint.sizeBytes() > size * 1_000_000_000L) {
+            throw new JtroveException(403, "Backup is too large for given flavor or volume. Backup size: "
+                    + restorePoint.sizeBytes() / 1e9 + " GBs. Available size: " + size + " GBs.");
+        }
         NameRules rules = NameRules.forManager(version.manager());
         List<DatabaseSpec> databases = databases(body, rules);
         List<UserSpec> users = users(body, rules, databases);
-        for (String unsupported : List.of("restorePoint", "replica_of", "configuration", "modules")) {
+        for (String unsupported : List.of("replica_of", "configuration", "modules")) {
             if (body.hasNonNull(unsupported)) {
                 throw JtroveException.notImplemented("'" + unsupported + "' is not supported by this jtrove yet.");
             }
@@ -104,13 +111,54 @@ final class InstanceController {
         String id = UUID.randomUUID().toString();
         InstanceRecord instance = new InstanceRecord(id, project, name, flavor.id(), version.id(), size, null, null,
                 InstanceTask.BUILDING.name(), null, null, now, now, false, null);
-        TaskRecord task = TaskRecord.start(TaskType.CREATE, id, Map.of("databases", databases, "users", users));
+        Map<String, Object> payload = new java.util.LinkedHashMap<>(Map.of("databases", databases, "users", users));
+        if (restorePoint != null) {
+            payload.put("backup_id", restorePoint.id());
+        }
+        TaskRecord task = TaskRecord.start(TaskType.CREATE, id, payload);
         store.instances.insertWithTask(instance, task, (usage, wanted) -> quotas.check(project, usage, wanted),
                 Map.of("instances", 1, "volumes", size, "ram", flavor.ram()));
         taskmanager.runTask(task.id());
         ObjectNode out = Json.object();
         out.set("instance", view(ctx, store.instances.find(id).orElseThrow(), true, false));
         ctx.status(200).json(out);
+    }
+
+    /** Trove's restorePoint: {"backupRef": "<backup id>"}, a completed backup of this project. */
+    private BackupRecord restorePoint(String project, JsonNode spec) {
+        if (spec == null || spec.isNull()) {
+            return null;
+        }
+        if (!spec.isObject()) {
+            throw JtroveException.badRequest("Validation error: instance['restorePoint'] must be an object.");
+        }
+        Bodies.onlyFields(spec, Set.of("backupRef"), "instance['restorePoint']");
+        String ref = Bodies.nonEmptyString(spec, "backupRef", "instance['restorePoint']");
+        String backupId = ref.substring(ref.lastIndexOf('/') + 1);
+        BackupRecord b = store.backups.find(project, backupId).orElseThrow(
+                () -> JtroveException.notFound("Backup " + backupId.replaceAll("\\p{Cntrl}", "?") + " cannot be found."));
+        if (!BackupRecord.COMPLETED.equals(b.state())) {
+            throw new JtroveException(409, "Unable to create instance because backup " + b.id()
+                    + " is not completed. Actual state: " + b.state() + ".");
+        }
+        return b;
+    }
+
+    /** A restore runs the backup's own datastore version; naming another one is an error. */
+    private DatastoreVersionRecord restoreVersion(BackupRecord backup, JsonNode spec) {
+        DatastoreVersionRecord v = store.datastores.version(backup.datastoreVersionId()).orElseThrow(
+                () -> JtroveException.badRequest("The datastore version of backup " + backup.id() + " no longer exists."));
+        if (spec != null && spec.isObject() && (spec.hasNonNull("type") || spec.hasNonNull("version"))) {
+            DatastoreVersionRecord wanted = datastoreVersion(spec);
+            if (!wanted.id().equals(v.id())) {
+                throw JtroveException.badRequest("Backup " + backup.id() + " was taken from datastore version "
+                        + v.name() + "; restore it to that version.");
+            }
+        }
+        if (!v.active()) {
+            throw JtroveException.badRequest("Datastore version '" + v.name() + "' is not active.");
+        }
+        return v;
     }
 
     private FlavorRecord flavor(JsonNode ref) {
@@ -237,7 +285,7 @@ final class InstanceController {
         boolean expired = service != null && i.task() == InstanceTask.NONE && serviceStatus != ServiceStatus.NEW
                 && service.updatedAt().isBefore(Instant.now().minus(settings.heartbeatExpiry()));
         InstanceTask task = i.task();
-        String status = InstanceStatus.publicStatus(task, serviceStatus, expired);
+        String status = InstanceStatus.publicStatus(task, serviceStatus, expired, store.backups.hasRunning(i.id()));
         DatastoreVersionRecord version = store.datastores.version(i.datastoreVersionId()).orElse(null);
         DatastoreRecord ds = version == null ? null : store.datastores.find(version.datastoreId()).orElse(null);
 
@@ -409,6 +457,7 @@ final class InstanceController {
         if (i.task() != InstanceTask.NONE) {
             throw busy(i, "task", i.task().name());
         }
+        requireNoBackup(i);
         ServiceStatus s = store.serviceStatuses.find(i.id()).map(ServiceStatusRecord::serviceStatus).orElse(ServiceStatus.NEW);
         if (!s.isUp()) {
             throw busy(i, "instance", s.apiValue());
@@ -429,11 +478,19 @@ final class InstanceController {
         if (i.task() != InstanceTask.NONE) {
             throw busy(i, "task", i.task().name());
         }
+        requireNoBackup(i);
         TaskRecord t = TaskRecord.start(TaskType.RESTART, i.id(), Map.of());
         if (!store.instances.startTask(i.id(), InstanceTask.NONE, InstanceTask.REBOOTING, t)) {
             throw busy(i, "task", "changing");
         }
         taskmanager.runTask(t.id());
+    }
+
+    /** A restart or resize would cut a running backup short. */
+    private void requireNoBackup(InstanceRecord i) {
+        if (store.backups.hasRunning(i.id())) {
+            throw busy(i, "instance", "BACKUP");
+        }
     }
 
     static JtroveException busy(InstanceRecord i, String what, String value) {

@@ -325,11 +325,7 @@ public final class ProvisioningBench {
     // ---- helpers ---------------------------------------------------------------------------------------------
 
     private static void exec(String... command) throws Exception {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        if (p.waitFor() != 0) {
-            throw new IllegalStateException(String.join(" ", command) + " failed: " + out.strip());
-        }
+        Commands.exec(command);
     }
 
     private static String loadAverage() throws IOException {

@@ -4,7 +4,9 @@ import org.jtrove.bus.Message;
 import org.jtrove.bus.MessageBus;
 import org.jtrove.bus.Topics;
 import org.jtrove.model.ServiceStatus;
+import org.jtrove.model.guest.BackupReport;
 import org.jtrove.model.guest.Heartbeat;
+import org.jtrove.store.BackupRecord;
 import org.jtrove.store.MetadataStore;
 import org.jtrove.store.ServiceStatusRecord;
 import org.slf4j.Logger;
@@ -34,6 +36,10 @@ public final class Conductor implements AutoCloseable {
             heartbeat(m.args(Heartbeat.class));
             return null;
         }
+        if ("update_backup".equals(m.method())) {
+            updateBackup(m.args(BackupReport.class));
+            return null;
+        }
         LOG.warn("conductor: unknown method {}", m.method());
         return null;
     }
@@ -51,6 +57,25 @@ public final class Conductor implements AutoCloseable {
             LOG.info("instance {}: service status {} -> {}", h.instanceId(), before, status);
         }
         return stored;
+    }
+
+    /**
+     * Records a guest's backup progress. Only forward moves are taken (NEW -> BUILDING -> COMPLETED | FAILED), so a
+     * late or repeated report cannot undo a newer one; a report about another instance's backup is ignored.
+     */
+    public void updateBackup(BackupReport r) {
+        BackupRecord b = store.backups.find(r.backupId()).orElse(null);
+        if (b == null || !b.instanceId().equals(r.instanceId())) {
+            LOG.warn("conductor: ignoring a backup report of instance {} about backup {}", r.instanceId(), r.backupId());
+            return;
+        }
+        switch (r.state()) {
+            case BackupRecord.BUILDING -> store.backups.markBuilding(b.id());
+            case BackupRecord.COMPLETED -> store.backups.complete(b.id(), r.sizeBytes() == null ? 0 : r.sizeBytes(),
+                    r.location(), r.checksum(), r.meta());
+            case BackupRecord.FAILED -> store.backups.failIfRunning(b.id(), r.error());
+            default -> LOG.warn("conductor: unknown backup state {} for backup {}", r.state(), b.id());
+        }
     }
 
     @Override

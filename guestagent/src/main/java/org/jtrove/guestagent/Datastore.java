@@ -1,9 +1,12 @@
 package org.jtrove.guestagent;
 
+import java.io.OutputStream;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
+import org.jtrove.guestagent.backup.BackupPayload;
+import org.jtrove.model.JtroveException;
 import org.jtrove.model.guest.DatabaseSpec;
 import org.jtrove.model.guest.NameRules;
 import org.jtrove.model.guest.ServerBuild;
@@ -64,6 +67,24 @@ public interface Datastore {
     }
 
     Connection connectAdmin(InstanceContext ctx, String password, String database) throws SQLException;
+
+    /**
+     * Streams a backup of the running server into {@code out} without stopping it, and returns what a later
+     * incremental backup or a restore needs to know about it (JSON text). {@code parentMeta} is that of the
+     * parent for an incremental backup, null for a full one. The data must never be held in memory whole.
+     */
+    default String backup(InstanceContext ctx, String adminPassword, String parentMeta, OutputStream out,
+                          GuestHost host) throws Exception {
+        throw JtroveException.notImplemented("Backups are not supported for the " + datastoreName() + " datastore.");
+    }
+
+    /**
+     * Rebuilds {@code ctx.dataDir()} (absent when called) from a chain of backups, the full backup first, so
+     * that the server started on it holds the data of the last backup of the chain.
+     */
+    default void restore(InstanceContext ctx, java.util.List<BackupPayload> chain, GuestHost host) throws Exception {
+        throw JtroveException.notImplemented("Restores are not supported for the " + datastoreName() + " datastore.");
+    }
 
     void changeAdminPassword(Connection c, String newPassword) throws SQLException;
 

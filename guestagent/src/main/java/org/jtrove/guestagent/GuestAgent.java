@@ -24,7 +24,13 @@ import org.jtrove.model.Json;
 import org.jtrove.model.JtroveException;
 import org.jtrove.model.Secrets;
 import org.jtrove.model.ServiceStatus;
+import org.jtrove.backupstorage.BackupVault;
+import org.jtrove.guestagent.backup.BackupEnvelope;
+import org.jtrove.guestagent.backup.BackupPayload;
+import org.jtrove.model.guest.BackupReport;
+import org.jtrove.model.guest.BackupRequest;
 import org.jtrove.model.guest.DatabaseSpec;
+import org.jtrove.model.guest.RestoreSource;
 import org.jtrove.model.guest.Heartbeat;
 import org.jtrove.model.guest.PrepareRequest;
 import org.jtrove.model.guest.UserSpec;
@@ -45,6 +51,8 @@ public final class GuestAgent implements AutoCloseable {
     private final GuestHost host;
     private final MessageBus bus;
     private final TemplateCache templates;
+    private final BackupVault vault;
+    private final java.util.Set<String> backupsRunning = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService scheduler;
     private final long heartbeatMillis;
     private volatile ProcessHandle server;
@@ -54,12 +62,13 @@ public final class GuestAgent implements AutoCloseable {
     private ScheduledFuture<?> heartbeats;
 
     public GuestAgent(InstanceContext ctx, Datastore datastore, GuestHost host, MessageBus bus, TemplateCache templates,
-                      ScheduledExecutorService scheduler, long heartbeatMillis) {
+                      BackupVault vault, ScheduledExecutorService scheduler, long heartbeatMillis) {
         this.ctx = ctx;
         this.datastore = datastore;
         this.host = host;
         this.bus = bus;
         this.templates = templates;
+        this.vault = vault;
         this.scheduler = scheduler;
         this.heartbeatMillis = heartbeatMillis;
     }
@@ -81,6 +90,7 @@ public final class GuestAgent implements AutoCloseable {
             case "resize" -> resize(a.path("memory_mb").asInt());
             case "stop_db" -> stopServer();
             case "get_volume_info" -> Map.of("used", usedGb());
+            case "create_backup" -> startBackup(m.args(BackupRequest.class));
             case "create_database" -> withAdmin(c -> {
                 for (JsonNode db : a.path("databases")) {
                     datastore.createDatabase(ctx, c, Json.convert(db, DatabaseSpec.class));
@@ -155,21 +165,29 @@ public final class GuestAgent implements AutoCloseable {
             Files.createDirectories(ctx.agentDir());
             Files.setPosixFilePermissions(ctx.agentDir(), PosixFilePermissions.fromString("rwx------"));
             long t0 = System.nanoTime();
-            TemplateCache.Template template = templates.ensure(datastore, ctx.build());
-            checkOpen();
-            long t1 = System.nanoTime();
-            templates.provide(template, ctx.dataDir(), host);
+            String initialPassword;
+            long t1;
+            if (request.restoreChain() == null || request.restoreChain().isEmpty()) {
+                TemplateCache.Template template = templates.ensure(datastore, ctx.build());
+                checkOpen();
+                t1 = System.nanoTime();
+                templates.provide(template, ctx.dataDir(), host);
+                initialPassword = template.adminPassword();
+            } else {
+                t1 = System.nanoTime();
+                initialPassword = restore(request.restoreChain());
+            }
             checkOpen();
             long t2 = System.nanoTime();
             datastore.configure(ctx, host);
             Files.setPosixFilePermissions(ctx.runDir(), PosixFilePermissions.fromString("rwx------"));
             checkOpen();
             long t3 = System.nanoTime();
-            startServer(template.adminPassword());
+            startServer(initialPassword);
             long t4 = System.nanoTime();
             String password = Secrets.password();
             writeSecret(password);
-            try (Connection c = datastore.connectAdmin(ctx, template.adminPassword(), null)) {
+            try (Connection c = datastore.connectAdmin(ctx, initialPassword, null)) {
                 datastore.changeAdminPassword(c, password);
                 for (DatabaseSpec db : request.databases()) {
                     datastore.createDatabase(ctx, c, db);
@@ -218,6 +236,101 @@ public final class GuestAgent implements AutoCloseable {
         } catch (Exception e) {
             datastore.configure(ctx, host);
             throw asFault(e);
+        }
+    }
+
+    // ---- backups ---------------------------------------------------------------------------------------------
+
+    /**
+     * Starts a backup in the background and answers at once, so the agent keeps serving (heartbeats, users)
+     * while it runs; progress goes to the conductor. A request for a backup already running here is a no-op.
+     */
+    Object startBackup(BackupRequest request) {
+        if (!isPrepared()) {
+            throw JtroveException.unprocessable("Instance " + ctx.instanceId() + " is not ready for a backup yet.");
+        }
+        if (!backupsRunning.add(request.backupId())) {
+            return Map.of("started", false);
+        }
+        Thread t = new Thread(() -> {
+            try {
+                runBackup(request);
+            } finally {
+                backupsRunning.remove(request.backupId());
+            }
+        }, "backup-" + request.backupId());
+        t.setDaemon(true);
+        t.start();
+        return Map.of("started", true);
+    }
+
+    private void runBackup(BackupRequest request) {
+        String id = request.backupId();
+        reportBackup(id, "BUILDING", null, null, null);
+        long start = System.nanoTime();
+        try {
+            if (server == null || !server.isAlive()) {
+                throw JtroveException.unprocessable("The database server is not running; restart the instance first.");
+            }
+            String password = adminPassword();
+            String[] meta = new String[1];
+            BackupVault.Stored stored = vault.write(request.storageKey(), id, out -> {
+                new BackupEnvelope(datastore.manager(), ctx.build().version(), password).writeTo(out);
+                meta[0] = datastore.backup(ctx, password, request.parentMeta(), out, host);
+            });
+            LOG.info("instance {}: backup {} stored ({} bytes) in {} ms", ctx.instanceId(), id, stored.sizeBytes(),
+                    ms(start, System.nanoTime()));
+            bus.cast(Topics.CONDUCTOR, Message.of("update_backup", new BackupReport(ctx.instanceId(), id, "COMPLETED",
+                    stored.sizeBytes(), stored.location(), stored.checksum(), meta[0], null, now())));
+        } catch (Exception e) {
+            String reason = e instanceof JtroveException ? e.getMessage() : e.toString();
+            LOG.warn("instance {}: backup {} failed: {}", ctx.instanceId(), id, reason);
+            reportBackup(id, "FAILED", null, null, "Backup failed: " + reason);
+        }
+    }
+
+    private void reportBackup(String backupId, String state, Long size, String location, String error) {
+        bus.cast(Topics.CONDUCTOR, Message.of("update_backup",
+                new BackupReport(ctx.instanceId(), backupId, state, size, location, null, null, error, now())));
+    }
+
+    private static double now() {
+        return System.currentTimeMillis() / 1000.0;
+    }
+
+    /** Builds the data directory from a backup chain; returns the admin password the restored data holds. */
+    private String restore(List<RestoreSource> chain) throws Exception {
+        List<ChainPayload> payloads = chain.stream().map(ChainPayload::new).toList();
+        datastore.restore(ctx, new ArrayList<>(payloads), host);
+        BackupEnvelope last = payloads.get(payloads.size() - 1).envelope;
+        if (last == null) {
+            throw new IllegalStateException("the restore did not read the last backup of the chain");
+        }
+        if (!last.manager().equals(datastore.manager())) {
+            throw JtroveException.badRequest("The backup holds " + last.manager() + " data, not " + datastore.manager() + ".");
+        }
+        return last.adminPassword();
+    }
+
+    /** One backup of a chain, read from the vault; its envelope is known once the datastore opened it. */
+    private final class ChainPayload implements BackupPayload {
+        private final RestoreSource source;
+        private BackupEnvelope envelope;
+
+        ChainPayload(RestoreSource source) {
+            this.source = source;
+        }
+
+        @Override
+        public String meta() {
+            return source.meta();
+        }
+
+        @Override
+        public java.io.InputStream open() throws IOException {
+            java.io.InputStream in = vault.read(source.storageKey(), source.backupId(), source.checksum());
+            envelope = BackupEnvelope.readFrom(in);
+            return in;
         }
     }
 

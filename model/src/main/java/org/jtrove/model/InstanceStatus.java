@@ -8,8 +8,17 @@ public final class InstanceStatus {
     private InstanceStatus() {}
 
     public static String publicStatus(InstanceTask task, ServiceStatus service, boolean heartbeatExpired) {
+        return publicStatus(task, service, heartbeatExpired, false);
+    }
+
+    /** As Trove: a running backup shows as BACKUP unless a task of the instance itself says more. */
+    public static String publicStatus(InstanceTask task, ServiceStatus service, boolean heartbeatExpired,
+                                      boolean backupRunning) {
         if (task.publicStatus() != null) {
             return task.publicStatus();
+        }
+        if (backupRunning) {
+            return "BACKUP";
         }
         return switch (service) {
             case NEW, BUILDING -> "BUILD";

@@ -5,7 +5,9 @@ public enum TaskType {
     CREATE("PROVISION", "PREPARE", "WAIT_ACTIVE"),
     RESTART("RESTART", "WAIT_ACTIVE"),
     RESIZE_FLAVOR("RESIZE", "WAIT_ACTIVE"),
-    DELETE("DESTROY");
+    DELETE("DESTROY"),
+    BACKUP("BACKUP"),
+    DELETE_BACKUP("REMOVE_BACKUP");
 
     private final String[] steps;
 

@@ -8,6 +8,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import org.jtrove.api.ApiServer;
 import org.jtrove.api.ApiSettings;
+import org.jtrove.backupstorage.BackupCodec;
+import org.jtrove.backupstorage.BackupVault;
+import org.jtrove.backupstorage.LocalBackupStorage;
 import org.jtrove.bus.InProcessBus;
 import org.jtrove.bus.MessageBus;
 import org.jtrove.compute.local.LocalComputeDriver;
@@ -58,9 +61,10 @@ public final class AllInOne implements AutoCloseable {
         OsUser builder = OsUser.ensure(config.databaseOsUser());
         this.templates = new TemplateCache(state.resolve("templates"), config.spareDataDirs(),
                 new LocalGuestHost(state.resolve("templates"), builder));
-        this.compute = new LocalComputeDriver(state, store, bus, datastores, templates, scheduler,
+        BackupVault vault = backupVault(config);
+        this.compute = new LocalComputeDriver(state, store, bus, datastores, templates, vault, scheduler,
                 config.heartbeatInterval().toMillis(), config.addressBase());
-        this.taskmanager = new TaskManager(store, bus, compute, config.buildTimeout());
+        this.taskmanager = new TaskManager(store, bus, compute, config.buildTimeout(), vault, config.backupTimeout());
         BuiltinIdentity builtin = null;
         TokenValidator validator = null;
         switch (config.auth()) {
@@ -87,6 +91,20 @@ public final class AllInOne implements AutoCloseable {
             Openrc.bootstrap(builtin, config, state, api.port(), api.tls());
         }
         warmTemplates(datastores, templates);
+    }
+
+    /**
+     * Backups go to a local directory, sealed with the installation's key. A configured key file must exist; the
+     * default one is made (random, 0600) at first start, since jtrove ships no key.
+     */
+    static BackupVault backupVault(JtroveConfig config) {
+        Path keyFile = config.backupKeyPath();
+        boolean isDefault = config.backupKeyFile() == null;
+        if (isDefault && !Files.exists(keyFile)) {
+            LOG.info("made a new backup encryption key in {}; keep a copy: backups cannot be restored without it",
+                    keyFile);
+        }
+        return new BackupVault(new LocalBackupStorage(config.backupPath()), BackupCodec.fromKeyFile(keyFile, isDefault));
     }
 
     static MetadataStore openStore(JtroveConfig config) {

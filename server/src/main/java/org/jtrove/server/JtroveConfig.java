@@ -48,13 +48,17 @@ public record JtroveConfig(
         int rateLimitPerMinute,
         int pageSize,
         String tlsCertFile,
-        String tlsKeyFile) {
+        String tlsKeyFile,
+        String backupDir,
+        String backupKeyFile,
+        double backupTimeoutSeconds) {
 
     public static JtroveConfig defaults() {
         boolean root = "root".equals(System.getProperty("user.name"));
         String state = root ? "/var/lib/jtrove" : System.getProperty("user.home") + "/.local/share/jtrove";
         return new JtroveConfig("0.0.0.0", 8779, state, "builtin", null, null, null, 2.0, 30.0, 300.0, 10,
-                "RegionOne", "postgresql", "jtrove-db", 10, 1 << 20, 2, 3600, null, null, null, null, null, null, 60, 10, 40, 50, -1, 200, 20, null, null);
+                "RegionOne", "postgresql", "jtrove-db", 10, 1 << 20, 2, 3600, null, null, null, null, null, null, 60, 10, 40, 50, -1, 200, 20, null, null,
+                null, null, 3600);
     }
 
     public Path statePath() {
@@ -81,6 +85,20 @@ public record JtroveConfig(
 
     public Duration heartbeatExpiry() {
         return Duration.ofMillis((long) (heartbeatExpirySeconds * 1000));
+    }
+
+    public Duration backupTimeout() {
+        return Duration.ofMillis((long) (backupTimeoutSeconds * 1000));
+    }
+
+    /** Where local backups are kept: backup_dir, or STATE/backups. */
+    public Path backupPath() {
+        return backupDir != null ? Path.of(backupDir).toAbsolutePath() : statePath().resolve("backups");
+    }
+
+    /** The backup encryption key (base64 of 32 bytes): backup_key_file, or STATE/backup.key made at first start. */
+    public Path backupKeyPath() {
+        return backupKeyFile != null ? Path.of(backupKeyFile).toAbsolutePath() : statePath().resolve("backup.key");
     }
 
     public Duration buildTimeout() {
@@ -135,6 +153,9 @@ public record JtroveConfig(
         m.remove("heartbeat_interval");
         m.remove("heartbeat_expiry");
         m.remove("build_timeout");
+        m.remove("backup_timeout");
+        m.remove("backup_path");
+        m.remove("backup_key_path");
         m.remove("state_path");
         m.remove("token_lifetime");
         m.remove("keystone_cache");

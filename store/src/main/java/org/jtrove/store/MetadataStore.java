@@ -19,6 +19,7 @@ public final class MetadataStore implements AutoCloseable {
     public final TaskRepository tasks;
     public final IdentityRepository identity;
     public final QuotaRepository quotas;
+    public final BackupRepository backups;
 
     public MetadataStore(String jdbcUrl, String user, String password) {
         HikariConfig config = new HikariConfig();
@@ -42,6 +43,7 @@ public final class MetadataStore implements AutoCloseable {
         this.tasks = new TaskRepository(jdbi);
         this.identity = new IdentityRepository(jdbi);
         this.quotas = new QuotaRepository(jdbi);
+        this.backups = new BackupRepository(jdbi);
     }
 
     /**

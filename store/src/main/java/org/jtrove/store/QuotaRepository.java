@@ -49,7 +49,8 @@ public final class QuotaRepository {
                     out.put("ram", rs.getInt(3));
                     return null;
                 }).list();
-        out.put("backups", 0);
+        out.put("backups", h.createQuery("SELECT COUNT(*) FROM backups WHERE project_id = :p AND deleted = FALSE")
+                .bind("p", projectId).mapTo(Integer.class).one());
         return out;
     }
 

@@ -16,7 +16,13 @@ import org.jtrove.model.Json;
 import org.jtrove.model.JtroveException;
 import org.jtrove.model.ServiceStatus;
 import org.jtrove.model.TaskType;
+import org.jtrove.model.guest.BackupRequest;
 import org.jtrove.model.guest.PrepareRequest;
+import org.jtrove.model.guest.RestoreSource;
+import org.jtrove.backupstorage.BackupVault;
+import org.jtrove.store.BackupRecord;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
 import org.jtrove.store.DatastoreVersionRecord;
 import org.jtrove.store.FlavorRecord;
 import org.jtrove.store.InstanceRecord;
@@ -37,6 +43,8 @@ public final class TaskManager implements AutoCloseable {
     private final MessageBus bus;
     private final ComputeDriver compute;
     private final Duration buildTimeout;
+    private final BackupVault vault;
+    private final Duration backupTimeout;
     private final ExecutorService workers = Executors.newFixedThreadPool(8, r -> {
         Thread t = new Thread(r, "task-worker");
         t.setDaemon(true);
@@ -49,11 +57,14 @@ public final class TaskManager implements AutoCloseable {
     private final Set<String> resumed = ConcurrentHashMap.newKeySet();
     private MessageBus.Subscription subscription;
 
-    public TaskManager(MetadataStore store, MessageBus bus, ComputeDriver compute, Duration buildTimeout) {
+    public TaskManager(MetadataStore store, MessageBus bus, ComputeDriver compute, Duration buildTimeout,
+                       BackupVault vault, Duration backupTimeout) {
         this.store = store;
         this.bus = bus;
         this.compute = compute;
         this.buildTimeout = buildTimeout;
+        this.vault = vault;
+        this.backupTimeout = backupTimeout;
     }
 
     /** Serves the taskmanager topic and resumes the tasks a previous process left unfinished. */
@@ -111,6 +122,9 @@ public final class TaskManager implements AutoCloseable {
                     ? e.getMessage() : e.toString();
             LOG.warn("task {} ({} of instance {}) failed at step {}: {}", taskId, type, task.instanceId(), step, reason);
             store.tasks.finish(taskId, TaskRecord.FAILED, reason);
+            if (type == TaskType.BACKUP) {
+                store.backups.failIfRunning(Json.parse(task.payload()).path("backup_id").asText(), "Backup failed: " + reason);
+            }
             fail(type, task.instanceId(), reason, e instanceof BuildTimeout);
         }
     }
@@ -148,6 +162,12 @@ public final class TaskManager implements AutoCloseable {
                     default -> InstanceTask.REBOOTING;
                 }, InstanceTask.NONE);
             }
+            case "BACKUP" -> takeBackup(id, Json.parse(task.payload()).path("backup_id").asText());
+            case "REMOVE_BACKUP" -> {
+                for (JsonNode backupId : Json.parse(task.payload()).path("backup_ids")) {
+                    removeBackup(backupId.asText());
+                }
+            }
             case "DESTROY" -> {
                 compute.destroy(id);
                 store.instances.markDeleted(id);
@@ -161,7 +181,58 @@ public final class TaskManager implements AutoCloseable {
         DatastoreVersionRecord v = store.datastores.version(i.datastoreVersionId()).orElseThrow();
         int ram = store.flavors.find(i.flavorId()).map(FlavorRecord::ram).orElse(512);
         CreatePayload payload = Json.convert(Json.parse(task.payload()), CreatePayload.class);
-        return new PrepareRequest(id, v.build(), i.address(), ram, i.volumeSize(), payload.databases(), payload.users());
+        List<RestoreSource> chain = List.of();
+        if (payload.backupId() != null) {
+            chain = store.backups.chain(payload.backupId()).stream()
+                    .map(b -> new RestoreSource(b.id(), b.storageKey(), b.checksum(), b.meta())).toList();
+        }
+        return new PrepareRequest(id, v.build(), i.address(), ram, i.volumeSize(), payload.databases(), payload.users(),
+                chain);
+    }
+
+    /**
+     * Asks the guest agent to take the backup and waits until the conductor recorded its end. Re-sent after a
+     * taskmanager restart: the agent starts over, replacing any partial object.
+     */
+    private void takeBackup(String instanceId, String backupId) throws InterruptedException {
+        BackupRecord backup = store.backups.find(backupId).orElse(null);
+        if (backup == null || !backup.running()) {
+            return;
+        }
+        String parentMeta = null;
+        if (backup.parentId() != null) {
+            parentMeta = store.backups.find(backup.parentId()).map(BackupRecord::meta).orElseThrow(
+                    () -> new IllegalStateException("the parent backup " + backup.parentId() + " was deleted"));
+        }
+        bus.call(Topics.guest(instanceId), Message.of("create_backup",
+                new BackupRequest(backup.id(), backup.storageKey(), parentMeta)), Duration.ofSeconds(30));
+        long deadline = System.nanoTime() + backupTimeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            BackupRecord now = store.backups.find(backupId).orElse(null);
+            if (now == null || BackupRecord.COMPLETED.equals(now.state())) {
+                return;
+            }
+            if (!now.running()) {
+                throw new IllegalStateException(now.fault() == null ? "the backup failed" : now.fault());
+            }
+            Thread.sleep(100);
+        }
+        throw new IllegalStateException("The backup did not finish within " + backupTimeout.toSeconds()
+                + " s (backup_timeout); take it again, or raise backup_timeout for large databases.");
+    }
+
+    private void removeBackup(String backupId) throws Exception {
+        BackupRecord b = store.backups.find(backupId).orElse(null);
+        if (b == null) {
+            return;
+        }
+        try {
+            vault.delete(b.storageKey());
+        } catch (Exception e) {
+            store.backups.setState(b.id(), BackupRecord.DELETE_FAILED, "Deleting the stored data failed: " + e.getMessage());
+            throw e;
+        }
+        store.backups.markDeleted(b.id());
     }
 
     private void waitUntilUp(String id, Duration timeout) throws InterruptedException {
@@ -207,6 +278,7 @@ public final class TaskManager implements AutoCloseable {
                     + " The instance keeps its previous flavor.");
             case DELETE -> store.instances.setFault(instanceId, InstanceTask.DELETING_ERROR,
                     "Delete failed: " + reason + " Try the delete again.");
+            case BACKUP, DELETE_BACKUP -> { }   // recorded on the backup row itself
         }
     }
 

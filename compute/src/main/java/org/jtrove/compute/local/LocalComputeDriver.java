@@ -16,6 +16,7 @@ import org.jtrove.guestagent.Datastore;
 import org.jtrove.guestagent.Datastores;
 import org.jtrove.guestagent.GuestAgent;
 import org.jtrove.guestagent.InstanceContext;
+import org.jtrove.backupstorage.BackupVault;
 import org.jtrove.guestagent.TemplateCache;
 import org.jtrove.store.DatastoreVersionRecord;
 import org.jtrove.store.FlavorRecord;
@@ -37,19 +38,21 @@ public final class LocalComputeDriver implements ComputeDriver {
     private final MessageBus bus;
     private final Datastores datastores;
     private final TemplateCache templates;
+    private final BackupVault vault;
     private final ScheduledExecutorService scheduler;
     private final long heartbeatMillis;
     private final int addressBase;
     private final Map<String, GuestAgent> agents = new ConcurrentHashMap<>();
 
     public LocalComputeDriver(Path stateDir, MetadataStore store, MessageBus bus, Datastores datastores,
-                              TemplateCache templates, ScheduledExecutorService scheduler,
+                              TemplateCache templates, BackupVault vault, ScheduledExecutorService scheduler,
                               long heartbeatMillis, int addressBase) {
         this.instancesDir = stateDir.resolve("instances");
         this.store = store;
         this.bus = bus;
         this.datastores = datastores;
         this.templates = templates;
+        this.vault = vault;
         this.scheduler = scheduler;
         this.heartbeatMillis = heartbeatMillis;
         this.addressBase = addressBase;
@@ -111,7 +114,7 @@ public final class LocalComputeDriver implements ComputeDriver {
             throw new IllegalStateException("cannot create " + dir + ": " + e.getMessage(), e);
         }
         InstanceContext ctx = new InstanceContext(instance.id(), version.build(), instance.address(), memoryMb, dir);
-        GuestAgent agent = new GuestAgent(ctx, datastore, new LocalGuestHost(dir, user), bus, templates, scheduler,
+        GuestAgent agent = new GuestAgent(ctx, datastore, new LocalGuestHost(dir, user), bus, templates, vault, scheduler,
                 heartbeatMillis);
         agents.put(instance.id(), agent);
         agent.boot();

@@ -210,6 +210,20 @@ public final class MariadbDatastore implements Datastore {
         return connect(ctx.address(), port(), password, database);
     }
 
+    @Override
+    public String backup(InstanceContext ctx, String adminPassword, String parentMeta, java.io.OutputStream out,
+                         GuestHost host) throws Exception {
+        return MariadbBackup.backup(ctx, ADMIN, adminPassword, parentMeta, out);
+    }
+
+    @Override
+    public void restore(InstanceContext ctx, List<org.jtrove.guestagent.backup.BackupPayload> chain, GuestHost host)
+            throws Exception {
+        MariadbBackup.restore(ctx, chain);
+        Files.setPosixFilePermissions(ctx.dataDir(), java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        host.giveToDatabaseUser(ctx.dataDir());
+    }
+
     private static Connection connect(String address, int port, String password, String database) throws SQLException {
         Properties p = new Properties();
         p.setProperty("user", ADMIN);

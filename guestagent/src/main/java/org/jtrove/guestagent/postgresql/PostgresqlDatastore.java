@@ -188,6 +188,27 @@ public final class PostgresqlDatastore implements Datastore {
     }
 
     @Override
+    public String backup(InstanceContext ctx, String adminPassword, String parentMeta, java.io.OutputStream out,
+                         GuestHost host) throws Exception {
+        try (Connection c = connectAdmin(ctx, adminPassword, null)) {
+            if (parentMeta != null && PostgresqlBackup.meta(parentMeta).path("server_major").asInt()
+                    != c.getMetaData().getDatabaseMajorVersion()) {
+                throw JtroveException.badRequest("The parent backup was taken from another PostgreSQL major version;"
+                        + " take a full backup instead.");
+            }
+            return PostgresqlBackup.backup(c, ctx.dataDir(), parentMeta, out);
+        }
+    }
+
+    @Override
+    public void restore(InstanceContext ctx, List<org.jtrove.guestagent.backup.BackupPayload> chain, GuestHost host)
+            throws Exception {
+        PostgresqlBackup.restore(ctx.dataDir(), chain);
+        Files.setPosixFilePermissions(ctx.dataDir(), java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        host.giveToDatabaseUser(ctx.dataDir());
+    }
+
+    @Override
     public void changeAdminPassword(Connection c, String newPassword) throws SQLException {
         c.unwrap(PGConnection.class).alterUserPassword(ADMIN, newPassword.toCharArray(), "scram-sha-256");
     }

@@ -1,0 +1,99 @@
+package org.jtrove.backupstorage;
+
+import java.io.FilterOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.regex.Pattern;
+
+/** Backups as files in a local (or mounted) directory, root-only; written to a temporary name, then renamed. */
+public final class LocalBackupStorage implements BackupStorage {
+    private static final Pattern KEY = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,200}");
+    private final Path dir;
+
+    public LocalBackupStorage(Path dir) {
+        this.dir = dir;
+        try {
+            Files.createDirectories(dir);
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot create the backup directory " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public OutputStream create(String key) throws IOException {
+        Path target = file(key);
+        Path partial = dir.resolve(key + ".partial");
+        OutputStream out = Files.newOutputStream(partial);
+        return new Committing(out, partial, target);
+    }
+
+    @Override
+    public InputStream open(String key) throws IOException {
+        return Files.newInputStream(file(key));
+    }
+
+    @Override
+    public void delete(String key) throws IOException {
+        Files.deleteIfExists(file(key));
+        Files.deleteIfExists(dir.resolve(key + ".partial"));
+    }
+
+    @Override
+    public String location(String key) {
+        return file(key).toUri().toString();
+    }
+
+    private Path file(String key) {
+        if (!KEY.matcher(key).matches()) {
+            throw new IllegalArgumentException("not a backup object key: " + key);
+        }
+        return dir.resolve(key);
+    }
+
+    private static final class Committing extends FilterOutputStream implements Abortable {
+        private final Path partial;
+        private final Path target;
+        private boolean done;
+
+        Committing(OutputStream out, Path partial, Path target) {
+            super(out);
+            this.partial = partial;
+            this.target = target;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (done) {
+                return;
+            }
+            done = true;
+            out.close();
+            Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        }
+
+        @Override
+        public void abort() {
+            if (done) {
+                return;
+            }
+            done = true;
+            try {
+                out.close();
+                Files.deleteIfExists(partial);
+            } catch (IOException e) {
+                // best effort: a leftover .partial is never read
+            }
+        }
+    }
+}

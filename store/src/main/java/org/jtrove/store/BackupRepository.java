@@ -1,0 +1,142 @@
+package org.jtrove.store;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.mapper.reflect.ConstructorMapper;
+
+/** Backup rows; their state is written by the conductor from the guest agent's reports. */
+public final class BackupRepository {
+    private final Jdbi jdbi;
+
+    BackupRepository(Jdbi jdbi) {
+        this.jdbi = jdbi;
+        jdbi.registerRowMapper(ConstructorMapper.factory(BackupRecord.class));
+    }
+
+    /** A guard run inside the insert transaction, under the project's quota lock. */
+    public interface Guard {
+        void check(Map<String, Integer> usage);
+    }
+
+    /**
+     * Inserts the backup and the task that takes it, after the guard (quota, no other running backup of the
+     * instance) passed under the project's lock, so two concurrent requests cannot both pass it.
+     */
+    public void insertWithTask(BackupRecord b, TaskRecord task, Guard guard) {
+        jdbi.useTransaction(h -> {
+            QuotaRepository.lock(jdbi, h, b.projectId());
+            guard.check(QuotaRepository.usage(h, b.projectId()));
+            h.createUpdate("INSERT INTO backups (id, project_id, name, description, instance_id, parent_id,"
+                    + " datastore_version_id, backup_type, state, created, updated, deleted) VALUES (:id, :projectId,"
+                    + " :name, :description, :instanceId, :parentId, :datastoreVersionId, :backupType, :state, :created,"
+                    + " :updated, FALSE)").bindMethods(b).execute();
+            TaskRepository.insert(h, task);
+        });
+    }
+
+    public Optional<BackupRecord> find(String id) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT * FROM backups WHERE id = :id AND deleted = FALSE")
+                .bind("id", id).mapTo(BackupRecord.class).findFirst());
+    }
+
+    public Optional<BackupRecord> find(String projectId, String id) {
+        return find(id).filter(b -> b.projectId().equals(projectId));
+    }
+
+    /** Backups of a project (all projects when null), newest first, optionally of one instance. */
+    public List<BackupRecord> list(String projectId, String instanceId) {
+        StringBuilder sql = new StringBuilder("SELECT * FROM backups WHERE deleted = FALSE");
+        if (projectId != null) {
+            sql.append(" AND project_id = :p");
+        }
+        if (instanceId != null) {
+            sql.append(" AND instance_id = :i");
+        }
+        sql.append(" ORDER BY created DESC, id");
+        return jdbi.withHandle(h -> {
+            var q = h.createQuery(sql.toString());
+            if (projectId != null) {
+                q.bind("p", projectId);
+            }
+            if (instanceId != null) {
+                q.bind("i", instanceId);
+            }
+            return q.mapTo(BackupRecord.class).list();
+        });
+    }
+
+    public boolean hasRunning(String instanceId) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM backups WHERE instance_id = :i"
+                        + " AND deleted = FALSE AND state IN ('NEW', 'BUILDING')")
+                .bind("i", instanceId).mapTo(Integer.class).one()) > 0;
+    }
+
+    public Optional<BackupRecord> latestCompleted(String instanceId) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT * FROM backups WHERE instance_id = :i AND deleted = FALSE"
+                        + " AND state = 'COMPLETED' ORDER BY created DESC LIMIT 1")
+                .bind("i", instanceId).mapTo(BackupRecord.class).findFirst());
+    }
+
+    /** The backup and its ancestors, the full backup first. */
+    public List<BackupRecord> chain(String id) {
+        List<BackupRecord> chain = new ArrayList<>();
+        String next = id;
+        while (next != null && chain.size() < 1000) {
+            BackupRecord b = find(next).orElseThrow(() -> new IllegalStateException("a backup of the chain is gone"));
+            chain.add(b);
+            next = b.parentId();
+        }
+        Collections.reverse(chain);
+        return chain;
+    }
+
+    /** The backup and every backup built on it, children after their parents. */
+    public List<BackupRecord> withDescendants(String id) {
+        List<BackupRecord> out = new ArrayList<>();
+        find(id).ifPresent(out::add);
+        for (int i = 0; i < out.size(); i++) {
+            String parent = out.get(i).id();
+            out.addAll(jdbi.withHandle(h -> h.createQuery("SELECT * FROM backups WHERE parent_id = :p AND deleted = FALSE")
+                    .bind("p", parent).mapTo(BackupRecord.class).list()));
+        }
+        return out;
+    }
+
+    public void setState(String id, String state, String fault) {
+        jdbi.useHandle(h -> h.createUpdate("UPDATE backups SET state = :s, fault = :f, updated = :t WHERE id = :id")
+                .bind("s", state).bind("f", InstanceRepository.truncate(fault)).bind("t", Instant.now()).bind("id", id)
+                .execute());
+    }
+
+    /** Records a finished backup object (only if it was still running: reports may arrive late or twice). */
+    public void complete(String id, long sizeBytes, String location, String checksum, String meta) {
+        jdbi.useHandle(h -> h.createUpdate("UPDATE backups SET state = 'COMPLETED', size_bytes = :z, location = :l,"
+                        + " checksum = :c, meta = :m, fault = NULL, updated = :t WHERE id = :id AND state IN ('NEW', 'BUILDING')")
+                .bind("z", sizeBytes).bind("l", location).bind("c", checksum).bind("m", meta).bind("t", Instant.now())
+                .bind("id", id).execute());
+    }
+
+    /** Ends a backup that is still NEW or BUILDING as FAILED; false if it had ended already. */
+    public boolean failIfRunning(String id, String fault) {
+        return jdbi.withHandle(h -> h.createUpdate("UPDATE backups SET state = 'FAILED', fault = :f, updated = :t"
+                        + " WHERE id = :id AND state IN ('NEW', 'BUILDING')")
+                .bind("f", InstanceRepository.truncate(fault)).bind("t", Instant.now()).bind("id", id).execute()) == 1;
+    }
+
+    /** NEW -> BUILDING; false if the backup was no longer NEW. */
+    public boolean markBuilding(String id) {
+        return jdbi.withHandle(h -> h.createUpdate("UPDATE backups SET state = 'BUILDING', updated = :t"
+                        + " WHERE id = :id AND state = 'NEW'")
+                .bind("t", Instant.now()).bind("id", id).execute()) == 1;
+    }
+
+    public void markDeleted(String id) {
+        jdbi.useHandle(h -> h.createUpdate("UPDATE backups SET deleted = TRUE, updated = :t WHERE id = :id")
+                .bind("t", Instant.now()).bind("id", id).execute());
+    }
+}
