@@ -10,7 +10,9 @@ import org.jtrove.api.ApiServer;
 import org.jtrove.api.ApiSettings;
 import org.jtrove.backupstorage.BackupCodec;
 import org.jtrove.backupstorage.BackupVault;
+import org.jtrove.backupstorage.BackupStorage;
 import org.jtrove.backupstorage.LocalBackupStorage;
+import org.jtrove.backupstorage.S3BackupStorage;
 import org.jtrove.bus.InProcessBus;
 import org.jtrove.bus.MessageBus;
 import org.jtrove.compute.local.LocalComputeDriver;
@@ -104,7 +106,14 @@ public final class AllInOne implements AutoCloseable {
             LOG.info("made a new backup encryption key in {}; keep a copy: backups cannot be restored without it",
                     keyFile);
         }
-        return new BackupVault(new LocalBackupStorage(config.backupPath()), BackupCodec.fromKeyFile(keyFile, isDefault));
+        BackupStorage storage = switch (config.backupStorage()) {
+            case "local" -> new LocalBackupStorage(config.backupPath());
+            case "s3" -> new S3BackupStorage(new S3BackupStorage.Settings(config.backupS3Endpoint(),
+                    config.backupS3Region(), config.backupS3Bucket(), config.backupS3Prefix(),
+                    config.backupS3AccessKey(), config.backupS3SecretKey(), config.backupS3PathStyle()));
+            default -> throw new IllegalArgumentException("backup_storage must be local or s3, not " + config.backupStorage());
+        };
+        return new BackupVault(storage, BackupCodec.fromKeyFile(keyFile, isDefault));
     }
 
     static MetadataStore openStore(JtroveConfig config) {

@@ -173,6 +173,48 @@ class BackupRestoreE2ETest {
         api.delete("/instances/" + source);
     }
 
+    /** Backups to an S3-compatible store (S3Proxy on loopback: AWS cannot run here), restored from there. */
+    @Test
+    void backupToAnS3CompatibleStoreAndRestoreFromIt() throws Exception {
+        var blobs = org.jclouds.ContextBuilder.newBuilder("transient").credentials("unused", "unused")
+                .build(org.jclouds.blobstore.BlobStoreContext.class);
+        blobs.getBlobStore().createContainerInLocation(null, "jtrove");
+        var proxy = org.gaul.s3proxy.S3Proxy.builder().blobStore(blobs.getBlobStore())
+                .endpoint(java.net.URI.create("http://127.0.0.1:0"))
+                .awsAuthentication(org.gaul.s3proxy.AuthenticationType.AWS_V2_OR_V4, "s3-access", "s3-secret").build();
+        proxy.start();
+        await().atMost(Duration.ofSeconds(30)).until(() -> "STARTED".equals(proxy.getState()));
+        Path s3State = TestServers.stateDir("backup-s3");
+        JtroveConfig config = TestServers.config(s3State).with("backup_storage", "s3")
+                .with("backup_s3_endpoint", "http://127.0.0.1:" + proxy.getPort()).with("backup_s3_bucket", "jtrove")
+                .with("backup_s3_access_key", "s3-access").with("backup_s3_secret_key", "s3-secret");
+        try (AllInOne s3Server = new AllInOne(config)) {
+            ApiClient api = new ApiClient(s3Server.port(), "project-s3");
+            String source = create(api, "postgresql", "s3-src", null);
+            try (Connection c = connect("postgresql", ip(api, source))) {
+                exec(c, "CREATE TABLE t (id INT PRIMARY KEY, v VARCHAR(200))");
+                insertRows(c, "t", 1, 5_000);
+            }
+            String before = digest("postgresql", ip(api, source), List.of("t"));
+            String b = backup(api, "{\"backup\": {\"name\": \"s3\", \"instance\": \"" + source + "\"}}");
+            JsonNode view = awaitBackup(api, b, source, new HashSet<>());
+            assertThat(view.path("locationRef").asText()).startsWith("http://127.0.0.1:").endsWith("/jtrove/jtrove-backups/" + b + ".jtb");
+            assertThat(blobs.getBlobStore().blobExists("jtrove", "jtrove-backups/" + b + ".jtb")).isTrue();
+            String restored = create(api, "postgresql", "s3-restored", b);
+            assertThat(digest("postgresql", ip(api, restored), List.of("t"))).isEqualTo(before);
+            assertThat(api.delete("/backups/" + b).status()).isEqualTo(202);
+            await().atMost(Duration.ofSeconds(30)).until(() ->
+                    !blobs.getBlobStore().blobExists("jtrove", "jtrove-backups/" + b + ".jtb"));
+            for (String id : List.of(source, restored)) {
+                api.delete("/instances/" + id);
+            }
+            await().atMost(Duration.ofSeconds(60)).until(() -> api.get("/instances").body().path("instances").isEmpty());
+        } finally {
+            proxy.stop();
+            blobs.close();
+        }
+    }
+
     // ---- helpers ---------------------------------------------------------------------------------------------
 
     private String create(String kind, String name, String backupRef) {
@@ -224,6 +266,10 @@ class BackupRestoreE2ETest {
     }
 
     private String ip(String id) {
+        return ip(api, id);
+    }
+
+    private static String ip(ApiClient api, String id) {
         return api.get("/instances/" + id).body().at("/instance/ip/0").asText();
     }
 
