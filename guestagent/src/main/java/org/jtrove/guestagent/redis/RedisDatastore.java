@@ -164,7 +164,7 @@ public final class RedisDatastore implements Datastore {
 
     private Jedis admin(InstanceContext ctx, String password) {
         return new Jedis(new HostAndPort(ctx.address(), port()), DefaultJedisClientConfig.builder()
-                .user(RedisConfig.ADMIN).password(password)
+                .user(RedisConfig.ADMIN).password(password).autoNegotiateProtocol(false)
                 .connectionTimeoutMillis(TIMEOUT_MS).socketTimeoutMillis(TIMEOUT_MS).build());
     }
 }
