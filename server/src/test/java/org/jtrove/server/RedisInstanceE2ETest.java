@@ -75,6 +75,8 @@ class RedisInstanceE2ETest {
         assertThat(instance.path("operating_status").asText()).isEqualTo("HEALTHY");
         assertThat(instance.at("/datastore/type").asText()).isEqualTo("redis");
         ip = instance.path("ip").get(0).asText();
+        assertThat(ProcessHandle.of(serverPid()).orElseThrow().info().user()).as("runs unprivileged")
+                .hasValueSatisfying(user -> assertThat(user).isNotEqualTo("root"));
 
         try (Jedis j = client()) {
             assertThat(j.set("greeting", "hello")).isEqualTo("OK");
