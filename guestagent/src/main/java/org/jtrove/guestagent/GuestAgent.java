@@ -98,7 +98,8 @@ public final class GuestAgent implements AutoCloseable {
                 return null;
             });
             case "list_users" -> withSql(m.method(), (sql, c) -> sql.listUsers(c));
-            case "get_user" -> withSql(m.method(), (sql, c) -> findUser(sql, c, a.path("name").asText(), a.path("host").asText()));
+            case "get_user" -> withSql(m.method(),
+                    (sql, c) -> findUser(sql, c, a.path("name").asText(), a.path("host").asText()));
             case "delete_user" -> withSql(m.method(), (sql, c) -> {
                 sql.dropUser(ctx, c, adminPassword(), a.path("name").asText(), a.path("host").asText());
                 return null;

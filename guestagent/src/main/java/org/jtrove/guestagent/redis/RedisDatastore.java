@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 import org.jtrove.guestagent.Datastore;
 import org.jtrove.guestagent.GuestHost;
@@ -91,12 +90,10 @@ public final class RedisDatastore implements Datastore {
         Files.createDirectories(server.getParent());
         String version;
         try (ZipFile zip = new ZipFile(jar.toFile())) {
-            ZipEntry entry = zip.stream().filter(e -> LINUX_AMD64.matcher(e.getName()).matches()).findFirst()
-                    .orElseThrow(() -> new IllegalArgumentException(jar + " holds no linux-amd64 redis-server"));
-            Matcher m = LINUX_AMD64.matcher(entry.getName());
-            m.matches();
-            version = m.group(1);
-            try (var in = zip.getInputStream(entry)) {
+            Matcher binary = zip.stream().map(e -> LINUX_AMD64.matcher(e.getName())).filter(Matcher::matches)
+                    .findFirst().orElseThrow(() -> new IllegalArgumentException(jar + " holds no linux-amd64 redis-server"));
+            version = binary.group(1);
+            try (var in = zip.getInputStream(zip.getEntry(binary.group()))) {
                 Files.copy(in, server);
             }
         }
