@@ -4,7 +4,7 @@
 # Starts `java -jar server/target/jtrove.jar server` on a fresh state directory and a free port, sources the
 # openrc it writes (built-in Keystone v3 identity, admin user name + password), and drives everything through
 # `openstack`, asserting the CLI's output (-f json / -f value) at every step. Data is checked by logging in to the
-# created servers with psql / mariadb as the users the CLI created.
+# created servers with psql / mariadb / redis-cli as the users the CLI created.
 #
 # Commands covered:
 #   openstack datastore list
@@ -21,13 +21,14 @@
 #   openstack database user update attributes (--new_password)
 #   openstack database user delete
 #   openstack database root enable | root show | root disable
+#   the same on a Redis instance (redis-cli), whose db/user commands fail with "not supported" (HTTP 501)
 #   openstack database instance list with a wrong OS_PASSWORD (must fail)
 #
 # Output: "ok - <step>" per step and "N passed, 0 failed"; on the first failure "not ok - <step>: <details>",
 # the tail of the server log, and exit status 1 (the work directory is then kept for inspection).
 #
 # Needs: java 17, a built server/target/jtrove.jar (mvn -B -q -DskipTests install), openstack (with the trove
-# plugin), psql, mariadb, python3; run as root (jtrove starts the database servers as the user jtrove-db).
+# plugin), psql, mariadb, redis-cli, python3; run as root (jtrove starts the database servers as the user jtrove-db).
 # Environment: JTROVE_CLI_ADDRESS_BASE (default 240): instances get addresses 127.<base>.y.z.
 set -euo pipefail
 
@@ -63,7 +64,8 @@ cleanup() {
     kill -9 "$server" 2>/dev/null
     wait "$server" 2>/dev/null
   fi
-  # database servers of this run (postgres -D $work/state/..., mariadbd --defaults-file=$work/state/...): by pid
+  # database servers of this run (postgres -D $work/state/..., mariadbd --defaults-file=$work/state/...,
+  # redis-server $work/state/.../redis.conf): by pid
   local pids=() pid args
   while read -r pid args; do
     case "$args" in *"$state"*) [ "$pid" != "$$" ] && pids+=("$pid") ;; esac
@@ -150,7 +152,7 @@ wait_status() {
 # server start
 
 [ -f "$jar" ] || fail "$jar is missing; build it with: cd $root && mvn -B -q -DskipTests install"
-for tool in java openstack psql mariadb python3; do
+for tool in java openstack psql mariadb redis-cli python3; do
   command -v "$tool" >/dev/null || fail "$tool is not installed"
 done
 unset PGHOST PGPORT PGUSER PGDATABASE PGPASSWORD PGSERVICE PGSERVICEFILE PGPASSFILE
@@ -396,17 +398,53 @@ must database root show "$my_id" -f value -c is_root_enabled
 ok
 
 # ---------------------------------------------------------------------------------------------------------------
+# 7b. Redis instance: no databases or users; root is the default user's password
+
+# rc ARGS...: redis-cli on the Redis instance at $rd_ip (no password unless ARGS give one).
+rc() {
+  env -u REDISCLI_AUTH timeout 10 redis-cli -h "$rd_ip" -p 6379 "$@" 2>&1
+}
+
+begin "7b.1 instance create redis 7.0; ACTIVE (within 120 s); redis-cli sets and gets a key without a password"
+must database instance create "cli-rd-$$" --flavor 1 --size 1 --datastore redis --datastore-version 7.0 -f json
+rd_id=$(field 'd["id"]')
+wait_status "$rd_id" ACTIVE 120
+rd_ip=$(field 'd["ip"]')
+[ "$(rc SET cli-key cli-value)" = OK ] || fail "redis-cli SET failed: $(rc SET cli-key cli-value)"
+[ "$(rc GET cli-key)" = cli-value ] || fail "redis-cli GET returned '$(rc GET cli-key)'"
+ok
+
+begin "7b.2 db list and user create fail as not supported for redis"
+if osc database db list "$rd_id" -f json; then fail "db list succeeded on redis: $out"; fi
+grep -q "not supported for the 'redis' datastore" <<<"$err" || fail "db list error was: $err"
+if osc database user create "$rd_id" eve evepass1; then fail "user create succeeded on redis: $out"; fi
+grep -q "501" <<<"$err" || fail "user create error was not HTTP 501: $err"
+ok
+
+begin "7b.3 root enable on redis; redis-cli needs the password (NOAUTH without it); root show is True"
+must database root enable "$rd_id" -f json
+expect 'd["name"] == "default" and len(d["password"]) >= 8' "root enable output is not default + password"
+rd_root_pw=$(field 'd["password"]')
+res=$(rc GET cli-key)
+grep -q NOAUTH <<<"$res" || fail "redis-cli without a password answered '$res'"
+res=$(REDISCLI_AUTH="$rd_root_pw" timeout 10 redis-cli -h "$rd_ip" -p 6379 GET cli-key 2>&1)
+[ "$res" = cli-value ] || fail "redis-cli with the root password answered '$res'"
+must database root show "$rd_id" -f value -c is_root_enabled
+[ "$out" = True ] || fail "root show printed '$out'"
+ok
+
+# ---------------------------------------------------------------------------------------------------------------
 # 8. delete
 
-begin "8.1 instance delete both; instance list no longer shows them (within 60 s)"
-must database instance delete "$pg_id" "$my_id"
-for id in "$pg_id" "$my_id"; do
+begin "8.1 instance delete all three; instance list no longer shows them (within 60 s)"
+must database instance delete "$pg_id" "$my_id" "$rd_id"
+for id in "$pg_id" "$my_id" "$rd_id"; do
   grep -q "$id" <<<"$out$err" || fail "delete output does not mention $id: $out $err"
 done
 deadline=$((SECONDS + 60))
 while :; do
   must database instance list -f value -c ID
-  grep -q -e "$pg_id" -e "$my_id" <<<"$out" || break
+  grep -q -e "$pg_id" -e "$my_id" -e "$rd_id" <<<"$out" || break
   [ "$SECONDS" -ge "$deadline" ] && fail "still listed after 60s: $out"
   sleep 1
 done

@@ -18,6 +18,7 @@ import org.jtrove.model.InstanceTask;
 import org.jtrove.model.Json;
 import org.jtrove.model.JtroveException;
 import org.jtrove.model.guest.DatabaseSpec;
+import org.jtrove.model.guest.Managers;
 import org.jtrove.model.guest.NameRules;
 import org.jtrove.model.guest.UserSpec;
 import org.jtrove.store.InstanceRecord;
@@ -63,7 +64,7 @@ final class DatabaseUserController {
     // ---- databases -------------------------------------------------------------------------------------------
 
     private void listDatabases(Context ctx) {
-        Target t = target(ctx);
+        Target t = target(ctx, "list_databases");
         List<String> names = new ArrayList<>();
         t.call("list_databases", Map.of()).forEach(n -> names.add(n.asText()));
         Pages.Page<String> page = Pages.page(ctx, names, n -> n, pageSize);
@@ -77,7 +78,7 @@ final class DatabaseUserController {
 
     private void createDatabases(Context ctx) {
         JsonNode body = Bodies.object(ctx);
-        Target t = target(ctx);
+        Target t = target(ctx, "create_database");
         List<DatabaseSpec> dbs = new ArrayList<>();
         Set<String> seen = new HashSet<>();
         JsonNode items = Bodies.array(body, "databases", "", true);
@@ -96,7 +97,7 @@ final class DatabaseUserController {
     }
 
     private void deleteDatabase(Context ctx) {
-        Target t = target(ctx);
+        Target t = target(ctx, "delete_database");
         String name = t.rules.checkDatabase(ctx.pathParam("name"));
         t.call("delete_database", Map.of("name", name));
         accepted(ctx);
@@ -105,7 +106,7 @@ final class DatabaseUserController {
     // ---- users -----------------------------------------------------------------------------------------------
 
     private void listUsers(Context ctx) {
-        Target t = target(ctx);
+        Target t = target(ctx, "list_users");
         List<JsonNode> users = new ArrayList<>();
         t.call("list_users", Map.of()).forEach(users::add);
         Pages.Page<JsonNode> page = Pages.page(ctx, users,
@@ -120,7 +121,7 @@ final class DatabaseUserController {
 
     private void createUsers(Context ctx) {
         JsonNode body = Bodies.object(ctx);
-        Target t = target(ctx);
+        Target t = target(ctx, "create_user");
         List<UserSpec> users = new ArrayList<>();
         Set<String> seen = new HashSet<>();
         JsonNode items = Bodies.array(body, "users", "", true);
@@ -140,7 +141,7 @@ final class DatabaseUserController {
 
     private void changePasswords(Context ctx) {
         JsonNode body = Bodies.object(ctx);
-        Target t = target(ctx);
+        Target t = target(ctx, "update_attributes");
         List<Map<String, Object>> changes = new ArrayList<>();
         for (JsonNode item : Bodies.array(body, "users", "", true)) {
             Bodies.objectItem(item, "users[]");
@@ -157,7 +158,7 @@ final class DatabaseUserController {
     }
 
     private void showUser(Context ctx) {
-        Target t = target(ctx);
+        Target t = target(ctx, "get_user");
         UserId id = userId(ctx, t.rules);
         ObjectNode body = Json.object();
         body.set("user", userView(t.call("get_user", Map.of("name", id.name, "host", id.host))));
@@ -166,7 +167,7 @@ final class DatabaseUserController {
 
     private void updateUser(Context ctx) {
         JsonNode user = Bodies.wrapped(ctx, "user");
-        Target t = target(ctx);
+        Target t = target(ctx, "update_attributes");
         UserId id = userId(ctx, t.rules);
         Bodies.onlyFields(user, Set.of("name", "password", "host"), "user");
         if (user.isEmpty()) {
@@ -189,14 +190,14 @@ final class DatabaseUserController {
     }
 
     private void deleteUser(Context ctx) {
-        Target t = target(ctx);
+        Target t = target(ctx, "delete_user");
         UserId id = userId(ctx, t.rules);
         t.call("delete_user", Map.of("name", id.name, "host", id.host));
         accepted(ctx);
     }
 
     private void listAccess(Context ctx) {
-        Target t = target(ctx);
+        Target t = target(ctx, "list_access");
         UserId id = userId(ctx, t.rules);
         ArrayNode out = Json.MAPPER.createArrayNode();
         t.call("list_access", Map.of("name", id.name, "host", id.host)).forEach(d -> out.addObject().put("name", d.asText()));
@@ -207,7 +208,7 @@ final class DatabaseUserController {
 
     private void grant(Context ctx) {
         JsonNode body = Bodies.object(ctx);
-        Target t = target(ctx);
+        Target t = target(ctx, "grant_access");
         UserId id = userId(ctx, t.rules);
         List<String> dbs = new ArrayList<>();
         for (JsonNode item : Bodies.array(body, "databases", "", true)) {
@@ -219,7 +220,7 @@ final class DatabaseUserController {
     }
 
     private void revoke(Context ctx) {
-        Target t = target(ctx);
+        Target t = target(ctx, "revoke_access");
         UserId id = userId(ctx, t.rules);
         String db = t.rules.checkDatabase(ctx.pathParam("db"));
         t.call("revoke_access", Map.of("name", id.name, "host", id.host, "database", db));
@@ -229,7 +230,7 @@ final class DatabaseUserController {
     // ---- root ------------------------------------------------------------------------------------------------
 
     private void rootShow(Context ctx) {
-        Target t = target(ctx);
+        Target t = target(ctx, null);
         ObjectNode body = Json.object();
         body.put("rootEnabled", t.call("is_root_enabled", Map.of()).asBoolean());
         ctx.json(body);
@@ -245,7 +246,7 @@ final class DatabaseUserController {
                 args.put("password", password);
             }
         }
-        Target t = target(ctx);
+        Target t = target(ctx, null);
         JsonNode user = t.call("enable_root", args);
         ObjectNode body = Json.object();
         body.putObject("user").put("name", user.path("name").asText()).put("password", user.path("password").asText());
@@ -253,7 +254,7 @@ final class DatabaseUserController {
     }
 
     private void rootDisable(Context ctx) {
-        Target t = target(ctx);
+        Target t = target(ctx, null);
         if (!t.call("is_root_enabled", Map.of()).asBoolean()) {
             throw JtroveException.notFound("The root user of instance " + t.instance.id() + " is not enabled.");
         }
@@ -310,13 +311,19 @@ final class DatabaseUserController {
         ctx.status(202).contentType("application/json");
     }
 
-    private Target target(Context ctx) {
+    /**
+     * The instance of the path, ready for {@code operation}: a database or user operation on a datastore without
+     * them is refused here, before the guest is asked (null: root, which every datastore has).
+     */
+    private Target target(Context ctx, String operation) {
         InstanceRecord i = instances.instance(ctx);
         String manager = store.datastores.version(i.datastoreVersionId()).orElseThrow().manager();
+        NameRules rules = operation == null ? null : NameRules.find(manager)
+                .orElseThrow(() -> Managers.operationNotSupported(operation, manager));
         if (i.task() != InstanceTask.NONE) {
             throw InstanceController.busy(i, "task", i.task().name());
         }
-        return new Target(i, NameRules.forManager(manager));
+        return new Target(i, rules);
     }
 
     private final class Target {

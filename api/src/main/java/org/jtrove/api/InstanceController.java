@@ -27,6 +27,7 @@ import org.jtrove.model.ServiceStatus;
 import org.jtrove.model.TaskType;
 import org.jtrove.bus.TaskmanagerApi;
 import org.jtrove.model.guest.DatabaseSpec;
+import org.jtrove.model.guest.Managers;
 import org.jtrove.model.guest.NameRules;
 import org.jtrove.model.guest.UserSpec;
 import org.jtrove.store.BackupRecord;
@@ -98,9 +99,20 @@ final class InstanceController {
             throw new JtroveException(403, "Backup is too large for given flavor or volume. Backup size: "
                     + restorePoint.sizeBytes() / 1e9 + " GBs. Available size: " + size + " GBs.");
         }
-        NameRules rules = NameRules.forManager(version.manager());
-        List<DatabaseSpec> databases = databases(body, rules);
-        List<UserSpec> users = users(body, rules, databases);
+        List<DatabaseSpec> databases = List.of();
+        List<UserSpec> users = List.of();
+        if (Managers.hasDatabasesAndUsers(version.manager())) {
+            NameRules rules = NameRules.forManager(version.manager());
+            databases = databases(body, rules);
+            users = users(body, rules, databases);
+        } else {
+            for (String field : List.of("databases", "users")) {
+                if (body.hasNonNull(field) && !(body.get(field).isArray() && body.get(field).isEmpty())) {
+                    throw JtroveException.notImplemented("Instance create with '" + field + "' is not supported for"
+                            + " the '" + version.manager() + "' datastore: it has no databases or users.");
+                }
+            }
+        }
         for (String unsupported : List.of("replica_of", "configuration", "modules")) {
             if (body.hasNonNull(unsupported)) {
                 throw JtroveException.notImplemented("'" + unsupported + "' is not supported by this jtrove yet.");

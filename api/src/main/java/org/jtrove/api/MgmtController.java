@@ -10,7 +10,7 @@ import java.nio.file.Path;
 import java.util.Set;
 import org.jtrove.model.Json;
 import org.jtrove.model.JtroveException;
-import org.jtrove.model.guest.NameRules;
+import org.jtrove.model.guest.Managers;
 import org.jtrove.store.DatastoreRecord;
 import org.jtrove.store.DatastoreVersionRecord;
 import org.jtrove.store.MetadataStore;
@@ -74,7 +74,7 @@ final class MgmtController {
         if (!v.path("active").isBoolean()) {
             throw JtroveException.badRequest("Validation error: version['active'] must be a boolean.");
         }
-        NameRules.forManager(manager);
+        Managers.checkKnown(manager);
         if (!datastoreName.matches("[A-Za-z0-9_.-]{1,64}") || !name.matches("[A-Za-z0-9_.-]{1,64}")) {
             throw JtroveException.badRequest("Datastore and version names use letters, digits, '_', '.' and '-'.");
         }

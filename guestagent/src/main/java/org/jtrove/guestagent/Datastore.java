@@ -2,20 +2,15 @@ package org.jtrove.guestagent;
 
 import java.io.OutputStream;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.util.List;
 import org.jtrove.guestagent.backup.BackupPayload;
 import org.jtrove.model.JtroveException;
-import org.jtrove.model.guest.DatabaseSpec;
-import org.jtrove.model.guest.NameRules;
 import org.jtrove.model.guest.ServerBuild;
-import org.jtrove.model.guest.UserSpec;
 
 /**
- * One datastore's plugin on the guest side: how to initialise, configure, start and reach its server, and how
- * to manage databases, users and root on it. Adding a datastore means one package implementing this.
- * Every name reaching SQL has passed {@link #names()} and is quoted by the implementation.
+ * One datastore's plugin on the guest side: how to initialise, configure, start and check its server, and its
+ * admin and root users. Adding a datastore means one package implementing this; a datastore with databases and
+ * users (Trove's SQL family) implements {@link SqlDatastore}.
  */
 public interface Datastore {
     /** Trove's datastore manager name, e.g. "postgresql" or "mysql". */
@@ -25,8 +20,6 @@ public interface Datastore {
     String datastoreName();
 
     int port();
-
-    NameRules names();
 
     /** Server builds of this datastore installed on this host. */
     List<ServerBuild> discover();
@@ -66,7 +59,8 @@ public interface Datastore {
         return "TERM";
     }
 
-    Connection connectAdmin(InstanceContext ctx, String password, String database) throws SQLException;
+    /** Whether the server answers a trivial request as the admin user; never throws. */
+    boolean ping(InstanceContext ctx, String adminPassword);
 
     /**
      * Streams a backup of the running server into {@code out} without stopping it, and returns what a later
@@ -86,35 +80,13 @@ public interface Datastore {
         throw JtroveException.notImplemented("Restores are not supported for the " + datastoreName() + " datastore.");
     }
 
-    void changeAdminPassword(Connection c, String newPassword) throws SQLException;
+    /** Replaces the admin user's password (the template's one at prepare) with {@code newPassword}. */
+    void changeAdminPassword(InstanceContext ctx, String oldPassword, String newPassword) throws Exception;
 
-    void createDatabase(InstanceContext ctx, Connection c, DatabaseSpec db) throws SQLException;
+    /** Enables {@link #rootUserName()} with {@code password}; it must survive server restarts. */
+    void enableRoot(InstanceContext ctx, String adminPassword, String password) throws Exception;
 
-    List<String> listDatabases(Connection c) throws SQLException;
+    void disableRoot(InstanceContext ctx, String adminPassword) throws Exception;
 
-    void dropDatabase(Connection c, String name) throws SQLException;
-
-    void createUser(InstanceContext ctx, Connection c, String adminPassword, UserSpec user) throws SQLException;
-
-    List<UserSpec> listUsers(Connection c) throws SQLException;
-
-    void dropUser(InstanceContext ctx, Connection c, String adminPassword, String name, String host) throws SQLException;
-
-    void setPassword(Connection c, String name, String host, String password) throws SQLException;
-
-    void renameUser(Connection c, String name, String host, String newName, String newHost) throws SQLException;
-
-    void grant(InstanceContext ctx, Connection c, String adminPassword, String name, String host, List<String> databases)
-            throws SQLException;
-
-    void revoke(InstanceContext ctx, Connection c, String adminPassword, String name, String host, String database)
-            throws SQLException;
-
-    List<String> listAccess(Connection c, String name, String host) throws SQLException;
-
-    void enableRoot(Connection c, String password) throws SQLException;
-
-    void disableRoot(Connection c) throws SQLException;
-
-    boolean isRootEnabled(Connection c) throws SQLException;
+    boolean isRootEnabled(InstanceContext ctx, String adminPassword) throws Exception;
 }

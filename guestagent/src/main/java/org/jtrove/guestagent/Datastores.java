@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Optional;
 import org.jtrove.guestagent.mariadb.MariadbDatastore;
 import org.jtrove.guestagent.postgresql.PostgresqlDatastore;
+import org.jtrove.guestagent.redis.RedisDatastore;
 import org.jtrove.model.JtroveException;
 
 /** The datastore plugins this build knows, by Trove manager name. */
@@ -15,7 +16,7 @@ public final class Datastores {
     }
 
     public static Datastores builtIn() {
-        return new Datastores(List.of(new PostgresqlDatastore(), new MariadbDatastore()));
+        return new Datastores(List.of(new PostgresqlDatastore(), new MariadbDatastore(), new RedisDatastore()));
     }
 
     public List<Datastore> all() {

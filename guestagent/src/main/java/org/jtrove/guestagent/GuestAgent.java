@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -91,56 +90,57 @@ public final class GuestAgent implements AutoCloseable {
             case "stop_db" -> stopServer();
             case "get_volume_info" -> Map.of("used", usedGb());
             case "create_backup" -> startBackup(m.args(BackupRequest.class));
-            case "create_database" -> withAdmin(c -> {
+            case "create_database" -> withSql(m.method(), (sql, c) -> {
                 for (JsonNode db : a.path("databases")) {
-                    datastore.createDatabase(ctx, c, Json.convert(db, DatabaseSpec.class));
+                    sql.createDatabase(ctx, c, Json.convert(db, DatabaseSpec.class));
                 }
                 return null;
             });
-            case "list_databases" -> withAdmin(c -> datastore.listDatabases(c));
-            case "delete_database" -> withAdmin(c -> {
-                datastore.dropDatabase(c, a.path("name").asText());
+            case "list_databases" -> withSql(m.method(), (sql, c) -> sql.listDatabases(c));
+            case "delete_database" -> withSql(m.method(), (sql, c) -> {
+                sql.dropDatabase(c, a.path("name").asText());
                 return null;
             });
-            case "create_user" -> withAdmin(c -> {
+            case "create_user" -> withSql(m.method(), (sql, c) -> {
                 for (JsonNode u : a.path("users")) {
-                    datastore.createUser(ctx, c, adminPassword(), Json.convert(u, UserSpec.class));
+                    sql.createUser(ctx, c, adminPassword(), Json.convert(u, UserSpec.class));
                 }
                 return null;
             });
-            case "list_users" -> withAdmin(c -> datastore.listUsers(c));
-            case "get_user" -> withAdmin(c -> findUser(c, a.path("name").asText(), a.path("host").asText()));
-            case "delete_user" -> withAdmin(c -> {
-                datastore.dropUser(ctx, c, adminPassword(), a.path("name").asText(), a.path("host").asText());
+            case "list_users" -> withSql(m.method(), (sql, c) -> sql.listUsers(c));
+            case "get_user" -> withSql(m.method(),
+                    (sql, c) -> findUser(sql, c, a.path("name").asText(), a.path("host").asText()));
+            case "delete_user" -> withSql(m.method(), (sql, c) -> {
+                sql.dropUser(ctx, c, adminPassword(), a.path("name").asText(), a.path("host").asText());
                 return null;
             });
-            case "update_attributes" -> withAdmin(c -> updateAttributes(c, a));
-            case "list_access" -> withAdmin(c -> {
-                findUser(c, a.path("name").asText(), a.path("host").asText());
-                return datastore.listAccess(c, a.path("name").asText(), a.path("host").asText());
+            case "update_attributes" -> withSql(m.method(), (sql, c) -> updateAttributes(sql, c, a));
+            case "list_access" -> withSql(m.method(), (sql, c) -> {
+                findUser(sql, c, a.path("name").asText(), a.path("host").asText());
+                return sql.listAccess(c, a.path("name").asText(), a.path("host").asText());
             });
-            case "grant_access" -> withAdmin(c -> {
+            case "grant_access" -> withSql(m.method(), (sql, c) -> {
                 List<String> dbs = new ArrayList<>();
                 a.path("databases").forEach(d -> dbs.add(d.asText()));
-                datastore.grant(ctx, c, adminPassword(), a.path("name").asText(), a.path("host").asText(), dbs);
+                sql.grant(ctx, c, adminPassword(), a.path("name").asText(), a.path("host").asText(), dbs);
                 return null;
             });
-            case "revoke_access" -> withAdmin(c -> {
-                datastore.revoke(ctx, c, adminPassword(), a.path("name").asText(), a.path("host").asText(),
+            case "revoke_access" -> withSql(m.method(), (sql, c) -> {
+                sql.revoke(ctx, c, adminPassword(), a.path("name").asText(), a.path("host").asText(),
                         a.path("database").asText());
                 return null;
             });
-            case "enable_root" -> withAdmin(c -> {
+            case "enable_root" -> onServer(() -> {
                 String password = a.hasNonNull("password") ? a.get("password").asText() : Secrets.password();
                 org.jtrove.model.guest.NameRules.checkPassword(password);
-                datastore.enableRoot(c, password);
+                datastore.enableRoot(ctx, adminPassword(), password);
                 return Map.of("name", datastore.rootUserName(), "password", password);
             });
-            case "disable_root" -> withAdmin(c -> {
-                datastore.disableRoot(c);
+            case "disable_root" -> onServer(() -> {
+                datastore.disableRoot(ctx, adminPassword());
                 return null;
             });
-            case "is_root_enabled" -> withAdmin(c -> datastore.isRootEnabled(c));
+            case "is_root_enabled" -> onServer(() -> datastore.isRootEnabled(ctx, adminPassword()));
             default -> throw JtroveException.notImplemented("Guest agent has no method " + m.method());
         };
     }
@@ -187,13 +187,16 @@ public final class GuestAgent implements AutoCloseable {
             long t4 = System.nanoTime();
             String password = Secrets.password();
             writeSecret(password);
-            try (Connection c = datastore.connectAdmin(ctx, initialPassword, null)) {
-                datastore.changeAdminPassword(c, password);
-                for (DatabaseSpec db : request.databases()) {
-                    datastore.createDatabase(ctx, c, db);
-                }
-                for (UserSpec user : request.users()) {
-                    datastore.createUser(ctx, c, password, user);
+            datastore.changeAdminPassword(ctx, initialPassword, password);
+            if (!request.databases().isEmpty() || !request.users().isEmpty()) {
+                SqlDatastore sql = sql(request.databases().isEmpty() ? "create_user" : "create_database");
+                try (Connection c = sql.connectAdmin(ctx, password, null)) {
+                    for (DatabaseSpec db : request.databases()) {
+                        sql.createDatabase(ctx, c, db);
+                    }
+                    for (UserSpec user : request.users()) {
+                        sql.createUser(ctx, c, password, user);
+                    }
                 }
             }
             LOG.info("instance {}: prepared in {} ms (template {}, data directory {}, configure {}, start {}, databases and users {})",
@@ -373,21 +376,17 @@ public final class GuestAgent implements AutoCloseable {
         watch(p);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(READY_TIMEOUT_S);
         long pause = 10;
-        while (true) {
-            try (Connection c = datastore.connectAdmin(ctx, password, null)) {
-                return;
-            } catch (SQLException e) {
-                if (!p.isAlive()) {
-                    throw new IllegalStateException(datastore.datastoreName() + " exited while starting: "
-                            + logTail() + " Check the server build; delete the instance and create it again.");
-                }
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException(datastore.datastoreName() + " did not accept connections within "
-                            + READY_TIMEOUT_S + " s: " + e.getMessage() + " " + logTail());
-                }
-                Thread.sleep(pause);
-                pause = Math.min(50, pause * 2);
+        while (!datastore.ping(ctx, password)) {
+            if (!p.isAlive()) {
+                throw new IllegalStateException(datastore.datastoreName() + " exited while starting: "
+                        + logTail() + " Check the server build; delete the instance and create it again.");
             }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(datastore.datastoreName() + " did not accept connections within "
+                        + READY_TIMEOUT_S + " s: " + logTail());
+            }
+            Thread.sleep(pause);
+            pause = Math.min(50, pause * 2);
         }
     }
 
@@ -421,11 +420,26 @@ public final class GuestAgent implements AutoCloseable {
             long pid = Long.parseLong(Files.readString(pidFile).trim());
             // The pid must still be this instance's server: the program and this instance's directory in its arguments.
             return ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
-                    .filter(p -> p.info().command().map(cmd -> cmd.endsWith("/" + datastore.processName())).orElse(false))
+                    .filter(p -> p.info().command().map(this::isServerProgram).orElse(false))
                     .filter(p -> p.info().commandLine().map(line -> line.contains(ctx.instanceDir().toString()))
                             .orElse(false));
         } catch (IOException | NumberFormatException e) {
             return Optional.empty();
+        }
+    }
+
+    /**
+     * The kernel reports the resolved executable: Debian's redis-server is a link to redis-check-rdb (one binary
+     * that picks its role from argv[0]), so the resolved start program counts as well as the process name.
+     */
+    private boolean isServerProgram(String command) {
+        if (command.endsWith("/" + datastore.processName())) {
+            return true;
+        }
+        try {
+            return Path.of(datastore.startCommand(ctx).get(0)).toRealPath().toString().equals(command);
+        } catch (IOException e) {
+            return false;
         }
     }
 
@@ -457,27 +471,50 @@ public final class GuestAgent implements AutoCloseable {
         if (p == null || !p.isAlive()) {
             return ServiceStatus.SHUTDOWN;
         }
-        try (Connection c = datastore.connectAdmin(ctx, adminPassword(), null); Statement s = c.createStatement()) {
-            s.execute("SELECT 1");
-            return ServiceStatus.HEALTHY;
-        } catch (Exception e) {
+        try {
+            return datastore.ping(ctx, adminPassword()) ? ServiceStatus.HEALTHY : ServiceStatus.RUNNING;
+        } catch (IOException e) {
             return ServiceStatus.RUNNING;
         }
     }
 
     // ---- helpers ---------------------------------------------------------------------------------------------
 
-    private interface AdminWork {
-        Object run(Connection c) throws Exception;
+    private interface SqlWork {
+        Object run(SqlDatastore sql, Connection c) throws Exception;
     }
 
-    private Object withAdmin(AdminWork work) throws Exception {
+    private interface ServerWork {
+        Object run() throws Exception;
+    }
+
+    /** The datastore's SQL capability, or Trove's DatastoreOperationNotSupported (501) for {@code operation}. */
+    private SqlDatastore sql(String operation) {
+        if (datastore instanceof SqlDatastore sql) {
+            return sql;
+        }
+        throw org.jtrove.model.guest.Managers.operationNotSupported(operation, datastore.manager());
+    }
+
+    private Object withSql(String operation, SqlWork work) throws Exception {
+        SqlDatastore sql = sql(operation);
+        return onServer(() -> {
+            try (Connection c = sql.connectAdmin(ctx, adminPassword(), null)) {
+                return work.run(sql, c);
+            }
+        });
+    }
+
+    /** Runs work on the prepared server; a refusal by the server (not one of ours) becomes a 422. */
+    private Object onServer(ServerWork work) throws Exception {
         if (!isPrepared()) {
             throw JtroveException.unprocessable("Instance " + ctx.instanceId() + " is not ready yet.");
         }
-        try (Connection c = datastore.connectAdmin(ctx, adminPassword(), null)) {
-            return work.run(c);
-        } catch (SQLException e) {
+        try {
+            return work.run();
+        } catch (JtroveException | IOException e) {
+            throw e;
+        } catch (Exception e) {
             if (server == null || !server.isAlive()) {
                 throw JtroveException.unprocessable("The database server of instance " + ctx.instanceId()
                         + " is not running; restart the instance first.");
@@ -487,23 +524,23 @@ public final class GuestAgent implements AutoCloseable {
         }
     }
 
-    private UserSpec findUser(Connection c, String name, String host) throws SQLException {
-        return datastore.listUsers(c).stream().filter(u -> u.name().equals(name) && u.host().equals(host)).findFirst()
+    private UserSpec findUser(SqlDatastore sql, Connection c, String name, String host) throws SQLException {
+        return sql.listUsers(c).stream().filter(u -> u.name().equals(name) && u.host().equals(host)).findFirst()
                 .orElseThrow(() -> JtroveException.notFound("User " + name + "@" + host + " cannot be found on the instance."));
     }
 
-    private Object updateAttributes(Connection c, JsonNode a) throws SQLException {
+    private Object updateAttributes(SqlDatastore sql, Connection c, JsonNode a) throws SQLException {
         String name = a.path("name").asText();
         String host = a.path("host").asText();
         JsonNode attrs = a.path("attributes");
-        findUser(c, name, host);
+        findUser(sql, c, name, host);
         if (attrs.hasNonNull("password")) {
-            datastore.setPassword(c, name, host, attrs.get("password").asText());
+            sql.setPassword(c, name, host, attrs.get("password").asText());
         }
         String newName = attrs.hasNonNull("name") ? attrs.get("name").asText() : name;
         String newHost = attrs.hasNonNull("host") ? attrs.get("host").asText() : host;
         if (!newName.equals(name) || !newHost.equals(host)) {
-            datastore.renameUser(c, name, host, newName, newHost);
+            sql.renameUser(c, name, host, newName, newHost);
         }
         return null;
     }

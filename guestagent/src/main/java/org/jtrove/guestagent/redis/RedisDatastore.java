@@ -1,0 +1,167 @@
+package org.jtrove.guestagent.redis;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.zip.ZipFile;
+import org.jtrove.guestagent.Datastore;
+import org.jtrove.guestagent.GuestHost;
+import org.jtrove.guestagent.InstanceContext;
+import org.jtrove.model.guest.ServerBuild;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.Jedis;
+
+/**
+ * Redis: a key-value store without databases or users in Trove's sense (no {@link org.jtrove.guestagent.SqlDatastore}).
+ * jtrove administers it as the ACL user {@code os_admin}; Trove's root is the {@code default} user, which has no
+ * password until root is enabled. See {@link RedisConfig} for the files it runs from.
+ */
+public final class RedisDatastore implements Datastore {
+    private static final String EMBEDDED = "com.github.codemonstur:embedded-redis";
+    private static final Pattern VERSION = Pattern.compile("v=(\\d+\\.\\d+)\\.\\d+");
+    private static final Pattern LINUX_AMD64 = Pattern.compile("redis-server-(\\d+\\.\\d+)\\.\\d+[^/]*-linux-amd64");
+    private static final int TIMEOUT_MS = 3000;
+
+    @Override
+    public String manager() {
+        return "redis";
+    }
+
+    @Override
+    public String datastoreName() {
+        return "redis";
+    }
+
+    @Override
+    public int port() {
+        return 6379;
+    }
+
+    @Override
+    public String rootUserName() {
+        return RedisConfig.ROOT;
+    }
+
+    @Override
+    public String processName() {
+        return "redis-server";
+    }
+
+    @Override
+    public List<ServerBuild> discover() {
+        Path server = Path.of("/usr/bin/redis-server");
+        if (!Files.isExecutable(server)) {
+            return List.of();
+        }
+        try {
+            Process p = new ProcessBuilder(server.toString(), "--version").redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            p.waitFor(10, TimeUnit.SECONDS);
+            Matcher m = VERSION.matcher(out);
+            return m.find() ? List.of(new ServerBuild(manager(), m.group(1), "/usr/bin", "/usr", "debian")) : List.of();
+        } catch (IOException e) {
+            return List.of();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return List.of();
+        }
+    }
+
+    @Override
+    public List<String> mavenArtifacts() {
+        return List.of(EMBEDDED);
+    }
+
+    /** embedded-redis jars hold one server binary per platform, e.g. redis-server-6.2.6-v5-linux-amd64. */
+    @Override
+    public ServerBuild unpackArtifact(String coordinates, Path jar, Path into) throws Exception {
+        String[] gav = coordinates.split(":");
+        if (gav.length != 3 || !EMBEDDED.equals(gav[0] + ":" + gav[1])) {
+            throw new IllegalArgumentException(coordinates + " is not a Redis build this plugin knows");
+        }
+        Path server = into.resolve("bin").resolve("redis-server");
+        Files.createDirectories(server.getParent());
+        String version;
+        try (ZipFile zip = new ZipFile(jar.toFile())) {
+            Matcher binary = zip.stream().map(e -> LINUX_AMD64.matcher(e.getName())).filter(Matcher::matches)
+                    .findFirst().orElseThrow(() -> new IllegalArgumentException(jar + " holds no linux-amd64 redis-server"));
+            version = binary.group(1);
+            try (var in = zip.getInputStream(zip.getEntry(binary.group()))) {
+                Files.copy(in, server);
+            }
+        }
+        Files.setPosixFilePermissions(server, PosixFilePermissions.fromString("rwxr-xr-x"));
+        return new ServerBuild(manager(), version, server.getParent().toString(), into.toString(), "maven:" + coordinates);
+    }
+
+    /** Redis needs no initialisation: a template is a data directory holding only the ACL file. */
+    @Override
+    public void initTemplate(ServerBuild build, Path dataDir, String adminPassword, GuestHost host) throws IOException {
+        Files.createDirectories(dataDir);
+        Files.writeString(dataDir.resolve(RedisConfig.ACL_FILE), RedisConfig.initialAcl(adminPassword));
+    }
+
+    @Override
+    public void configure(InstanceContext ctx, GuestHost host) throws IOException {
+        Files.createDirectories(ctx.runDir());
+        Files.writeString(ctx.runDir().resolve("redis.conf"), RedisConfig.render(ctx, port()));
+        host.giveToDatabaseUser(ctx.runDir());
+    }
+
+    @Override
+    public List<String> startCommand(InstanceContext ctx) {
+        return List.of(ctx.build().binDir() + "/redis-server", ctx.runDir().resolve("redis.conf").toString());
+    }
+
+    @Override
+    public boolean ping(InstanceContext ctx, String adminPassword) {
+        try (Jedis j = admin(ctx, adminPassword)) {
+            return "PONG".equals(j.ping());
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public void changeAdminPassword(InstanceContext ctx, String oldPassword, String newPassword) {
+        setUserAndSave(ctx, oldPassword, RedisConfig.ADMIN, "resetpass", RedisConfig.hashed(newPassword));
+    }
+
+    @Override
+    public void enableRoot(InstanceContext ctx, String adminPassword, String password) {
+        setUserAndSave(ctx, adminPassword, RedisConfig.ROOT, RedisConfig.rootEnabled(password));
+    }
+
+    @Override
+    public void disableRoot(InstanceContext ctx, String adminPassword) {
+        setUserAndSave(ctx, adminPassword, RedisConfig.ROOT, RedisConfig.rootDisabled());
+    }
+
+    @Override
+    public boolean isRootEnabled(InstanceContext ctx, String adminPassword) {
+        try (Jedis j = admin(ctx, adminPassword)) {
+            return !j.aclGetUser(RedisConfig.ROOT).getFlags().contains("nopass");
+        }
+    }
+
+    /** Changes a user and writes the ACL file at once, so the change survives a restart. */
+    private void setUserAndSave(InstanceContext ctx, String adminPassword, String user, String... rules) {
+        try (Jedis j = admin(ctx, adminPassword)) {
+            j.aclSetUser(user, rules);
+            j.aclSave();
+        }
+    }
+
+    private Jedis admin(InstanceContext ctx, String password) {
+        return new Jedis(new HostAndPort(ctx.address(), port()), DefaultJedisClientConfig.builder()
+                .user(RedisConfig.ADMIN).password(password).autoNegotiateProtocol(false)
+                .connectionTimeoutMillis(TIMEOUT_MS).socketTimeoutMillis(TIMEOUT_MS).build());
+    }
+}
