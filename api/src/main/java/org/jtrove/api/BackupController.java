@@ -31,7 +31,9 @@ final class BackupController {
     private static final Set<String> CREATE_FIELDS = Set.of("name", "instance", "description", "parent_id",
             "incremental", "swift_container", "storage_driver", "restore_from");
     /** Datastore managers whose guest plugin takes backups. */
-    static final Set<String> BACKUP_MANAGERS = Set.of("postgresql", "mysql");
+    static final Set<String> BACKUP_MANAGERS = Set.of("postgresql", "mysql", "redis");
+    /** Of those, the ones with incremental backups (Redis snapshots are always whole). */
+    static final Set<String> INCREMENTAL_MANAGERS = Set.of("postgresql", "mysql");
     /** Trove's running_backups_expires: a backup "running" longer than this is considered dead and may be deleted. */
     private static final Duration RUNNING_EXPIRES = Duration.ofDays(3);
 
@@ -100,6 +102,10 @@ final class BackupController {
             throw JtroveException.badRequest("Unknown storage_driver '" + clean(driver) + "'.");
         }
         requireActionable(instance);
+        if ((incremental || parentId != null) && !INCREMENTAL_MANAGERS.contains(version.manager())) {
+            throw JtroveException.badRequest("The " + version.manager() + " datastore has no incremental backups;"
+                    + " take a full backup.");
+        }
         BackupRecord parent = null;
         if (parentId != null) {
             parent = store.backups.find(project, parentId).orElseThrow(

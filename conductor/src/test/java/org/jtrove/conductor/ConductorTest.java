@@ -200,4 +200,35 @@ class ConductorTest {
         castHeartbeat(id, "shutdown", 2);
         await().atMost(WAIT).until(() -> statusOf(id) == ServiceStatus.SHUTDOWN);
     }
+
+    @Test
+    void backupReportsOnlyMoveForwardAndOnlyForTheirOwnInstance() {
+        String instance = newInstance();
+        String other = newInstance();
+        Instant now = Instant.now();
+        String id = UUID.randomUUID().toString();
+        store.backups.insertWithTask(new org.jtrove.store.BackupRecord(id, "p1", "b", null, instance, null, version.id(),
+                "full", "NEW", null, null, null, null, null, now, now, false),
+                TaskRecord.start(TaskType.BACKUP, instance, Map.of("backup_id", id)), usage -> { });
+
+        conductor.updateBackup(report(other, id, "FAILED"));
+        assertThat(store.backups.find(id).orElseThrow().state()).as("another instance's report").isEqualTo("NEW");
+        conductor.updateBackup(report(instance, id, "BUILDING"));
+        assertThat(store.backups.find(id).orElseThrow().state()).isEqualTo("BUILDING");
+        conductor.updateBackup(new org.jtrove.model.guest.BackupReport(instance, id, "COMPLETED", 1234L, "file:///b",
+                "ab12", "{\"start_ms\":1}", null, 2.0));
+        conductor.updateBackup(report(instance, id, "BUILDING"));
+        conductor.updateBackup(report(instance, id, "FAILED"));
+        org.jtrove.store.BackupRecord done = store.backups.find(id).orElseThrow();
+        assertThat(done.state()).as("late reports do not undo COMPLETED").isEqualTo("COMPLETED");
+        assertThat(done.sizeBytes()).isEqualTo(1234L);
+        assertThat(done.checksum()).isEqualTo("ab12");
+        assertThat(done.meta()).contains("start_ms");
+        assertThat(store.quotas.usage("p1")).containsEntry("backups", 1);
+        assertThat(store.backups.chain(id)).extracting(org.jtrove.store.BackupRecord::id).containsExactly(id);
+    }
+
+    private static org.jtrove.model.guest.BackupReport report(String instance, String backup, String state) {
+        return new org.jtrove.model.guest.BackupReport(instance, backup, state, null, null, null, null, "why", 1.0);
+    }
 }

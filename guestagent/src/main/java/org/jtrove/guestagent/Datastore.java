@@ -72,6 +72,10 @@ public interface Datastore {
         throw JtroveException.notImplemented("Backups are not supported for the " + datastoreName() + " datastore.");
     }
 
+    /** Runs once the server answers after a start (e.g. to finish a restore); nothing by default. */
+    default void afterStart(InstanceContext ctx, String adminPassword) throws Exception {
+    }
+
     /**
      * Rebuilds {@code ctx.dataDir()} (absent when called) from a chain of backups, the full backup first, so
      * that the server started on it holds the data of the last backup of the chain.

@@ -388,6 +388,7 @@ public final class GuestAgent implements AutoCloseable {
             Thread.sleep(pause);
             pause = Math.min(50, pause * 2);
         }
+        datastore.afterStart(ctx, password);
     }
 
     private void watch(ProcessHandle p) {

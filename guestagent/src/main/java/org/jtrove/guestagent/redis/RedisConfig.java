@@ -44,12 +44,19 @@ final class RedisConfig {
                 "maxmemory-policy noeviction",
                 // AOF with a final fsync on shutdown keeps every acknowledged write across a restart; RDB snapshots
                 // make recovery fast. everysec bounds a crash (kill -9) to about one second of writes.
-                "appendonly yes",
+                "appendonly " + (restoredWithoutAof(ctx.dataDir()) ? "no" : "yes"),
                 "appendfsync everysec",
                 "save 3600 1",
                 "save 300 100",
                 "save 60 10000",
                 "");
+    }
+
+    /** An RDB and no append-only file (Redis 7: appendonlydir, 6: appendonly.aof): a restored snapshot. */
+    static boolean restoredWithoutAof(java.nio.file.Path dataDir) {
+        return java.nio.file.Files.exists(dataDir.resolve(RedisBackup.RDB))
+                && !java.nio.file.Files.exists(dataDir.resolve("appendonlydir"))
+                && !java.nio.file.Files.exists(dataDir.resolve("appendonly.aof"));
     }
 
     /** About three quarters of the flavor's RAM, leaving room for the server's own overhead and forks. */

@@ -151,6 +151,46 @@ public final class RedisDatastore implements Datastore {
         }
     }
 
+    @Override
+    public String backup(InstanceContext ctx, String adminPassword, String parentMeta, java.io.OutputStream out,
+                         GuestHost host) throws Exception {
+        try (Jedis j = new Jedis(new HostAndPort(ctx.address(), port()), DefaultJedisClientConfig.builder()
+                .user(RedisConfig.ADMIN).password(adminPassword).autoNegotiateProtocol(false)
+                .connectionTimeoutMillis(TIMEOUT_MS).socketTimeoutMillis(60_000).build())) {
+            return RedisBackup.backup(j, ctx.dataDir(), parentMeta, out);
+        }
+    }
+
+    @Override
+    public void restore(InstanceContext ctx, List<org.jtrove.guestagent.backup.BackupPayload> chain, GuestHost host)
+            throws Exception {
+        RedisBackup.restore(ctx.dataDir(), chain);
+        Files.setPosixFilePermissions(ctx.dataDir(), PosixFilePermissions.fromString("rwx------"));
+        host.giveToDatabaseUser(ctx.dataDir());
+    }
+
+    /**
+     * A restored data directory has an RDB but no append-only file, and a server started with appendonly on
+     * would ignore the RDB; so such a directory starts with it off (see RedisConfig) and it is switched on here,
+     * which writes the AOF from the loaded data.
+     */
+    @Override
+    public void afterStart(InstanceContext ctx, String adminPassword) throws Exception {
+        try (Jedis j = admin(ctx, adminPassword)) {
+            if ("no".equals(j.configGet("appendonly").get("appendonly"))) {
+                j.configSet("appendonly", "yes");
+                long deadline = System.currentTimeMillis() + 600_000;
+                while (!j.info("persistence").contains("aof_rewrite_in_progress:0")
+                        || j.info("persistence").contains("aof_rewrite_scheduled:1")) {
+                    if (System.currentTimeMillis() > deadline) {
+                        throw new IOException("the append-only file was not written within 10 minutes");
+                    }
+                    Thread.sleep(20);
+                }
+            }
+        }
+    }
+
     /** Changes a user and writes the ACL file at once, so the change survives a restart. */
     private void setUserAndSave(InstanceContext ctx, String adminPassword, String user, String... rules) {
         try (Jedis j = admin(ctx, adminPassword)) {

@@ -1,0 +1,118 @@
+package org.jtrove.guestagent.redis;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.jtrove.guestagent.backup.BackupPayload;
+import org.jtrove.model.Json;
+import org.jtrove.model.JtroveException;
+import redis.clients.jedis.Jedis;
+
+/**
+ * Redis backups are RDB snapshots: BGSAVE on the running server, then the finished dump.rdb (Redis writes a new
+ * file and renames it, so the one opened is never changed under the reader) and the ACL file go out as a tar.
+ * Redis has no incremental backups. A restore puts both files in place; the server loads the RDB at start.
+ */
+final class RedisBackup {
+    static final String RDB = "dump.rdb";
+    private static final long WAIT_MS = 30 * 60 * 1000;
+
+    private RedisBackup() {}
+
+    static String backup(Jedis admin, Path dataDir, String parentMeta, OutputStream out) throws Exception {
+        if (parentMeta != null) {
+            throw JtroveException.badRequest("Redis has no incremental backups; take a full backup.");
+        }
+        long before = admin.lastsave();
+        long started = System.currentTimeMillis() / 1000;
+        waitUntilNoSaveRuns(admin);
+        admin.bgsave();
+        long deadline = System.currentTimeMillis() + WAIT_MS;
+        while (true) {
+            String info = admin.info("persistence");
+            if (!info.contains("rdb_bgsave_in_progress:1") && admin.lastsave() > Math.max(before, started - 1)) {
+                if (!info.contains("rdb_last_bgsave_status:ok")) {
+                    throw new IOException("the server's BGSAVE failed; check its disk space and log");
+                }
+                break;
+            }
+            if (System.currentTimeMillis() > deadline) {
+                throw new IOException("BGSAVE did not finish within 30 minutes");
+            }
+            Thread.sleep(20);
+        }
+        TarArchiveOutputStream tar = new TarArchiveOutputStream(new NonClosing(out));
+        long rdbBytes = add(tar, dataDir.resolve(RDB), RDB);
+        add(tar, dataDir.resolve(RedisConfig.ACL_FILE), RedisConfig.ACL_FILE);
+        tar.finish();
+        return Json.write(Map.of("format", "redis-rdb-1", "rdb_bytes", rdbBytes));
+    }
+
+    private static void waitUntilNoSaveRuns(Jedis admin) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + WAIT_MS;
+        while (admin.info("persistence").contains("rdb_bgsave_in_progress:1") && System.currentTimeMillis() < deadline) {
+            Thread.sleep(20);
+        }
+    }
+
+    static void restore(Path dataDir, List<BackupPayload> chain) throws IOException {
+        if (chain.size() != 1) {
+            throw JtroveException.badRequest("A Redis backup has no incremental parts; restore a full backup.");
+        }
+        Files.createDirectories(dataDir);
+        try (InputStream in = chain.get(0).open()) {
+            TarArchiveInputStream tar = new TarArchiveInputStream(in);
+            TarArchiveEntry entry;
+            while ((entry = tar.getNextEntry()) != null) {
+                String name = entry.getName();
+                if (!entry.isFile() || !(name.equals(RDB) || name.equals(RedisConfig.ACL_FILE))) {
+                    throw new IOException("unexpected entry " + name + " in a Redis backup");
+                }
+                Files.copy(tar, dataDir.resolve(name));
+            }
+            in.transferTo(OutputStream.nullOutputStream());
+        }
+        if (!Files.exists(dataDir.resolve(RDB))) {
+            throw new IOException("the backup holds no RDB snapshot");
+        }
+    }
+
+    private static long add(TarArchiveOutputStream tar, Path file, String name) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            long size = Files.size(file);
+            TarArchiveEntry e = new TarArchiveEntry(name);
+            e.setSize(size);
+            e.setMode(0100600);
+            tar.putArchiveEntry(e);
+            long copied = in.transferTo(new NonClosing(tar));
+            if (copied != size) {
+                throw new IOException(name + " changed while it was copied");
+            }
+            tar.closeArchiveEntry();
+            return size;
+        }
+    }
+
+    private static final class NonClosing extends java.io.FilterOutputStream {
+        NonClosing(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+        }
+
+        @Override
+        public void close() throws IOException {
+            flush();
+        }
+    }
+}
