@@ -19,6 +19,8 @@ public final class MetadataStore implements AutoCloseable {
     public final TaskRepository tasks;
     public final IdentityRepository identity;
     public final QuotaRepository quotas;
+    public final ParameterRepository parameters;
+    public final ConfigurationRepository configurations;
 
     public MetadataStore(String jdbcUrl, String user, String password) {
         HikariConfig config = new HikariConfig();
@@ -42,6 +44,8 @@ public final class MetadataStore implements AutoCloseable {
         this.tasks = new TaskRepository(jdbi);
         this.identity = new IdentityRepository(jdbi);
         this.quotas = new QuotaRepository(jdbi);
+        this.parameters = new ParameterRepository(jdbi);
+        this.configurations = new ConfigurationRepository(jdbi);
     }
 
     /**
