@@ -161,7 +161,10 @@ public final class TaskManager implements AutoCloseable {
         DatastoreVersionRecord v = store.datastores.version(i.datastoreVersionId()).orElseThrow();
         int ram = store.flavors.find(i.flavorId()).map(FlavorRecord::ram).orElse(512);
         CreatePayload payload = Json.convert(Json.parse(task.payload()), CreatePayload.class);
-        return new PrepareRequest(id, v.build(), i.address(), ram, i.volumeSize(), payload.databases(), payload.users());
+        Map<String, Object> configuration = store.configurations.attachedTo(id).map(store.configurations::values)
+                .orElse(Map.of());
+        return new PrepareRequest(id, v.build(), i.address(), ram, i.volumeSize(), payload.databases(), payload.users(),
+                configuration);
     }
 
     private void waitUntilUp(String id, Duration timeout) throws InterruptedException {

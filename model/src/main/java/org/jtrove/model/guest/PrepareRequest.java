@@ -1,8 +1,12 @@
 package org.jtrove.model.guest;
 
 import java.util.List;
+import java.util.Map;
 
-/** What the taskmanager asks a guest agent to do when an instance is created. */
+/**
+ * What the taskmanager asks a guest agent to do when an instance is created. {@code configuration} holds the
+ * values of the configuration group attached at create (empty or null: none), applied before the first start.
+ */
 public record PrepareRequest(
         String instanceId,
         ServerBuild build,
@@ -10,7 +14,8 @@ public record PrepareRequest(
         int memoryMb,
         int volumeSizeGb,
         List<DatabaseSpec> databases,
-        List<UserSpec> users) {
+        List<UserSpec> users,
+        Map<String, Object> configuration) {
     @Override
     public String toString() {
         return "PrepareRequest[" + instanceId + " " + build.manager() + " " + build.version() + " at " + address + "]";
