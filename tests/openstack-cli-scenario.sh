@@ -22,6 +22,8 @@
 #   openstack database user delete
 #   openstack database root enable | root show | root disable
 #   the same on a Redis instance (redis-cli), whose db/user commands fail with "not supported" (HTTP 501)
+#   openstack database configuration parameter list | parameter show | create | list | show | attach
+#   openstack database configuration instances | default | parameter set | detach | delete
 #   openstack database instance list with a wrong OS_PASSWORD (must fail)
 #
 # Output: "ok - <step>" per step and "N passed, 0 failed"; on the first failure "not ok - <step>: <details>",
@@ -351,6 +353,72 @@ while :; do
 done
 res=$(pg bob bobpass1 appdb "SELECT body FROM notes WHERE id = 1") || fail "psql as bob after restart failed: $res"
 [ "$res" = "hello from the cli scenario" ] || fail "read back '$res' after restart"
+ok
+
+# ---------------------------------------------------------------------------------------------------------------
+# 6b. configuration groups (on the PostgreSQL instance)
+
+begin "6.2 configuration parameter list and parameter show for postgresql 15"
+must database configuration parameter list 15 --datastore postgresql -f json
+expect '[(x["Type"], x["Restart Required"]) for x in d if x["Name"] == "work_mem"] == [("integer", False)]' \
+  "work_mem is not a dynamic integer parameter"
+expect '[x["Restart Required"] for x in d if x["Name"] == "max_connections"] == [True]' \
+  "max_connections is not restart-required"
+must database configuration parameter show 15 max_connections --datastore postgresql -f json
+expect 'd["name"] == "max_connections" and d["restart_required"] is True and d["type"] == "integer"' \
+  "parameter show does not describe max_connections"
+ok
+
+begin "6.3 configuration create (work_mem, max_connections); list and show describe it"
+must database configuration create "cli-cfg-$$" '{"work_mem": 8192, "max_connections": 77}' \
+  --datastore postgresql --datastore-version 15 -f json
+cfg_id=$(field 'd["id"]')
+expect 'json.loads(d["values"]) == {"work_mem": 8192, "max_connections": 77}' "create does not echo the values"
+must database configuration list -f json
+expect '[(x["Name"], x["Datastore Name"]) for x in d if x["ID"] == "'"$cfg_id"'"] == [("cli-cfg-'$$'", "postgresql")]' \
+  "the group is not listed"
+must database configuration show "$cfg_id" -f json
+expect 'd["name"] == "cli-cfg-'$$'" and d["instance_count"] == 0' "show does not describe the new group"
+ok
+
+begin "6.4 configuration create with an unknown parameter fails with HTTP 422"
+if osc database configuration create "cli-bad-$$" '{"no_such_parameter": 1}' --datastore postgresql \
+  --datastore-version 15; then fail "created a group with an unknown parameter: $out"; fi
+grep -q "422" <<<"$err" || fail "expected an HTTP 422 error, got: $err"
+ok
+
+begin "6.5 configuration attach: work_mem is live at once, the instance is RESTART_REQUIRED"
+must database configuration attach "$pg_id" "$cfg_id"
+res=$(pg bob bobpass1 appdb "SHOW work_mem") || fail "psql as bob failed: $res"
+[ "$res" = 8MB ] || fail "work_mem is '$res' after attach, not 8MB"
+wait_status "$pg_id" RESTART_REQUIRED 30
+must database configuration instances "$cfg_id" -f json
+expect '[x["ID"] for x in d] == ["'"$pg_id"'"]' "configuration instances does not list the instance"
+ok
+
+begin "6.6 instance restart: max_connections 77 in effect; configuration default shows the values"
+must database instance restart "$pg_id"
+wait_status "$pg_id" ACTIVE 120
+res=$(pg bob bobpass1 appdb "SHOW max_connections") || fail "psql as bob failed: $res"
+[ "$res" = 77 ] || fail "max_connections is '$res' after the restart, not 77"
+must database configuration default "$pg_id" -f json
+expect 'str(d["max_connections"]) == "77" and str(d["work_mem"]) == "8192"' "default does not show the group's values"
+ok
+
+begin "6.7 configuration parameter set work_mem 16384: live at once"
+must database configuration parameter set "$cfg_id" '{"work_mem": 16384}'
+res=$(pg bob bobpass1 appdb "SHOW work_mem") || fail "psql as bob failed: $res"
+[ "$res" = 16MB ] || fail "work_mem is '$res' after parameter set, not 16MB"
+ok
+
+begin "6.8 configuration delete fails while attached; detach resets work_mem; then delete succeeds"
+if osc database configuration delete "$cfg_id"; then fail "deleted a group attached to an instance"; fi
+must database configuration detach "$pg_id"
+res=$(pg bob bobpass1 appdb "SHOW work_mem") || fail "psql as bob failed: $res"
+[ "$res" = 2MB ] || fail "work_mem is '$res' after detach, not the flavor's 2MB"
+must database configuration delete "$cfg_id"
+must database configuration list -f json
+expect 'all(x["ID"] != "'"$cfg_id"'" for x in d)' "the deleted group is still listed"
 ok
 
 # ---------------------------------------------------------------------------------------------------------------

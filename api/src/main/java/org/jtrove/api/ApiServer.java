@@ -66,14 +66,17 @@ public final class ApiServer implements AutoCloseable {
                 ctx.status(e.status).contentType("application/json").result(Json.write(e.body())));
         app.get("/", this::versions);
         app.get("/v1.0", this::version);
-        InstanceController instances = new InstanceController(store, bus, settings, quotas);
+        ConfigurationApplier configurationApplier = new ConfigurationApplier(store, bus);
+        InstanceController instances = new InstanceController(store, bus, settings, quotas, configurationApplier);
         new LimitsController(store, quotas, rateLimiter).register(app, BASE);
         new MgmtController(store).register(app, BASE);
         new DatastoreController(store).register(app, BASE);
+        new ParameterController(store).register(app, BASE);
         instances.register(app, BASE);
         new DatabaseUserController(store, bus, instances, settings.pageSize()).register(app, BASE);
         new BackupController(store, new org.jtrove.bus.TaskmanagerApi(bus), instances, quotas, settings.pageSize())
                 .register(app, BASE);
+        new ConfigurationController(store, instances, configurationApplier, settings.pageSize()).register(app, BASE);
         app.exception(JtroveException.class, (e, ctx) -> fault(ctx, e.status(), e.getMessage()));
         app.exception(HttpResponseException.class, (e, ctx) -> fault(ctx, e.getStatus(), switch (e.getStatus()) {
             case 404 -> "The resource could not be found.";

@@ -31,6 +31,7 @@ import org.jtrove.model.guest.Managers;
 import org.jtrove.model.guest.NameRules;
 import org.jtrove.model.guest.UserSpec;
 import org.jtrove.store.BackupRecord;
+import org.jtrove.store.ConfigurationRecord;
 import org.jtrove.store.DatastoreRecord;
 import org.jtrove.store.DatastoreVersionRecord;
 import org.jtrove.store.FlavorRecord;
@@ -52,9 +53,12 @@ final class InstanceController {
     private final ApiSettings settings;
     private final TaskmanagerApi taskmanager;
     private final Quotas quotas;
+    private final ConfigurationApplier configurations;
 
-    InstanceController(MetadataStore store, MessageBus bus, ApiSettings settings, Quotas quotas) {
+    InstanceController(MetadataStore store, MessageBus bus, ApiSettings settings, Quotas quotas,
+                       ConfigurationApplier configurations) {
         this.quotas = quotas;
+        this.configurations = configurations;
         this.store = store;
         this.bus = bus;
         this.taskmanager = new TaskmanagerApi(bus);
@@ -70,6 +74,7 @@ final class InstanceController {
         app.patch(base + "/instances/{id}", this::update);
         app.delete(base + "/instances/{id}", this::delete);
         app.post(base + "/instances/{id}/action", this::action);
+        app.get(base + "/instances/{id}/configuration", this::effectiveConfiguration);
         app.get(base + "/mgmt/instances", this::listAllProjects);
     }
 
@@ -93,7 +98,7 @@ final class InstanceController {
                     + settings.maxVolumeSizeGb() + " GB.");
         }
         BackupRecord restorePoint = restorePoint(project, body.get("restorePoint"));
-        DatastoreVersionRecord version = restorePoint == null ? datastoreVersion(body.get("datastore"))
+        DatastoreVersionRecord version = restorePoint == null ? datastoreVersion(body.get("datastore"), "instance['datastore']")
                 : restoreVersion(restorePoint, body.get("datastore"));
         if (restorePoint != null && restorePoint.sizeBytes() != null && restorePoint.sizeBytes() > size * 1_000_000_000L) {
             throw new JtroveException(403, "Backup is too large for given flavor or volume. Backup size: "
@@ -113,7 +118,9 @@ final class InstanceController {
                 }
             }
         }
-        for (String unsupported : List.of("replica_of", "configuration", "modules")) {
+        ConfigurationRecord configuration = body.hasNonNull("configuration")
+                ? configurationFor(project, body.get("configuration"), version) : null;
+        for (String unsupported : List.of("replica_of", "modules")) {
             if (body.hasNonNull(unsupported)) {
                 throw JtroveException.notImplemented("'" + unsupported + "' is not supported by this jtrove yet.");
             }
@@ -129,7 +136,8 @@ final class InstanceController {
         }
         TaskRecord task = TaskRecord.start(TaskType.CREATE, id, payload);
         store.instances.insertWithTask(instance, task, (usage, wanted) -> quotas.check(project, usage, wanted),
-                Map.of("instances", 1, "volumes", size, "ram", flavor.ram()));
+                Map.of("instances", 1, "volumes", size, "ram", flavor.ram()),
+                configuration == null ? null : configuration.id());
         taskmanager.runTask(task.id());
         ObjectNode out = Json.object();
         out.set("instance", view(ctx, store.instances.find(id).orElseThrow(), true, false));
@@ -161,7 +169,7 @@ final class InstanceController {
         DatastoreVersionRecord v = store.datastores.version(backup.datastoreVersionId()).orElseThrow(
                 () -> JtroveException.badRequest("The datastore version of backup " + backup.id() + " no longer exists."));
         if (spec != null && spec.isObject() && (spec.hasNonNull("type") || spec.hasNonNull("version"))) {
-            DatastoreVersionRecord wanted = datastoreVersion(spec);
+            DatastoreVersionRecord wanted = datastoreVersion(spec, "instance['datastore']");
             if (!wanted.id().equals(v.id())) {
                 throw JtroveException.badRequest("Backup " + backup.id() + " was taken from datastore version "
                         + v.name() + "; restore it to that version.");
@@ -187,15 +195,16 @@ final class InstanceController {
                 "Flavor " + flavorId.replaceAll("\\p{Cntrl}", "?") + " could not be found; list flavors with GET /flavors."));
     }
 
-    private DatastoreVersionRecord datastoreVersion(JsonNode spec) {
+    /** The datastore version a create names ({@code spec} may be absent: the default datastore's default version). */
+    DatastoreVersionRecord datastoreVersion(JsonNode spec, String path) {
         if (spec != null && !spec.isNull() && !spec.isObject()) {
-            throw JtroveException.badRequest("Validation error: instance['datastore'] must be an object.");
+            throw JtroveException.badRequest("Validation error: " + path + " must be an object.");
         }
         if (spec != null && spec.isObject()) {
-            Bodies.onlyFields(spec, Set.of("type", "version", "version_number"), "instance['datastore']");
+            Bodies.onlyFields(spec, Set.of("type", "version", "version_number"), path);
         }
-        String type = spec == null ? null : Bodies.optionalString(spec, "type", "instance['datastore']");
-        String versionName = spec == null ? null : Bodies.optionalString(spec, "version", "instance['datastore']");
+        String type = spec == null ? null : Bodies.optionalString(spec, "type", path);
+        String versionName = spec == null ? null : Bodies.optionalString(spec, "version", path);
         String dsName = type != null ? type : settings.defaultDatastore();
         DatastoreRecord ds = store.datastores.find(dsName).orElseThrow(
                 () -> JtroveException.notFound("Datastore '" + dsName + "' cannot be found."));
@@ -327,6 +336,11 @@ final class InstanceController {
             if (version != null) {
                 datastore.put("version_number", version.version());
             }
+            store.configurations.attachedTo(i.id()).flatMap(store.configurations::find).ifPresent(c -> {
+                ObjectNode cfg = n.putObject("configuration");
+                cfg.put("id", c.id()).put("name", c.name());
+                cfg.set("links", Links.of(ctx, project, "configurations", c.id()));
+            });
             if (i.faultMessage() != null) {
                 n.putObject("fault").put("message", i.faultMessage()).put("created", time(i.faultCreated()))
                         .put("details", "");
@@ -369,16 +383,80 @@ final class InstanceController {
             throw JtroveException.badRequest("Only one attribute (except 'name') is allowed to update.");
         }
         String name = body.has("name") ? Bodies.nonEmptyString(body, "name", "instance") : null;
-        if (!others.isEmpty()) {
-            String other = others.get(0);
-            if (!("configuration".equals(other) && body.get(other).isNull())) {
-                throw JtroveException.notImplemented("Updating '" + other + "' is not supported by this jtrove yet.");
-            }
+        if (!others.isEmpty() && !"configuration".equals(others.get(0))) {
+            throw JtroveException.notImplemented("Updating '" + others.get(0) + "' is not supported by this jtrove yet.");
         }
+        JsonNode cfg = body.get("configuration");
+        ConfigurationRecord attach = cfg != null && !cfg.isNull()
+                ? configurationFor(i.projectId(), cfg, store.datastores.version(i.datastoreVersionId()).orElseThrow())
+                : null;
         if (name != null) {
             store.instances.rename(i.id(), name);
         }
+        if (attach != null) {
+            attachConfiguration(i, attach);
+        } else if (body.isEmpty() || cfg != null) {
+            // Trove: "configuration": null, or an empty instance object, detaches the group.
+            detachConfiguration(i);
+        }
         ctx.status(202).contentType("application/json");
+    }
+
+    // ---- configuration groups --------------------------------------------------------------------------------
+
+    /** The project's group named by {@code ref} (an id or href), which must be for the instance's datastore version. */
+    private ConfigurationRecord configurationFor(String project, JsonNode ref, DatastoreVersionRecord version) {
+        if (!ref.isTextual()) {
+            throw JtroveException.badRequest("Validation error: instance['configuration'] must be a string (an id) or null.");
+        }
+        String text = ref.asText();
+        String id = text.substring(text.lastIndexOf('/') + 1);
+        ConfigurationRecord c = store.configurations.find(project, id).orElseThrow(() -> JtroveException.notFound(
+                "Configuration group " + id.replaceAll("\\p{Cntrl}", "?") + " cannot be found."));
+        if (!c.datastoreVersionId().equals(version.id())) {
+            throw JtroveException.badRequest("Configuration group " + c.id() + " is for another datastore version than"
+                    + " the instance's (" + version.name() + ").");
+        }
+        return c;
+    }
+
+    private void attachConfiguration(InstanceRecord i, ConfigurationRecord c) {
+        if (!configurations.canApply(i)) {
+            throw JtroveException.badRequest("Instance " + i.id() + " is not in a state to take a configuration group"
+                    + " (task status was " + i.task().name() + "); wait until it is ACTIVE.");
+        }
+        if (!store.configurations.attach(i.id(), c.id())) {
+            throw JtroveException.badRequest("Instance " + i.id() + " already has a Configuration Group attached: "
+                    + store.configurations.attachedTo(i.id()).orElse("?") + ".");
+        }
+        try {
+            configurations.apply(i, store.configurations.values(c.id()));
+        } catch (RuntimeException e) {
+            store.configurations.detach(i.id());
+            throw e;
+        }
+    }
+
+    /** Detaching resets the group's parameters to their defaults on the server, then forgets the group. */
+    private void detachConfiguration(InstanceRecord i) {
+        if (store.configurations.attachedTo(i.id()).isEmpty()) {
+            return;
+        }
+        if (!configurations.canApply(i)) {
+            throw JtroveException.badRequest("Instance " + i.id() + " is not in a state to detach its configuration"
+                    + " group (task status was " + i.task().name() + "); wait until it is ACTIVE.");
+        }
+        configurations.apply(i, Map.of());
+        store.configurations.detach(i.id());
+    }
+
+    /** The values of every catalogue parameter in effect on the running server. */
+    private void effectiveConfiguration(Context ctx) {
+        InstanceRecord i = instance(ctx);
+        JsonNode values = bus.call(Topics.guest(i.id()), Message.of("get_configuration", Map.of()), Duration.ofSeconds(30));
+        ObjectNode body = Json.object();
+        body.putObject("instance").set("configuration", values);
+        ctx.json(body);
     }
 
     private void delete(Context ctx) {
@@ -442,7 +520,7 @@ final class InstanceController {
         }
         requireActive(i);
         TaskRecord t = TaskRecord.start(TaskType.RESIZE_FLAVOR, i.id(), Map.of("flavor_id", flavor.id()));
-        if (!store.instances.startTask(i.id(), InstanceTask.NONE, InstanceTask.RESIZING, t)) {
+        if (!store.instances.startTask(i.id(), i.task(), InstanceTask.RESIZING, t)) {
             throw busy(i, "task", "changing");
         }
         taskmanager.runTask(t.id());
@@ -466,7 +544,7 @@ final class InstanceController {
     }
 
     private void requireActive(InstanceRecord i) {
-        if (i.task() != InstanceTask.NONE) {
+        if (!idle(i)) {
             throw busy(i, "task", i.task().name());
         }
         requireNoBackup(i);
@@ -486,13 +564,18 @@ final class InstanceController {
         store.serviceStatuses.set(i.id(), ServiceStatus.UNKNOWN);
     }
 
+    /** No task runs: NONE, or RESTART_REQUIRED (a configuration change waiting for a restart). */
+    private static boolean idle(InstanceRecord i) {
+        return i.task() == InstanceTask.NONE || i.task() == InstanceTask.RESTART_REQUIRED;
+    }
+
     private void restart(InstanceRecord i) {
-        if (i.task() != InstanceTask.NONE) {
+        if (!idle(i)) {
             throw busy(i, "task", i.task().name());
         }
         requireNoBackup(i);
         TaskRecord t = TaskRecord.start(TaskType.RESTART, i.id(), Map.of());
-        if (!store.instances.startTask(i.id(), InstanceTask.NONE, InstanceTask.REBOOTING, t)) {
+        if (!store.instances.startTask(i.id(), i.task(), InstanceTask.REBOOTING, t)) {
             throw busy(i, "task", "changing");
         }
         taskmanager.runTask(t.id());

@@ -1,10 +1,17 @@
 package org.jtrove.guestagent;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.jtrove.guestagent.backup.BackupPayload;
 import org.jtrove.model.JtroveException;
+import org.jtrove.model.config.ConfigCatalogue;
+import org.jtrove.model.config.ConfigParameter;
 import org.jtrove.model.guest.ServerBuild;
 
 /**
@@ -93,4 +100,38 @@ public interface Datastore {
     void disableRoot(InstanceContext ctx, String adminPassword) throws Exception;
 
     boolean isRootEnabled(InstanceContext ctx, String adminPassword) throws Exception;
+
+    // ---- configuration groups --------------------------------------------------------------------------------
+
+    /**
+     * The parameters a configuration group may set on {@code serverVersion}: the {@code parameters.json} shipped in
+     * the plugin's package (see {@link ConfigCatalogue}); empty when there is none.
+     */
+    default List<ConfigParameter> parameters(String serverVersion) {
+        try (InputStream in = getClass().getResourceAsStream("parameters.json")) {
+            return in == null ? List.of() : ConfigCatalogue.parse(in, serverVersion);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Makes {@code values} (already checked against {@link #parameters}) the instance's configuration-group
+     * settings: written where the server reads them at every start, ahead of the flavor's defaults, and, when the
+     * server runs ({@code adminPassword} not null), the dynamic ones applied at once. {@code removed} are names set
+     * before and no longer: they go back to their defaults. Needs no JDBC connection from the caller, so that
+     * non-SQL datastores can implement it.
+     *
+     * @return whether some change takes effect only after the server restarts
+     */
+    default boolean applyConfiguration(InstanceContext ctx, GuestHost host, String adminPassword,
+                                       Map<String, Object> values, Set<String> removed) throws Exception {
+        throw JtroveException.unprocessable("Configuration groups are not supported for this datastore.");
+    }
+
+    /** The values in effect on the running server for {@code parameters}, typed like the catalogue. */
+    default Map<String, Object> effectiveConfiguration(InstanceContext ctx, String adminPassword,
+                                                       List<ConfigParameter> parameters) throws Exception {
+        throw JtroveException.unprocessable("Configuration groups are not supported for this datastore.");
+    }
 }

@@ -12,6 +12,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -26,6 +29,7 @@ import org.jtrove.model.ServiceStatus;
 import org.jtrove.backupstorage.BackupVault;
 import org.jtrove.guestagent.backup.BackupEnvelope;
 import org.jtrove.guestagent.backup.BackupPayload;
+import org.jtrove.model.config.ConfigValues;
 import org.jtrove.model.guest.BackupReport;
 import org.jtrove.model.guest.BackupRequest;
 import org.jtrove.model.guest.DatabaseSpec;
@@ -141,6 +145,8 @@ public final class GuestAgent implements AutoCloseable {
                 return null;
             });
             case "is_root_enabled" -> onServer(() -> datastore.isRootEnabled(ctx, adminPassword()));
+            case "apply_configuration" -> Map.of("restart_required", applyConfiguration(a.path("values")));
+            case "get_configuration" -> effectiveConfiguration();
             default -> throw JtroveException.notImplemented("Guest agent has no method " + m.method());
         };
     }
@@ -164,6 +170,7 @@ public final class GuestAgent implements AutoCloseable {
             TemplateCache.deleteTree(ctx.runDir());
             Files.createDirectories(ctx.agentDir());
             Files.setPosixFilePermissions(ctx.agentDir(), PosixFilePermissions.fromString("rwx------"));
+            Files.deleteIfExists(ctx.agentDir().resolve("configuration.json"));
             long t0 = System.nanoTime();
             String initialPassword;
             long t1;
@@ -180,6 +187,12 @@ public final class GuestAgent implements AutoCloseable {
             checkOpen();
             long t2 = System.nanoTime();
             datastore.configure(ctx, host);
+            if (request.configuration() != null && !request.configuration().isEmpty()) {
+                Map<String, Object> values = ConfigValues.validate(Json.tree(request.configuration()),
+                        datastore.parameters(ctx.build().version()));
+                datastore.applyConfiguration(ctx, host, null, values, Set.of());
+                writeConfigurationState(values);
+            }
             Files.setPosixFilePermissions(ctx.runDir(), PosixFilePermissions.fromString("rwx------"));
             checkOpen();
             long t3 = System.nanoTime();
@@ -335,6 +348,52 @@ public final class GuestAgent implements AutoCloseable {
             envelope = BackupEnvelope.readFrom(in);
             return in;
         }
+    }
+
+    // ---- configuration groups --------------------------------------------------------------------------------
+
+    /**
+     * Makes {@code valuesNode} the instance's configuration-group values (an empty object detaches the group);
+     * names the previous values had and these lack go back to their defaults. Checked again against the plugin's
+     * catalogue here, so that only catalogue names and typed values reach the server.
+     */
+    synchronized boolean applyConfiguration(JsonNode valuesNode) throws Exception {
+        if (!isPrepared()) {
+            throw JtroveException.unprocessable("Instance " + ctx.instanceId() + " is not ready yet.");
+        }
+        Map<String, Object> values = ConfigValues.validate(valuesNode, datastore.parameters(ctx.build().version()));
+        Set<String> removed = new TreeSet<>(readConfigurationState().keySet());
+        removed.removeAll(values.keySet());
+        boolean running = server != null && server.isAlive();
+        boolean restart;
+        try {
+            restart = datastore.applyConfiguration(ctx, host, running ? adminPassword() : null, values, removed);
+        } catch (SQLException e) {
+            LOG.warn("instance {}: the database refused a configuration: {}", ctx.instanceId(), e.getMessage());
+            throw JtroveException.unprocessable("The database server refused the configuration: " + e.getMessage());
+        }
+        writeConfigurationState(values);
+        return restart;
+    }
+
+    /** Every catalogue parameter's value in effect on the running server. */
+    private Object effectiveConfiguration() throws Exception {
+        return onServer(() -> datastore.effectiveConfiguration(ctx, adminPassword(),
+                datastore.parameters(ctx.build().version())));
+    }
+
+    private Map<String, Object> readConfigurationState() throws IOException {
+        Path state = ctx.agentDir().resolve("configuration.json");
+        if (!Files.exists(state)) {
+            return Map.of();
+        }
+        Map<String, Object> out = new TreeMap<>();
+        Json.parse(Files.readString(state)).fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue()));
+        return out;
+    }
+
+    private void writeConfigurationState(Map<String, Object> values) throws IOException {
+        Files.writeString(ctx.agentDir().resolve("configuration.json"), Json.write(values));
     }
 
     /** Provisioning errors are written for the user (they become the instance's fault message): pass them on. */

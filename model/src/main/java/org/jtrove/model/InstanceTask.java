@@ -7,6 +7,8 @@ public enum InstanceTask {
     REBOOTING(false, "REBOOT"),
     RESIZING(false, "RESIZE"),
     DELETING(false, "SHUTDOWN"),
+    /** A configuration change waits for the database to restart; the restart action clears it. */
+    RESTART_REQUIRED(false, "RESTART_REQUIRED"),
     BUILDING_ERROR_SERVER(true, "ERROR"),
     BUILDING_ERROR_TIMEOUT_GA(true, "ERROR"),
     REBOOTING_ERROR(true, "ERROR"),

@@ -29,7 +29,10 @@ public final class Registration {
         this.mavenBuilds = new MavenBuilds(stateDir);
     }
 
-    /** On a first start with an empty store: discover every build and create the default flavors. */
+    /**
+     * On a first start with an empty store: discover every build and create the default flavors. On every start,
+     * the registered versions' parameter catalogues are reloaded, so they follow the plugins' shipped files.
+     */
     public void firstStart() {
         if (store.datastores.list().isEmpty()) {
             discover();
@@ -37,6 +40,16 @@ public final class Registration {
         if (store.flavors.list().isEmpty()) {
             DEFAULT_FLAVORS.forEach(store.flavors::upsert);
         }
+        for (DatastoreRecord ds : store.datastores.list()) {
+            for (DatastoreVersionRecord v : store.datastores.versions(ds.id())) {
+                datastores.find(v.manager()).ifPresent(d -> loadParameters(d, v));
+            }
+        }
+    }
+
+    /** Copies the plugin's parameter catalogue for this version into the metadata store, where the API reads it. */
+    private void loadParameters(Datastore d, DatastoreVersionRecord v) {
+        store.parameters.replace(v.id(), d.parameters(v.version()));
     }
 
     /**
@@ -71,10 +84,11 @@ public final class Registration {
     }
 
     public DatastoreVersionRecord register(String datastoreName, String versionName, ServerBuild build, boolean active) {
-        datastores.get(build.manager());
+        Datastore plugin = datastores.get(build.manager());
         DatastoreRecord ds = store.datastores.upsertDatastore(datastoreName, build.manager());
         DatastoreVersionRecord v = store.datastores.upsertVersion(ds.id(), versionName, build.version(), build.manager(),
                 active, build.source(), build.binDir(), build.baseDir());
+        loadParameters(plugin, v);
         if (ds.defaultVersionId() == null && active) {
             store.datastores.setDefaultVersion(ds.id(), v.id());
         }

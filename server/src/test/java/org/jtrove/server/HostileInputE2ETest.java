@@ -72,12 +72,15 @@ class HostileInputE2ETest {
         await().atMost(Duration.ofSeconds(60)).until(() ->
                 "ACTIVE".equals(api.get("/instances/" + id).body().at("/instance/status").asText()));
 
+        String cfg = api.post("/configurations", "{\"configuration\": {\"name\": \"target-cfg\", \"values\":"
+                + " {\"work_mem\": 5000}, \"datastore\": {\"type\": \"postgresql\", \"version\": \"15\"}}}")
+                .body().at("/configuration/id").asText();
         Random random = new Random(SEED);
         Map<Integer, Integer> statuses = new TreeMap<>();
         List<String> failures = new ArrayList<>();
         long deadline = System.nanoTime() + Duration.ofMinutes(4).toNanos();
         for (int n = 0; n < REQUESTS && System.nanoTime() < deadline; n++) {
-            String[] route = route(random, project, id);
+            String[] route = route(random, project, id, cfg);
             String body = body(random, route[1]);
             HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + route[1]))
                     .timeout(Duration.ofSeconds(60))
@@ -109,13 +112,19 @@ class HostileInputE2ETest {
                 .containsExactly("u1");
         assertThat(api.get("/instances/" + id + "/root").body().path("rootEnabled").asBoolean()).isFalse();
         assertThat(server.store().identity.users()).hasSize(1);
+        JsonNode groups = api.get("/configurations").body().path("configurations");
+        assertThat(groups).hasSize(1);
+        assertThat(api.get("/configurations/" + cfg).body().at("/configuration/values").toString())
+                .isEqualTo("{\"work_mem\":5000}");
+        assertThat(api.get("/instances/" + id).body().path("instance").has("configuration")).isFalse();
         assertThat(api.get("/flavors").status()).isEqualTo(200);
     }
 
-    private static String[] route(Random r, String project, String realId) {
+    private static String[] route(Random r, String project, String realId, String realCfg) {
         String p = "/v1.0/" + (r.nextInt(15) == 0 ? enc(pick(r, HOSTILE_IDS)) : project);
         String id = r.nextInt(3) == 0 ? enc(pick(r, HOSTILE_IDS)) : realId;
         String name = enc(pick(r, HOSTILE_STRINGS).isEmpty() ? "x y" : pick(r, HOSTILE_STRINGS));
+        String cfg = r.nextInt(3) == 0 ? enc(pick(r, HOSTILE_IDS)) : realCfg;
         String[][] routes = {
             {"GET", p + "/instances"}, {"GET", p + "/instances/detail"}, {"POST", p + "/instances"},
             {"GET", p + "/instances/" + id}, {"PUT", p + "/instances/" + id}, {"PATCH", p + "/instances/" + id},
@@ -134,6 +143,13 @@ class HostileInputE2ETest {
             {"PUT", p + "/mgmt/quotas/" + enc(pick(r, HOSTILE_IDS))}, {"GET", p + "/mgmt/quotas/" + name},
             {"POST", "/v3/auth/tokens"}, {"GET", "/v3/auth/tokens"}, {"DELETE", "/v3/auth/tokens"},
             {"GET", "/" + name}, {"POST", p + "/" + name},
+            {"GET", p + "/configurations"}, {"POST", p + "/configurations"}, {"GET", p + "/configurations/" + cfg},
+            {"PUT", p + "/configurations/" + cfg}, {"PATCH", p + "/configurations/" + cfg},
+            {"DELETE", p + "/configurations/" + enc(pick(r, HOSTILE_IDS))},
+            {"GET", p + "/configurations/" + cfg + "/instances"}, {"GET", p + "/instances/" + id + "/configuration"},
+            {"GET", p + "/datastores/" + name + "/versions/" + name + "/parameters"},
+            {"GET", p + "/datastores/postgresql/versions/15/parameters/" + name},
+            {"GET", p + "/datastores/versions/" + enc(pick(r, HOSTILE_IDS)) + "/parameters/" + name},
         };
         return routes[r.nextInt(routes.length)];
     }
@@ -150,6 +166,11 @@ class HostileInputE2ETest {
         }
         String bad = Json.write(pick(r, HOSTILE_STRINGS));
         String value = r.nextBoolean() ? bad : randomValue(r, 2);
+        if (path.contains("/configurations")) {
+            // Always one name outside every catalogue, so that no group is created or changed.
+            return "{\"configuration\": {\"name\": " + bad + ", \"values\": {" + bad + ": " + value
+                    + ", \"work_mem\": " + value + "}" + (r.nextBoolean() ? ", \"datastore\": " + value : "") + "}}";
+        }
         if (path.endsWith("/instances")) {
             return "{\"instance\": {\"name\": " + value + ", \"flavorRef\": " + (r.nextBoolean() ? "\"1\"" : value)
                     + ", \"volume\": {\"size\": " + (r.nextBoolean() ? "1" : value) + "}, \"databases\": [{\"name\": " + bad

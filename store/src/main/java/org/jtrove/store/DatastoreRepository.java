@@ -91,9 +91,13 @@ public final class DatastoreRepository {
                 .bind("n", name).bind("id", versionId).execute());
     }
 
-    /** Whether any instance (deleted ones included: their rows still name it) uses the version. */
+    /**
+     * Whether any instance (deleted ones included: their rows still name it) or configuration group uses the
+     * version.
+     */
     public boolean versionInUse(String versionId) {
-        return jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM instances WHERE datastore_version_id = :v")
+        return jdbi.withHandle(h -> h.createQuery("SELECT (SELECT COUNT(*) FROM instances WHERE datastore_version_id = :v)"
+                + " + (SELECT COUNT(*) FROM configurations WHERE datastore_version_id = :v)")
                 .bind("v", versionId).mapTo(Integer.class).one()) > 0;
     }
 

@@ -19,7 +19,7 @@ public final class InstanceRepository {
 
     /** Inserts without a quota check (tests, imports). */
     public void insertWithTask(InstanceRecord i, TaskRecord task) {
-        insertWithTask(i, task, (usage, wanted) -> { }, Map.of());
+        insertWithTask(i, task, (usage, wanted) -> { }, Map.of(), null);
     }
 
     /** What a create may use, checked under the project's quota lock: resource -> limit (-1: unlimited). */
@@ -31,14 +31,17 @@ public final class InstanceRepository {
     /**
      * Inserts the instance, its NEW service status and its create task in one transaction, after checking the
      * project's quota under a lock so that concurrent creates cannot both take the last free slot.
+     * {@code configurationId} is the configuration group attached at create, or null.
      */
-    public void insertWithTask(InstanceRecord i, TaskRecord task, QuotaCheck quota, Map<String, Integer> wanted) {
+    public void insertWithTask(InstanceRecord i, TaskRecord task, QuotaCheck quota, Map<String, Integer> wanted,
+                               String configurationId) {
         jdbi.useTransaction(h -> {
             QuotaRepository.lock(jdbi, h, i.projectId());
             quota.check(QuotaRepository.usage(h, i.projectId()), wanted);
             h.createUpdate("INSERT INTO instances (id, project_id, name, flavor_id, datastore_version_id, volume_size,"
-                    + " task_status, created, updated, deleted) VALUES (:id, :projectId, :name, :flavorId,"
-                    + " :datastoreVersionId, :volumeSize, :taskStatus, :created, :updated, FALSE)").bindMethods(i).execute();
+                    + " task_status, created, updated, deleted, configuration_id) VALUES (:id, :projectId, :name, :flavorId,"
+                    + " :datastoreVersionId, :volumeSize, :taskStatus, :created, :updated, FALSE, :configurationId)")
+                    .bindMethods(i).bind("configurationId", configurationId).execute();
             h.createUpdate("INSERT INTO service_statuses (instance_id, status, updated_at) VALUES (:id, 'NEW', :t)")
                     .bind("id", i.id()).bind("t", i.created()).execute();
             TaskRepository.insert(h, task);

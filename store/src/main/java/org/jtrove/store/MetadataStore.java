@@ -20,6 +20,8 @@ public final class MetadataStore implements AutoCloseable {
     public final IdentityRepository identity;
     public final QuotaRepository quotas;
     public final BackupRepository backups;
+    public final ParameterRepository parameters;
+    public final ConfigurationRepository configurations;
 
     public MetadataStore(String jdbcUrl, String user, String password) {
         HikariConfig config = new HikariConfig();
@@ -44,6 +46,8 @@ public final class MetadataStore implements AutoCloseable {
         this.identity = new IdentityRepository(jdbi);
         this.quotas = new QuotaRepository(jdbi);
         this.backups = new BackupRepository(jdbi);
+        this.parameters = new ParameterRepository(jdbi);
+        this.configurations = new ConfigurationRepository(jdbi);
     }
 
     /**

