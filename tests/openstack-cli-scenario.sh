@@ -24,6 +24,8 @@
 #   the same on a Redis instance (redis-cli), whose db/user commands fail with "not supported" (HTTP 501)
 #   openstack database configuration parameter list | parameter show | create | list | show | attach
 #   openstack database configuration instances | default | parameter set | detach | delete
+#   openstack database backup create (full, --incremental) | backup show | backup list | backup delete
+#   openstack database instance create --backup (restore), checked with psql
 #   openstack database instance list with a wrong OS_PASSWORD (must fail)
 #
 # Output: "ok - <step>" per step and "N passed, 0 failed"; on the first failure "not ok - <step>: <details>",
@@ -419,6 +421,65 @@ res=$(pg bob bobpass1 appdb "SHOW work_mem") || fail "psql as bob failed: $res"
 must database configuration delete "$cfg_id"
 must database configuration list -f json
 expect 'all(x["ID"] != "'"$cfg_id"'" for x in d)' "the deleted group is still listed"
+ok
+
+# ---------------------------------------------------------------------------------------------------------------
+# 6c. backups and restore (on the PostgreSQL instance)
+
+# wait_backup ID SECONDS: polls `backup show` until COMPLETED; FAILED or timeout fail.
+wait_backup() {
+  local id=$1 limit=$2 status=""
+  local deadline=$((SECONDS + limit))
+  while :; do
+    must database backup show "$id" -f json
+    status=$(field 'd["status"]') || fail "backup show gave no status: $out"
+    [ "$status" = COMPLETED ] && return 0
+    [ "$status" = FAILED ] && fail "backup $id FAILED: $out"
+    [ "$SECONDS" -ge "$deadline" ] && fail "backup $id still $status after ${limit}s: $out"
+    sleep 1
+  done
+}
+
+begin "6c.1 backup create (full); COMPLETED within 120 s with a size and the datastore; backup list shows it"
+must database backup create cli-full -i "$pg_id" -f json
+expect 'd["status"] == "NEW" and d["instance_id"] == "'"$pg_id"'"' "backup create did not answer a NEW backup"
+full_id=$(field 'd["id"]')
+wait_backup "$full_id" 120
+expect 'd["size"] > 0 and d["datastore"] == "postgresql" and not d.get("parent_id")' "the full backup's fields"
+must database backup list -f json
+expect '[x["Name"] for x in d if x["ID"] == "'"$full_id"'"] == ["cli-full"]' "backup list does not show cli-full"
+ok
+
+begin "6c.2 a second row, then backup create --incremental; its parent is the full backup"
+res=$(pg bob bobpass1 appdb "INSERT INTO notes VALUES (2, 'after the full backup'); SELECT count(*) FROM notes") \
+  || fail "psql as bob failed: $res"
+[ "$res" = 2 ] || fail "expected 2 rows, got '$res'"
+must database backup create cli-inc -i "$pg_id" --incremental -f json
+inc_id=$(field 'd["id"]')
+wait_backup "$inc_id" 120
+expect 'd["parent_id"] == "'"$full_id"'"' "the incremental backup's parent is not the full one"
+ok
+
+begin "6c.3 instance create --backup (the incremental); ACTIVE; bob reads both rows there"
+must database instance create "cli-restored-$$" --flavor 1 --size 1 --backup "$inc_id" -f json
+restored_id=$(field 'd["id"]')
+wait_status "$restored_id" ACTIVE 180
+restored_ip=$(field 'd["ip"]')
+res=$(PGPASSWORD=bobpass1 PGCONNECT_TIMEOUT=10 psql -X -w -q -tA -h "$restored_ip" -U bob -d appdb \
+  -c "SELECT string_agg(body, '|' ORDER BY id) FROM notes" 2>&1) || fail "psql on the restored instance failed: $res"
+[ "$res" = "hello from the cli scenario|after the full backup" ] || fail "the restored instance holds '$res'"
+ok
+
+begin "6c.4 backup delete (the full one) also deletes the incremental built on it"
+must database backup delete "$full_id"
+deadline=$((SECONDS + 30))
+while :; do
+  must database backup list -f value -c ID
+  grep -q -e "$full_id" -e "$inc_id" <<<"$out" || break
+  [ "$SECONDS" -ge "$deadline" ] && fail "still listed after 30s: $out"
+  sleep 1
+done
+must database instance delete "$restored_id"
 ok
 
 # ---------------------------------------------------------------------------------------------------------------

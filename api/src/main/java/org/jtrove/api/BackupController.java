@@ -13,7 +13,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import org.jtrove.bus.TaskmanagerApi;
-import org.jtrove.model.InstanceTask;
 import org.jtrove.model.Json;
 import org.jtrove.model.JtroveException;
 import org.jtrove.model.ServiceStatus;
@@ -138,7 +137,7 @@ final class BackupController {
     }
 
     private void requireActionable(InstanceRecord i) {
-        if (i.task() != InstanceTask.NONE) {
+        if (!InstanceController.idle(i)) {
             throw InstanceController.busy(i, "task", i.task().name());
         }
         ServiceStatus s = store.serviceStatuses.find(i.id()).map(ServiceStatusRecord::serviceStatus).orElse(ServiceStatus.NEW);

@@ -565,7 +565,7 @@ final class InstanceController {
     }
 
     /** No task runs: NONE, or RESTART_REQUIRED (a configuration change waiting for a restart). */
-    private static boolean idle(InstanceRecord i) {
+    static boolean idle(InstanceRecord i) {
         return i.task() == InstanceTask.NONE || i.task() == InstanceTask.RESTART_REQUIRED;
     }
 

@@ -300,7 +300,11 @@ public final class GuestAgent implements AutoCloseable {
                     stored.sizeBytes(), stored.location(), stored.checksum(), meta[0], null, now())));
         } catch (Exception e) {
             String reason = e instanceof JtroveException ? e.getMessage() : e.toString();
-            LOG.warn("instance {}: backup {} failed: {}", ctx.instanceId(), id, reason);
+            if (e instanceof JtroveException) {
+                LOG.warn("instance {}: backup {} failed: {}", ctx.instanceId(), id, reason);
+            } else {
+                LOG.warn("instance {}: backup {} failed", ctx.instanceId(), id, e);
+            }
             reportBackup(id, "FAILED", null, null, "Backup failed: " + reason);
         }
     }

@@ -28,6 +28,7 @@ import org.junit.jupiter.api.TestInstance;
 class ConfigurationGroupsE2ETest {
     private static final String PG = "{\"type\": \"postgresql\", \"version\": \"15\"}";
     private static final String MARIADB = "{\"type\": \"mariadb\", \"version\": \"10.11\"}";
+    private static final String REDIS = "{\"type\": \"redis\"}";
     private AllInOne server;
     private ApiClient api;
     private ApiClient other;
@@ -217,6 +218,45 @@ class ConfigurationGroupsE2ETest {
         assertThat(my(ip, "SELECT @@GLOBAL.back_log")).isNotEqualTo("44");
         assertThat(my(ip, "SELECT @@GLOBAL.max_connections")).isEqualTo("64");
         assertThat(api.delete("/configurations/" + m1).status()).isEqualTo(202);
+    }
+
+    @Test
+    void redisDynamicAndRestartRequiredValues() throws Exception {
+        String r1 = createGroup("redis", "{\"maxmemory-policy\": \"allkeys-lru\", \"databases\": 32}", REDIS);
+        Response created = api.post("/instances", "{\"instance\": {\"name\": \"redis-a\", \"flavorRef\": \"1\","
+                + " \"volume\": {\"size\": 1}, \"datastore\": " + REDIS + ", \"configuration\": \"" + r1 + "\"}}");
+        assertThat(created.status()).as(created.raw()).isEqualTo(200);
+        String id = created.body().at("/instance/id").asText();
+        instances.add(id);
+        awaitStatus(id, "ACTIVE");
+        JsonNode effective = api.get("/instances/" + id + "/configuration").body().at("/instance/configuration");
+        assertThat(effective.path("maxmemory-policy").asText()).isEqualTo("allkeys-lru");
+        assertThat(effective.path("databases").asLong()).as("applied before the first start").isEqualTo(32);
+        try (var j = new redis.clients.jedis.Jedis(ip(id), 6379)) {
+            j.select(31);   // only exists with databases = 32
+        }
+
+        assertThat(api.patch("/configurations/" + r1,
+                "{\"configuration\": {\"values\": {\"timeout\": 77, \"save\": \"900 1\", \"databases\": 8}}}").status())
+                .isEqualTo(200);
+        effective = api.get("/instances/" + id + "/configuration").body().at("/instance/configuration");
+        assertThat(effective.path("timeout").asLong()).as("dynamic: at once").isEqualTo(77);
+        assertThat(effective.path("save").asText()).isEqualTo("900 1");
+        assertThat(effective.path("databases").asLong()).as("restart required").isEqualTo(32);
+        assertThat(status(id)).isEqualTo("RESTART_REQUIRED");
+        restart(id);
+        effective = api.get("/instances/" + id + "/configuration").body().at("/instance/configuration");
+        assertThat(effective.path("databases").asLong()).isEqualTo(8);
+        assertThat(effective.path("timeout").asLong()).isEqualTo(77);
+        assertThat(effective.path("save").asText()).isEqualTo("900 1");
+
+        assertThat(api.put("/instances/" + id, "{\"instance\": {\"configuration\": null}}").status()).isEqualTo(202);
+        effective = api.get("/instances/" + id + "/configuration").body().at("/instance/configuration");
+        assertThat(effective.path("maxmemory-policy").asText()).as("jtrove's default again").isEqualTo("noeviction");
+        assertThat(effective.path("save").asText()).isEqualTo("3600 1 300 100 60 10000");
+        assertThat(api.post("/configurations", group("bad", "{\"maxmemory-policy\": \"sometimes\"}", REDIS)).status())
+                .isEqualTo(422);
+        assertThat(api.delete("/configurations/" + r1).status()).isEqualTo(202);
     }
 
     // ---- helpers ---------------------------------------------------------------------------------------------

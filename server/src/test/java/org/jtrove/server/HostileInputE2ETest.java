@@ -117,6 +117,7 @@ class HostileInputE2ETest {
         assertThat(api.get("/configurations/" + cfg).body().at("/configuration/values").toString())
                 .isEqualTo("{\"work_mem\":5000}");
         assertThat(api.get("/instances/" + id).body().path("instance").has("configuration")).isFalse();
+        assertThat(api.get("/backups").body().path("backups")).as("no backup was created").isEmpty();
         assertThat(api.get("/flavors").status()).isEqualTo(200);
     }
 
@@ -150,6 +151,9 @@ class HostileInputE2ETest {
             {"GET", p + "/datastores/" + name + "/versions/" + name + "/parameters"},
             {"GET", p + "/datastores/postgresql/versions/15/parameters/" + name},
             {"GET", p + "/datastores/versions/" + enc(pick(r, HOSTILE_IDS)) + "/parameters/" + name},
+            {"GET", p + "/backups"}, {"POST", p + "/backups"}, {"GET", p + "/backups/" + enc(pick(r, HOSTILE_IDS))},
+            {"DELETE", p + "/backups/" + enc(pick(r, HOSTILE_IDS))}, {"GET", p + "/instances/" + id + "/backups"},
+            {"GET", p + "/backups?instance_id=" + name + "&datastore=" + name + "&limit=" + name},
         };
         return routes[r.nextInt(routes.length)];
     }

@@ -31,7 +31,8 @@ class MavenBuildE2ETest {
             assertThat(api.get("/datastores/postgresql/versions/17.11").status()).isEqualTo(200);
             var created = api.post("/instances", "{\"instance\": {\"name\": \"pg17\", \"flavorRef\": \"1\","
                     + " \"volume\": {\"size\": 1}, \"datastore\": {\"type\": \"postgresql\", \"version\": \"17.11\"},"
-                    + " \"users\": [{\"name\": \"alice\", \"password\": \"alice-pw\"}]}}");
+                    + " \"databases\": [{\"name\": \"app\"}],"
+                    + " \"users\": [{\"name\": \"alice\", \"password\": \"alice-pw\", \"databases\": [{\"name\": \"app\"}]}]}}");
             String id = created.body().at("/instance/id").asText();
             String[] ip = new String[1];
             await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(100)).until(() -> {
@@ -40,11 +41,39 @@ class MavenBuildE2ETest {
                 ip[0] = instance.path("ip").path(0).asText();
                 return "ACTIVE".equals(instance.path("status").asText());
             });
-            try (Connection c = DriverManager.getConnection("jdbc:postgresql://" + ip[0] + ":5432/postgres", "alice", "alice-pw");
+            try (Connection c = DriverManager.getConnection("jdbc:postgresql://" + ip[0] + ":5432/app", "alice", "alice-pw");
                  ResultSet rs = c.createStatement().executeQuery("SHOW server_version")) {
                 rs.next();
                 assertThat(rs.getString(1)).startsWith("17.11");
+                c.createStatement().execute("CREATE TABLE kept AS SELECT g AS id FROM generate_series(1, 1000) g");
             }
+
+            // Backups use the server's own backup API, so a build without client tools (Zonky ships none, and
+            // Debian's 15 tools refuse a 17 server) backs up and restores too.
+            String backup = api.post("/backups", "{\"backup\": {\"name\": \"pg17\", \"instance\": \"" + id + "\"}}")
+                    .body().at("/backup/id").asText();
+            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(100)).until(() -> {
+                var b = api.get("/backups/" + backup).body().path("backup");
+                assertThat(b.path("status").asText()).as(b.toString()).isNotEqualTo("FAILED");
+                return "COMPLETED".equals(b.path("status").asText());
+            });
+            String restored = api.post("/instances", "{\"instance\": {\"name\": \"pg17-restored\", \"flavorRef\": \"1\","
+                    + " \"volume\": {\"size\": 1}, \"restorePoint\": {\"backupRef\": \"" + backup + "\"}}}").body()
+                    .at("/instance/id").asText();
+            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(100)).until(() -> {
+                var instance = api.get("/instances/" + restored).body().path("instance");
+                assertThat(instance.path("status").asText()).as(instance.toString()).isNotEqualTo("ERROR");
+                return "ACTIVE".equals(instance.path("status").asText());
+            });
+            String restoredIp = api.get("/instances/" + restored).body().at("/instance/ip/0").asText();
+            assertThat(api.get("/instances/" + restored).body().at("/instance/datastore/version").asText()).isEqualTo("17.11");
+            try (Connection c = DriverManager.getConnection("jdbc:postgresql://" + restoredIp + ":5432/app", "alice", "alice-pw");
+                 ResultSet rs = c.createStatement().executeQuery("SELECT count(*), sum(id) FROM kept")) {
+                rs.next();
+                assertThat(rs.getLong(1)).isEqualTo(1000);
+                assertThat(rs.getLong(2)).isEqualTo(500_500);
+            }
+            assertThat(api.delete("/instances/" + restored).status()).isEqualTo(202);
             assertThat(api.delete("/instances/" + id).status()).isEqualTo(202);
             await().atMost(Duration.ofSeconds(60)).until(() -> api.get("/instances/" + id).status() == 404);
         }

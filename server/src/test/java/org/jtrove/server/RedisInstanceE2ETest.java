@@ -203,6 +203,31 @@ class RedisInstanceE2ETest {
         }
         String password = api.post("/instances/" + id + "/root", null).body().at("/user/password").asText();
         requiresPassword(password);
+
+        // An RDB backup of the 6.2 build restores there with its data and its root password (the ACL file).
+        String backup = api.post("/backups", "{\"backup\": {\"name\": \"r62\", \"instance\": \"" + id + "\"}}")
+                .body().at("/backup/id").asText();
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).until(() -> {
+            JsonNode b = api.get("/backups/" + backup).body().path("backup");
+            assertThat(b.path("status").asText()).as(b.toString()).isNotEqualTo("FAILED");
+            return "COMPLETED".equals(b.path("status").asText());
+        });
+        String source = id;
+        Response restored = api.post("/instances", "{\"instance\": {\"name\": \"r62-restored\", \"flavorRef\": \"1\","
+                + " \"volume\": {\"size\": 1}, \"restorePoint\": {\"backupRef\": \"" + backup + "\"}}}");
+        assertThat(restored.status()).as(restored.raw()).isEqualTo(200);
+        id = restored.body().at("/instance/id").asText();
+        ip = awaitStatus("ACTIVE", Duration.ofSeconds(60)).path("ip").get(0).asText();
+        requiresPassword(password);
+        try (Jedis j = client()) {
+            j.auth(password);
+            assertThat(j.get("k")).isEqualTo("v");
+            assertThat(info(j, "redis_version")).startsWith("6.2.");
+        }
+        assertThat(api.delete("/instances/" + id).status()).isEqualTo(202);
+        String restoredId = id;
+        await().atMost(Duration.ofSeconds(60)).until(() -> api.get("/instances/" + restoredId).status() == 404);
+        id = source;
         assertThat(api.delete("/instances/" + id).status()).isEqualTo(202);
         await().atMost(Duration.ofSeconds(60)).until(() -> api.get("/instances/" + id).status() == 404);
         id = null;

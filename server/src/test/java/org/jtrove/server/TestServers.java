@@ -17,7 +17,10 @@ final class TestServers {
     static {
         // Each test server's state holds templates and spare data directories (~0.3 GB); leaving them in /tmp
         // filled the disk after a few runs. Servers are closed in @AfterAll, before the JVM exits.
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> CREATED.forEach(TestServers::remove)));
+        // -Djtrove.keepTestState=true keeps them, to read server logs after a failure.
+        if (!Boolean.getBoolean("jtrove.keepTestState")) {
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> CREATED.forEach(TestServers::remove)));
+        }
     }
 
     private TestServers() {}

@@ -13,7 +13,9 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.jtrove.guestagent.backup.BackupPayload;
 import org.jtrove.model.Json;
 import org.jtrove.model.JtroveException;
+import java.util.function.Supplier;
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.exceptions.JedisConnectionException;
 
 /**
  * Redis backups are RDB snapshots: BGSAVE on the running server, then the finished dump.rdb (Redis writes a new
@@ -26,33 +28,65 @@ final class RedisBackup {
 
     private RedisBackup() {}
 
-    static String backup(Jedis admin, Path dataDir, String parentMeta, OutputStream out) throws Exception {
+    static String backup(Supplier<Jedis> connect, Path dataDir, String parentMeta, OutputStream out) throws Exception {
         if (parentMeta != null) {
             throw JtroveException.badRequest("Redis has no incremental backups; take a full backup.");
         }
-        long before = admin.lastsave();
-        long started = System.currentTimeMillis() / 1000;
-        waitUntilNoSaveRuns(admin);
-        admin.bgsave();
-        long deadline = System.currentTimeMillis() + WAIT_MS;
-        while (true) {
-            String info = admin.info("persistence");
-            if (!info.contains("rdb_bgsave_in_progress:1") && admin.lastsave() > Math.max(before, started - 1)) {
-                if (!info.contains("rdb_last_bgsave_status:ok")) {
-                    throw new IOException("the server's BGSAVE failed; check its disk space and log");
-                }
-                break;
+        try (Jedis admin = connect.get()) {
+            waitUntilNoSaveRuns(admin);
+            long before = admin.lastsave();
+            // LASTSAVE has a resolution of seconds: start in a later second than the last save, so ours shows.
+            while (Long.parseLong(admin.time().get(0)) <= before) {
+                Thread.sleep(50);
             }
-            if (System.currentTimeMillis() > deadline) {
-                throw new IOException("BGSAVE did not finish within 30 minutes");
-            }
-            Thread.sleep(20);
+            admin.bgsave();
+            waitForSave(connect, before);
         }
         TarArchiveOutputStream tar = new TarArchiveOutputStream(new NonClosing(out));
         long rdbBytes = add(tar, dataDir.resolve(RDB), RDB);
         add(tar, dataDir.resolve(RedisConfig.ACL_FILE), RedisConfig.ACL_FILE);
         tar.finish();
         return Json.write(Map.of("format", "redis-rdb-1", "rdb_bytes", rdbBytes));
+    }
+
+    /**
+     * Waits until LASTSAVE moves past {@code before} (the snapshot is on disk). LASTSAVE is cheap and answered at
+     * once; INFO is asked only now and then, to notice a failed save. A connection that stops answering is
+     * replaced (seen once with Redis 6.2 while its save child ran).
+     */
+    private static void waitForSave(Supplier<Jedis> connect, long before) throws Exception {
+        long deadline = System.currentTimeMillis() + WAIT_MS;
+        long nextInfo = System.currentTimeMillis() + 2_000;
+        Jedis j = connect.get();
+        int reconnects = 0;
+        try {
+            while (true) {
+                try {
+                    if (j.lastsave() > before) {
+                        return;
+                    }
+                    if (System.currentTimeMillis() > nextInfo) {
+                        String info = j.info("persistence");
+                        if (info.contains("rdb_bgsave_in_progress:0") && info.contains("rdb_last_bgsave_status:err")) {
+                            throw new IOException("the server's BGSAVE failed; check its disk space and log");
+                        }
+                        nextInfo = System.currentTimeMillis() + 2_000;
+                    }
+                } catch (JedisConnectionException e) {
+                    if (++reconnects > 5) {
+                        throw e;
+                    }
+                    j.close();
+                    j = connect.get();
+                }
+                if (System.currentTimeMillis() > deadline) {
+                    throw new IOException("BGSAVE did not finish within 30 minutes");
+                }
+                Thread.sleep(20);
+            }
+        } finally {
+            j.close();
+        }
     }
 
     private static void waitUntilNoSaveRuns(Jedis admin) throws InterruptedException {

@@ -49,7 +49,29 @@ final class RedisConfig {
                 "save 3600 1",
                 "save 300 100",
                 "save 60 10000",
+                // the configuration group, last so that it wins
+                "include " + ctx.runDir().resolve(RedisOverrides.FILE),
                 "");
+    }
+
+    /** The single-valued settings redis.conf itself sets (name -> value), for resetting a removed group value. */
+    static java.util.Map<String, String> baseValues(InstanceContext ctx, int port) {
+        java.util.Map<String, String> out = new java.util.HashMap<>();
+        StringBuilder save = new StringBuilder();
+        for (String line : render(ctx, port).split("\n")) {
+            String[] parts = line.split(" ", 2);
+            if (line.isBlank() || line.startsWith("#") || parts.length < 2) {
+                continue;
+            }
+            if (parts[0].equals("save")) {
+                save.append(save.length() == 0 ? "" : " ").append(parts[1]);
+            } else {
+                out.put(parts[0], parts[1]);
+            }
+        }
+        out.put("save", save.toString());
+        out.put("appendonly", "yes");
+        return out;
     }
 
     /** An RDB and no append-only file (Redis 7: appendonlydir, 6: appendonly.aof): a restored snapshot. */

@@ -112,7 +112,69 @@ public final class RedisDatastore implements Datastore {
     public void configure(InstanceContext ctx, GuestHost host) throws IOException {
         Files.createDirectories(ctx.runDir());
         Files.writeString(ctx.runDir().resolve("redis.conf"), RedisConfig.render(ctx, port()));
+        Path overrides = ctx.runDir().resolve(RedisOverrides.FILE);
+        if (!Files.exists(overrides)) {
+            Files.writeString(overrides, RedisOverrides.render(java.util.Map.of()));
+        }
         host.giveToDatabaseUser(ctx.runDir());
+    }
+
+    /**
+     * Writes the group into overrides.conf (read at every start) and, on a running server, CONFIG SETs the values
+     * that Redis takes live. A removed value goes back to jtrove's default when redis.conf sets it, otherwise to
+     * Redis's own default, which needs a restart; so do the catalogue's restart-required parameters.
+     */
+    @Override
+    public boolean applyConfiguration(InstanceContext ctx, GuestHost host, String adminPassword,
+                                      java.util.Map<String, Object> values, java.util.Set<String> removed) throws Exception {
+        java.util.Map<String, org.jtrove.model.config.ConfigParameter> catalogue = new java.util.HashMap<>();
+        parameters(ctx.build().version()).forEach(p -> catalogue.put(p.name(), p));
+        for (String name : values.keySet()) {
+            if (!catalogue.containsKey(name)) {
+                throw org.jtrove.model.JtroveException.unprocessable("The configuration parameter " + name
+                        + " is not supported.");
+            }
+        }
+        org.jtrove.guestagent.ConfigFiles.replace(ctx.runDir().resolve(RedisOverrides.FILE), RedisOverrides.render(values), host);
+        if (adminPassword == null) {
+            return false;
+        }
+        boolean restart = false;
+        java.util.Map<String, String> base = RedisConfig.baseValues(ctx, port());
+        try (Jedis j = admin(ctx, adminPassword)) {
+            for (var e : values.entrySet()) {
+                String value = RedisOverrides.asText(e.getValue());
+                if (catalogue.get(e.getKey()).restartRequired()) {
+                    restart |= !value.equals(j.configGet(e.getKey()).get(e.getKey()));
+                } else {
+                    j.configSet(e.getKey(), value);
+                }
+            }
+            for (String name : removed) {
+                org.jtrove.model.config.ConfigParameter p = catalogue.get(name);
+                if (p != null && !p.restartRequired() && base.containsKey(name)) {
+                    j.configSet(name, base.get(name));
+                } else if (p != null) {
+                    restart = true;
+                }
+            }
+        }
+        return restart;
+    }
+
+    @Override
+    public java.util.Map<String, Object> effectiveConfiguration(InstanceContext ctx, String adminPassword,
+            List<org.jtrove.model.config.ConfigParameter> parameters) {
+        java.util.Map<String, Object> out = new java.util.TreeMap<>();
+        try (Jedis j = admin(ctx, adminPassword)) {
+            for (org.jtrove.model.config.ConfigParameter p : parameters) {
+                String shown = j.configGet(p.name()).get(p.name());
+                if (shown != null) {
+                    out.put(p.name(), org.jtrove.guestagent.ConfigFiles.typed(p, shown));
+                }
+            }
+        }
+        return out;
     }
 
     @Override
@@ -154,11 +216,9 @@ public final class RedisDatastore implements Datastore {
     @Override
     public String backup(InstanceContext ctx, String adminPassword, String parentMeta, java.io.OutputStream out,
                          GuestHost host) throws Exception {
-        try (Jedis j = new Jedis(new HostAndPort(ctx.address(), port()), DefaultJedisClientConfig.builder()
+        return RedisBackup.backup(() -> new Jedis(new HostAndPort(ctx.address(), port()), DefaultJedisClientConfig.builder()
                 .user(RedisConfig.ADMIN).password(adminPassword).autoNegotiateProtocol(false)
-                .connectionTimeoutMillis(TIMEOUT_MS).socketTimeoutMillis(60_000).build())) {
-            return RedisBackup.backup(j, ctx.dataDir(), parentMeta, out);
-        }
+                .connectionTimeoutMillis(TIMEOUT_MS).socketTimeoutMillis(10_000).build()), ctx.dataDir(), parentMeta, out);
     }
 
     @Override
