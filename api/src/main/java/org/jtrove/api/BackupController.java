@@ -30,9 +30,9 @@ final class BackupController {
     private static final Set<String> CREATE_FIELDS = Set.of("name", "instance", "description", "parent_id",
             "incremental", "swift_container", "storage_driver", "restore_from");
     /** Datastore managers whose guest plugin takes backups. */
-    static final Set<String> BACKUP_MANAGERS = Set.of("postgresql", "mysql", "redis");
+    static final Set<String> BACKUP_MANAGERS = Set.of("postgresql", "mysql", "mariadb", "redis");
     /** Of those, the ones with incremental backups (Redis snapshots are always whole). */
-    static final Set<String> INCREMENTAL_MANAGERS = Set.of("postgresql", "mysql");
+    static final Set<String> INCREMENTAL_MANAGERS = Set.of("postgresql", "mysql", "mariadb");
     /** Trove's running_backups_expires: a backup "running" longer than this is considered dead and may be deleted. */
     private static final Duration RUNNING_EXPIRES = Duration.ofDays(3);
 
@@ -187,9 +187,12 @@ final class BackupController {
                         + "); delete it once it has completed or failed.");
             }
         }
-        TaskRecord task = TaskRecord.start(TaskType.DELETE_BACKUP, backup.instanceId(),
-                Map.of("backup_ids", doomed.stream().map(BackupRecord::id).toList()));
-        store.tasks.insert(task);
+        // Children first: a failure part-way never leaves an incremental without its parent. Marked DELETING at
+        // once, so no new incremental, parent or restore picks any of them meanwhile.
+        List<String> ids = new java.util.ArrayList<>(doomed.stream().map(BackupRecord::id).toList());
+        java.util.Collections.reverse(ids);
+        TaskRecord task = TaskRecord.start(TaskType.DELETE_BACKUP, backup.instanceId(), Map.of("backup_ids", ids));
+        store.backups.markDeletingWithTask(ids, task);
         taskmanager.runTask(task.id());
         ctx.status(202).contentType("application/json");
     }

@@ -157,9 +157,18 @@ final class InstanceController {
         String backupId = ref.substring(ref.lastIndexOf('/') + 1);
         BackupRecord b = store.backups.find(project, backupId).orElseThrow(
                 () -> JtroveException.notFound("Backup " + backupId.replaceAll("\\p{Cntrl}", "?") + " cannot be found."));
-        if (!BackupRecord.COMPLETED.equals(b.state())) {
-            throw new JtroveException(409, "Unable to create instance because backup " + b.id()
-                    + " is not completed. Actual state: " + b.state() + ".");
+        List<BackupRecord> chain;
+        try {
+            chain = store.backups.chain(b.id());
+        } catch (IllegalStateException e) {
+            throw new JtroveException(409, "Unable to restore backup " + b.id() + ": " + e.getMessage() + ".");
+        }
+        for (BackupRecord link : chain) {
+            if (!BackupRecord.COMPLETED.equals(link.state())) {
+                throw new JtroveException(409, "Unable to create instance because backup " + link.id()
+                        + (link.id().equals(b.id()) ? "" : " (a parent of " + b.id() + ")")
+                        + " is not completed. Actual state: " + link.state() + ".");
+            }
         }
         return b;
     }

@@ -29,8 +29,10 @@ public final class LocalBackupStorage implements BackupStorage {
     public OutputStream create(String key) throws IOException {
         Path target = file(key);
         Path partial = dir.resolve(key + ".partial");
-        OutputStream out = Files.newOutputStream(partial);
-        return new Committing(out, partial, target);
+        java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(partial,
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE,
+                java.nio.file.StandardOpenOption.TRUNCATE_EXISTING);
+        return new Committing(channel, partial, target);
     }
 
     @Override
@@ -57,12 +59,14 @@ public final class LocalBackupStorage implements BackupStorage {
     }
 
     private static final class Committing extends FilterOutputStream implements Abortable {
+        private final java.nio.channels.FileChannel channel;
         private final Path partial;
         private final Path target;
         private boolean done;
 
-        Committing(OutputStream out, Path partial, Path target) {
-            super(out);
+        Committing(java.nio.channels.FileChannel channel, Path partial, Path target) {
+            super(new java.io.BufferedOutputStream(java.nio.channels.Channels.newOutputStream(channel), 1 << 16));
+            this.channel = channel;
             this.partial = partial;
             this.target = target;
         }
@@ -78,8 +82,15 @@ public final class LocalBackupStorage implements BackupStorage {
                 return;
             }
             done = true;
+            out.flush();
+            channel.force(true);   // on disk before it is renamed and recorded as COMPLETED
             out.close();
             Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            try (java.nio.channels.FileChannel dir = java.nio.channels.FileChannel.open(target.getParent())) {
+                dir.force(true);
+            } catch (IOException e) {
+                // some filesystems cannot sync a directory; the file itself is synced
+            }
         }
 
         @Override

@@ -101,7 +101,7 @@ public final class S3BackupStorage implements BackupStorage, AutoCloseable {
 
     private final class MultipartOutput extends OutputStream implements Abortable {
         private final String key;
-        private final byte[] part = new byte[PART_BYTES];
+        private byte[] part = new byte[PART_BYTES];
         private int filled;
         private String uploadId;
         private final List<CompletedPart> parts = new ArrayList<>();
@@ -126,6 +126,11 @@ public final class S3BackupStorage implements BackupStorage, AutoCloseable {
                 len -= n;
                 if (filled == part.length) {
                     uploadPart();
+                    // S3 allows 10,000 parts: parts grow (8 MiB, then 16, 32, ... every 1,000) so size has no practical cap
+                    int wanted = PART_BYTES << Math.min(6, parts.size() / 1000);
+                    if (wanted != part.length) {
+                        part = new byte[wanted];
+                    }
                 }
             }
         }
@@ -164,6 +169,9 @@ public final class S3BackupStorage implements BackupStorage, AutoCloseable {
             } catch (SdkException e) {
                 abortUpload();
                 throw new IOException("upload to s3://" + bucket + "/" + key + " failed: " + e.getMessage(), e);
+            } catch (IOException e) {
+                abortUpload();
+                throw e;
             }
         }
 
@@ -180,7 +188,7 @@ public final class S3BackupStorage implements BackupStorage, AutoCloseable {
                 try {
                     s3.abortMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(uploadId));
                 } catch (SdkException e) {
-                    // the store expires abandoned uploads; nothing readable was created
+                    // nothing readable was created; stores keep abandoned parts until a lifecycle rule expires them
                 }
             }
         }

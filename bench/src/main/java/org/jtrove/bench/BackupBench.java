@@ -83,6 +83,12 @@ public final class BackupBench {
                 c.createStatement().execute("CHECKPOINT");
             }
             String before = fingerprint(ip, password);
+            long dbBytes;
+            try (Connection c = pg(ip, password); ResultSet rs = c.createStatement().executeQuery(
+                    "SELECT pg_database_size('postgres')")) {
+                rs.next();
+                dbBytes = rs.getLong(1);
+            }
             Path data = state.resolve("instances").resolve(source).resolve("data");
             long dataBytes = Long.parseLong(Commands.exec("du", "-sb", data.toString()).split("\\s+")[0]);
 
@@ -126,8 +132,8 @@ public final class BackupBench {
             }
 
             long maxHeap = Runtime.getRuntime().maxMemory();
-            System.out.printf("%nbackup benchmark: PostgreSQL 15, pgbench scale %d, data directory %d MB (load took %.1f s)%n",
-                    scale, dataBytes >> 20, loadMs / 1000.0);
+            System.out.printf("%nbackup benchmark: PostgreSQL 15, pgbench scale %d: database %d MB, data directory %d MB"
+                    + " with WAL (load took %.1f s)%n", scale, dbBytes >> 20, dataBytes >> 20, loadMs / 1000.0);
             System.out.printf("stored backup %.1f MB (zstd -3 + AES-GCM), tar|zstd -3 baseline %d MB; JVM max heap %d MB%n",
                     backup.at("/backup/size").asDouble() * 1000, Files.size(zst) >> 20, maxHeap >> 20);
             System.out.println("operation   jtrove ms   cp -a ms   ratio   tar|zstd ms   ratio   peak heap MB");

@@ -80,7 +80,7 @@ public interface Datastore {
     }
 
     /** Runs once the server answers after a start (e.g. to finish a restore); nothing by default. */
-    default void afterStart(InstanceContext ctx, String adminPassword) throws Exception {
+    default void afterStart(InstanceContext ctx, GuestHost host, String adminPassword) throws Exception {
     }
 
     /**

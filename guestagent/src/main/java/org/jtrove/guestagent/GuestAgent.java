@@ -48,6 +48,8 @@ import org.slf4j.LoggerFactory;
 public final class GuestAgent implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(GuestAgent.class);
     private static final long READY_TIMEOUT_S = 90;
+    /** A restored server first replays its logs (PostgreSQL WAL, a large Redis RDB): it may take much longer. */
+    private static final long RESTORED_READY_TIMEOUT_S = 1800;
 
     private volatile InstanceContext ctx;
     private final Datastore datastore;
@@ -174,7 +176,8 @@ public final class GuestAgent implements AutoCloseable {
             long t0 = System.nanoTime();
             String initialPassword;
             long t1;
-            if (request.restoreChain() == null || request.restoreChain().isEmpty()) {
+            boolean restoring = request.restoreChain() != null && !request.restoreChain().isEmpty();
+            if (!restoring) {
                 TemplateCache.Template template = templates.ensure(datastore, ctx.build());
                 checkOpen();
                 t1 = System.nanoTime();
@@ -196,7 +199,7 @@ public final class GuestAgent implements AutoCloseable {
             Files.setPosixFilePermissions(ctx.runDir(), PosixFilePermissions.fromString("rwx------"));
             checkOpen();
             long t3 = System.nanoTime();
-            startServer(initialPassword);
+            startServer(initialPassword, restoring ? RESTORED_READY_TIMEOUT_S : READY_TIMEOUT_S);
             long t4 = System.nanoTime();
             String password = Secrets.password();
             writeSecret(password);
@@ -349,7 +352,12 @@ public final class GuestAgent implements AutoCloseable {
         @Override
         public java.io.InputStream open() throws IOException {
             java.io.InputStream in = vault.read(source.storageKey(), source.backupId(), source.checksum());
-            envelope = BackupEnvelope.readFrom(in);
+            try {
+                envelope = BackupEnvelope.readFrom(in);
+            } catch (IOException | RuntimeException e) {
+                in.close();
+                throw e;
+            }
             return in;
         }
     }
@@ -434,10 +442,14 @@ public final class GuestAgent implements AutoCloseable {
     }
 
     private void startServer(String password) throws Exception {
+        startServer(password, READY_TIMEOUT_S);
+    }
+
+    private void startServer(String password, long readyTimeoutSeconds) throws Exception {
         ProcessHandle p = host.spawn(datastore.startCommand(ctx), ctx.agentDir().resolve("server.log"));
         Files.writeString(ctx.agentDir().resolve("server.pid"), Long.toString(p.pid()));
         watch(p);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(READY_TIMEOUT_S);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(readyTimeoutSeconds);
         long pause = 10;
         while (!datastore.ping(ctx, password)) {
             if (!p.isAlive()) {
@@ -446,12 +458,12 @@ public final class GuestAgent implements AutoCloseable {
             }
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException(datastore.datastoreName() + " did not accept connections within "
-                        + READY_TIMEOUT_S + " s: " + logTail());
+                        + readyTimeoutSeconds + " s: " + logTail());
             }
             Thread.sleep(pause);
             pause = Math.min(50, pause * 2);
         }
-        datastore.afterStart(ctx, password);
+        datastore.afterStart(ctx, host, password);
     }
 
     private void watch(ProcessHandle p) {

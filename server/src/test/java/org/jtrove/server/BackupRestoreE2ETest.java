@@ -192,7 +192,17 @@ class BackupRestoreE2ETest {
         try (var j = new redis.clients.jedis.Jedis(ip(api, source), 6379)) {
             j.flushAll();
         }
-        String restored = create(api, "redis", "redis-restored", b);
+        // restored with a configuration group that asks for AOF: the RDB must still be loaded first
+        String group = api.post("/configurations", "{\"configuration\": {\"name\": \"aof\", \"values\":"
+                + " {\"appendonly\": \"yes\", \"timeout\": 300}, \"datastore\": {\"type\": \"redis\"}}}")
+                .body().at("/configuration/id").asText();
+        Response r = api.post("/instances", "{\"instance\": {\"name\": \"redis-restored\", \"flavorRef\": \"1\","
+                + " \"volume\": {\"size\": 1}, \"configuration\": \"" + group + "\","
+                + " \"restorePoint\": {\"backupRef\": \"" + b + "\"}}}");
+        assertThat(r.status()).as(r.raw()).isEqualTo(200);
+        String restored = r.body().at("/instance/id").asText();
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(100)).until(() ->
+                "ACTIVE".equals(api.get("/instances/" + restored).body().at("/instance/status").asText()));
         String rip = ip(api, restored);
         try (var j = new redis.clients.jedis.Jedis(rip, 6379)) {
             assertThat(j.dbSize()).isEqualTo(5_001);

@@ -256,6 +256,13 @@ class ConfigurationGroupsE2ETest {
         assertThat(effective.path("save").asText()).isEqualTo("3600 1 300 100 60 10000");
         assertThat(api.post("/configurations", group("bad", "{\"maxmemory-policy\": \"sometimes\"}", REDIS)).status())
                 .isEqualTo(422);
+        // A value only the server can judge is refused on attach and never reaches the file read at start.
+        String hourly = createGroup("hourly", "{\"save\": \"hourly\"}", REDIS);
+        Response refused = api.put("/instances/" + id, "{\"instance\": {\"configuration\": \"" + hourly + "\"}}");
+        assertThat(refused.status()).as(refused.raw()).isEqualTo(422);
+        assertThat(api.get("/instances/" + id).body().path("instance").has("configuration")).isFalse();
+        restart(id);
+        assertThat(api.delete("/configurations/" + hourly).status()).isEqualTo(202);
         assertThat(api.delete("/configurations/" + r1).status()).isEqualTo(202);
     }
 

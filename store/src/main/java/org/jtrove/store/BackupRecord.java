@@ -16,6 +16,8 @@ public record BackupRecord(
     public static final String COMPLETED = "COMPLETED";
     public static final String FAILED = "FAILED";
     public static final String DELETE_FAILED = "DELETE_FAILED";
+    /** jtrove's own: being removed (Trove drops the row at once); never restorable or a parent. */
+    public static final String DELETING = "DELETING";
     public static final Set<String> RUNNING = Set.of(NEW, BUILDING);
 
     public boolean running() {

@@ -87,7 +87,9 @@ public final class BackupRepository {
         List<BackupRecord> chain = new ArrayList<>();
         String next = id;
         while (next != null && chain.size() < 1000) {
-            BackupRecord b = find(next).orElseThrow(() -> new IllegalStateException("a backup of the chain is gone"));
+            String missing = next;
+            BackupRecord b = find(next).orElseThrow(() -> new IllegalStateException("backup " + missing + " of the"
+                    + " restore chain was deleted; restore from a backup whose whole chain still exists"));
             chain.add(b);
             next = b.parentId();
         }
@@ -133,6 +135,17 @@ public final class BackupRepository {
         return jdbi.withHandle(h -> h.createUpdate("UPDATE backups SET state = 'BUILDING', updated = :t"
                         + " WHERE id = :id AND state = 'NEW'")
                 .bind("t", Instant.now()).bind("id", id).execute()) == 1;
+    }
+
+    /** Marks the backups DELETING and records the task that removes them, in one transaction. */
+    public void markDeletingWithTask(List<String> ids, TaskRecord task) {
+        jdbi.useTransaction(h -> {
+            for (String id : ids) {
+                h.createUpdate("UPDATE backups SET state = 'DELETING', updated = :t WHERE id = :id")
+                        .bind("t", Instant.now()).bind("id", id).execute();
+            }
+            TaskRepository.insert(h, task);
+        });
     }
 
     public void markDeleted(String id) {

@@ -50,6 +50,12 @@ public final class TaskManager implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
+    /** Backups wait for their guest for long: they have threads of their own, so other tasks never queue behind. */
+    private final ExecutorService backupWorkers = Executors.newFixedThreadPool(8, r -> {
+        Thread t = new Thread(r, "backup-task-worker");
+        t.setDaemon(true);
+        return t;
+    });
     private final Set<String> active = ConcurrentHashMap.newKeySet();
     private volatile boolean closing;
     private static final Duration RESUME_GRACE = Duration.ofSeconds(60);
@@ -85,7 +91,8 @@ public final class TaskManager implements AutoCloseable {
 
     private void submit(String taskId) {
         if (active.add(taskId)) {
-            workers.execute(() -> {
+            boolean backup = store.tasks.find(taskId).map(t -> t.type() == TaskType.BACKUP).orElse(false);
+            (backup ? backupWorkers : workers).execute(() -> {
                 try {
                     run(taskId);
                 } finally {
@@ -297,5 +304,6 @@ public final class TaskManager implements AutoCloseable {
             subscription.close();
         }
         workers.shutdownNow();
+        backupWorkers.shutdownNow();
     }
 }

@@ -59,7 +59,7 @@ final class MariadbBackup {
                 stream.transferTo(out);
             } finally {
                 if (!p.waitFor(10, TimeUnit.MINUTES)) {
-                    p.destroyForcibly();
+                    p.destroyForcibly().waitFor();
                 }
             }
             if (p.exitValue() != 0) {
@@ -110,7 +110,7 @@ final class MariadbBackup {
             in.transferTo(toTool);
         } finally {
             if (!p.waitFor(10, TimeUnit.MINUTES)) {
-                p.destroyForcibly();
+                p.destroyForcibly().waitFor();
             }
         }
         if (p.exitValue() != 0) {
@@ -122,7 +122,7 @@ final class MariadbBackup {
         Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         p.getOutputStream().close();
         if (!p.waitFor(30, TimeUnit.MINUTES)) {
-            p.destroyForcibly();
+            p.destroyForcibly().waitFor();
             throw new IOException(command.get(0) + " did not finish within 30 minutes");
         }
         if (p.exitValue() != 0) {

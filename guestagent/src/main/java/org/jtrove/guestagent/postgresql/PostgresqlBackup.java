@@ -28,6 +28,7 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.jtrove.guestagent.backup.BackupPayload;
 import org.jtrove.model.Json;
+import org.jtrove.model.JtroveException;
 
 /**
  * Physical backups of a running PostgreSQL server with the server's own backup API (pg_backup_start/stop), so
@@ -54,8 +55,25 @@ final class PostgresqlBackup {
 
     /** Streams a backup as tar into {@code out}; returns its meta. */
     static String backup(Connection c, Path dataDir, String parentMeta, OutputStream out) throws Exception {
-        long parentStart = parentMeta == null ? -1 : Json.parse(parentMeta).path("start_ms").asLong(-1);
+        long recordedParentStart = parentMeta == null ? -1 : Json.parse(parentMeta).path("start_ms").asLong(-1);
+        // the clock went back since the parent: mtimes cannot be trusted, so every file is copied
+        long parentStart = recordedParentStart > System.currentTimeMillis() ? -1 : recordedParentStart;
         int major = c.getMetaData().getDatabaseMajorVersion();
+        // The session idles while files are copied: no timeout of the server's (a configuration group may set
+        // them) or of the driver may end it before pg_backup_stop.
+        c.setNetworkTimeout(Runnable::run, 0);
+        try (var s = c.createStatement()) {
+            s.execute("SET statement_timeout = 0; SET lock_timeout = 0; SET idle_in_transaction_session_timeout = 0"
+                    + (major >= 14 ? "; SET idle_session_timeout = 0" : ""));
+        }
+        try (var tablespaces = Files.list(dataDir.resolve("pg_tblspc"))) {
+            if (tablespaces.findAny().isPresent()) {
+                throw JtroveException.notImplemented("The instance has tablespaces, which backups do not cover yet;"
+                        + " move their tables to pg_default (ALTER TABLE ... SET TABLESPACE pg_default) and back up again.");
+            }
+        } catch (NoSuchFileException none) {
+            // no pg_tblspc at all
+        }
         query(c, "SELECT pg_create_physical_replication_slot(?, true, true)",
                 "jtrove_backup_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16));
         long startMs = System.currentTimeMillis();
@@ -82,8 +100,12 @@ final class PostgresqlBackup {
             @Override
             public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
                 String name = file.getFileName().toString();
-                if (!attrs.isRegularFile() || SKIPPED_FILES.contains(name) || name.startsWith("pgsql_tmp")) {
+                if (SKIPPED_FILES.contains(name) || name.startsWith("pgsql_tmp")) {
                     return FileVisitResult.CONTINUE;
+                }
+                if (!attrs.isRegularFile()) {
+                    throw new IOException("the data directory holds " + relative(dataDir, file) + ", which is not a"
+                            + " regular file (a link?); a backup would miss what it points to");
                 }
                 String rel = relative(dataDir, file);
                 manifest.add(rel);

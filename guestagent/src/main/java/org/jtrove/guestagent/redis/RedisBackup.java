@@ -39,7 +39,7 @@ final class RedisBackup {
             while (Long.parseLong(admin.time().get(0)) <= before) {
                 Thread.sleep(50);
             }
-            admin.bgsave();
+            admin.bgsaveSchedule();   // waits its turn if an AOF rewrite runs, instead of refusing
             waitForSave(connect, before);
         }
         TarArchiveOutputStream tar = new TarArchiveOutputStream(new NonClosing(out));
@@ -66,9 +66,12 @@ final class RedisBackup {
                         return;
                     }
                     if (System.currentTimeMillis() > nextInfo) {
+                        // failed only if no child runs (a scheduled save starts once an AOF rewrite is done)
                         String info = j.info("persistence");
-                        if (info.contains("rdb_bgsave_in_progress:0") && info.contains("rdb_last_bgsave_status:err")) {
-                            throw new IOException("the server's BGSAVE failed; check its disk space and log");
+                        if (info.contains("rdb_bgsave_in_progress:0") && info.contains("aof_rewrite_in_progress:0")
+                                && info.contains("rdb_last_bgsave_status:err") && j.lastsave() <= before) {
+                            throw new IOException("the server's BGSAVE failed; check the instance's free disk space"
+                                    + " and take the backup again");
                         }
                         nextInfo = System.currentTimeMillis() + 2_000;
                     }
@@ -119,8 +122,9 @@ final class RedisBackup {
     }
 
     private static long add(TarArchiveOutputStream tar, Path file, String name) throws IOException {
-        try (InputStream in = Files.newInputStream(file)) {
-            long size = Files.size(file);
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(file);
+             InputStream in = java.nio.channels.Channels.newInputStream(channel)) {
+            long size = channel.size();   // of the file opened: an automatic save may rename a new one in
             TarArchiveEntry e = new TarArchiveEntry(name);
             e.setSize(size);
             e.setMode(0100600);

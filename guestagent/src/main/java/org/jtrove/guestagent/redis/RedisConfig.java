@@ -44,13 +44,15 @@ final class RedisConfig {
                 "maxmemory-policy noeviction",
                 // AOF with a final fsync on shutdown keeps every acknowledged write across a restart; RDB snapshots
                 // make recovery fast. everysec bounds a crash (kill -9) to about one second of writes.
-                "appendonly " + (restoredWithoutAof(ctx.dataDir()) ? "no" : "yes"),
+                "appendonly yes",
                 "appendfsync everysec",
                 "save 3600 1",
                 "save 300 100",
                 "save 60 10000",
                 // the configuration group, last so that it wins
                 "include " + ctx.runDir().resolve(RedisOverrides.FILE),
+                // a restored RDB is read only with appendonly off; it is switched on once the data is loaded
+                restoring(ctx) ? "appendonly no" : "",
                 "");
     }
 
@@ -74,11 +76,13 @@ final class RedisConfig {
         return out;
     }
 
-    /** An RDB and no append-only file (Redis 7: appendonlydir, 6: appendonly.aof): a restored snapshot. */
-    static boolean restoredWithoutAof(java.nio.file.Path dataDir) {
-        return java.nio.file.Files.exists(dataDir.resolve(RedisBackup.RDB))
-                && !java.nio.file.Files.exists(dataDir.resolve("appendonlydir"))
-                && !java.nio.file.Files.exists(dataDir.resolve("appendonly.aof"));
+    /** Marks (in the root-only agent directory) a restored data directory whose AOF is not written yet. */
+    static java.nio.file.Path restoringMarker(InstanceContext ctx) {
+        return ctx.agentDir().resolve("redis-restoring");
+    }
+
+    static boolean restoring(InstanceContext ctx) {
+        return java.nio.file.Files.exists(restoringMarker(ctx));
     }
 
     /** About three quarters of the flavor's RAM, leaving room for the server's own overhead and forks. */

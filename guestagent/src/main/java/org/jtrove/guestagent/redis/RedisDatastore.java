@@ -12,7 +12,10 @@ import java.util.regex.Pattern;
 import java.util.zip.ZipFile;
 import org.jtrove.guestagent.Datastore;
 import org.jtrove.guestagent.GuestHost;
+import org.jtrove.guestagent.ConfigFiles;
 import org.jtrove.guestagent.InstanceContext;
+import org.jtrove.model.JtroveException;
+import org.jtrove.model.config.ConfigParameter;
 import org.jtrove.model.guest.ServerBuild;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
@@ -111,12 +114,12 @@ public final class RedisDatastore implements Datastore {
     @Override
     public void configure(InstanceContext ctx, GuestHost host) throws IOException {
         Files.createDirectories(ctx.runDir());
-        Files.writeString(ctx.runDir().resolve("redis.conf"), RedisConfig.render(ctx, port()));
-        Path overrides = ctx.runDir().resolve(RedisOverrides.FILE);
-        if (!Files.exists(overrides)) {
-            Files.writeString(overrides, RedisOverrides.render(java.util.Map.of()));
-        }
         host.giveToDatabaseUser(ctx.runDir());
+        ConfigFiles.replace(ctx.runDir().resolve("redis.conf"), RedisConfig.render(ctx, port()), host);
+        Path overrides = ctx.runDir().resolve(RedisOverrides.FILE);
+        if (!Files.isRegularFile(overrides, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            ConfigFiles.replace(overrides, RedisOverrides.render(java.util.Map.of()), host);
+        }
     }
 
     /**
@@ -127,38 +130,40 @@ public final class RedisDatastore implements Datastore {
     @Override
     public boolean applyConfiguration(InstanceContext ctx, GuestHost host, String adminPassword,
                                       java.util.Map<String, Object> values, java.util.Set<String> removed) throws Exception {
-        java.util.Map<String, org.jtrove.model.config.ConfigParameter> catalogue = new java.util.HashMap<>();
+        java.util.Map<String, ConfigParameter> catalogue = new java.util.HashMap<>();
         parameters(ctx.build().version()).forEach(p -> catalogue.put(p.name(), p));
-        for (String name : values.keySet()) {
-            if (!catalogue.containsKey(name)) {
-                throw org.jtrove.model.JtroveException.unprocessable("The configuration parameter " + name
-                        + " is not supported.");
+        for (var e : values.entrySet()) {
+            if (!catalogue.containsKey(e.getKey())) {
+                throw JtroveException.unprocessable("The configuration parameter " + e.getKey() + " is not supported.");
             }
-        }
-        org.jtrove.guestagent.ConfigFiles.replace(ctx.runDir().resolve(RedisOverrides.FILE), RedisOverrides.render(values), host);
-        if (adminPassword == null) {
-            return false;
+            RedisOverrides.check(e.getKey(), RedisOverrides.asText(e.getValue()));
         }
         boolean restart = false;
-        java.util.Map<String, String> base = RedisConfig.baseValues(ctx, port());
-        try (Jedis j = admin(ctx, adminPassword)) {
-            for (var e : values.entrySet()) {
-                String value = RedisOverrides.asText(e.getValue());
-                if (catalogue.get(e.getKey()).restartRequired()) {
-                    restart |= !value.equals(j.configGet(e.getKey()).get(e.getKey()));
-                } else {
-                    j.configSet(e.getKey(), value);
+        if (adminPassword != null) {
+            // Live first: a value the server refuses must not reach the file it reads at every start.
+            java.util.Map<String, String> base = RedisConfig.baseValues(ctx, port());
+            try (Jedis j = admin(ctx, adminPassword)) {
+                for (var e : values.entrySet()) {
+                    String value = RedisOverrides.asText(e.getValue());
+                    if (catalogue.get(e.getKey()).restartRequired()) {
+                        restart |= !value.equals(j.configGet(e.getKey()).get(e.getKey()));
+                    } else {
+                        j.configSet(e.getKey(), value);
+                    }
                 }
-            }
-            for (String name : removed) {
-                org.jtrove.model.config.ConfigParameter p = catalogue.get(name);
-                if (p != null && !p.restartRequired() && base.containsKey(name)) {
-                    j.configSet(name, base.get(name));
-                } else if (p != null) {
-                    restart = true;
+                for (String name : removed) {
+                    ConfigParameter p = catalogue.get(name);
+                    if (p != null && !p.restartRequired() && base.containsKey(name)) {
+                        j.configSet(name, base.get(name));
+                    } else if (p != null) {
+                        restart = true;
+                    }
                 }
+            } catch (redis.clients.jedis.exceptions.JedisDataException e) {
+                throw JtroveException.unprocessable("The Redis server refused the configuration: " + e.getMessage());
             }
         }
+        ConfigFiles.replace(ctx.runDir().resolve(RedisOverrides.FILE), RedisOverrides.render(values), host);
         return restart;
     }
 
@@ -170,7 +175,7 @@ public final class RedisDatastore implements Datastore {
             for (org.jtrove.model.config.ConfigParameter p : parameters) {
                 String shown = j.configGet(p.name()).get(p.name());
                 if (shown != null) {
-                    out.put(p.name(), org.jtrove.guestagent.ConfigFiles.typed(p, shown));
+                    out.put(p.name(), ConfigFiles.typed(p, shown));
                 }
             }
         }
@@ -225,30 +230,46 @@ public final class RedisDatastore implements Datastore {
     public void restore(InstanceContext ctx, List<org.jtrove.guestagent.backup.BackupPayload> chain, GuestHost host)
             throws Exception {
         RedisBackup.restore(ctx.dataDir(), chain);
+        Files.writeString(RedisConfig.restoringMarker(ctx), "the AOF of the restored data is not written yet\n");
         Files.setPosixFilePermissions(ctx.dataDir(), PosixFilePermissions.fromString("rwx------"));
         host.giveToDatabaseUser(ctx.dataDir());
     }
 
     /**
-     * A restored data directory has an RDB but no append-only file, and a server started with appendonly on
-     * would ignore the RDB; so such a directory starts with it off (see RedisConfig) and it is switched on here,
-     * which writes the AOF from the loaded data.
+     * A restored data directory has an RDB but no append-only file, and a server started with appendonly on would
+     * ignore the RDB; so it first starts with appendonly off (see RedisConfig.restoring) and, once the data is
+     * loaded, AOF is switched on (unless the configuration group turns it off), which writes the AOF from memory.
+     * Only when that file is complete does the marker go and the configuration return to normal.
      */
     @Override
-    public void afterStart(InstanceContext ctx, String adminPassword) throws Exception {
-        try (Jedis j = admin(ctx, adminPassword)) {
-            if ("no".equals(j.configGet("appendonly").get("appendonly"))) {
+    public void afterStart(InstanceContext ctx, GuestHost host, String adminPassword) throws Exception {
+        if (!RedisConfig.restoring(ctx)) {
+            return;
+        }
+        boolean wanted = !Files.readString(ctx.runDir().resolve(RedisOverrides.FILE)).contains("appendonly \"no\"");
+        if (wanted) {
+            try (Jedis j = admin(ctx, adminPassword)) {
                 j.configSet("appendonly", "yes");
                 long deadline = System.currentTimeMillis() + 600_000;
-                while (!j.info("persistence").contains("aof_rewrite_in_progress:0")
-                        || j.info("persistence").contains("aof_rewrite_scheduled:1")) {
+                while (true) {
+                    String info = j.info("persistence");
+                    boolean idle = info.contains("aof_rewrite_in_progress:0") && info.contains("aof_rewrite_scheduled:0");
+                    Path manifest = ctx.dataDir().resolve("appendonlydir").resolve("appendonly.aof.manifest");   // 7.x
+                    Path single = ctx.dataDir().resolve("appendonly.aof");                                       // 6.x
+                    boolean written = Files.exists(manifest) || Files.exists(single) && Files.size(single) > 0;
+                    if (idle && written && info.contains("aof_last_bgrewrite_status:ok")) {
+                        break;
+                    }
                     if (System.currentTimeMillis() > deadline) {
-                        throw new IOException("the append-only file was not written within 10 minutes");
+                        throw new IOException("the append-only file of the restored data was not written within 10"
+                                + " minutes; restart the instance to try again");
                     }
                     Thread.sleep(20);
                 }
             }
         }
+        Files.delete(RedisConfig.restoringMarker(ctx));
+        ConfigFiles.replace(ctx.runDir().resolve("redis.conf"), RedisConfig.render(ctx, port()), host);
     }
 
     /** Changes a user and writes the ACL file at once, so the change survives a restart. */

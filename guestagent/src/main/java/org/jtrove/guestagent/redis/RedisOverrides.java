@@ -30,6 +30,21 @@ final class RedisOverrides {
         return out.toString();
     }
 
+    private static final java.util.regex.Pattern SAVE = java.util.regex.Pattern.compile("(\\d{1,10} \\d{1,10})( \\d{1,10} \\d{1,10})*|");
+    private static final java.util.regex.Pattern KEYSPACE_EVENTS = java.util.regex.Pattern.compile("[KEg$lshzxetdmAn]{0,20}");
+
+    /** Free-form strings the catalogue cannot check: a value the server would refuse at start is refused here. */
+    static void check(String name, String value) {
+        if (name.equals("save") && !SAVE.matcher(value).matches()) {
+            throw org.jtrove.model.JtroveException.unprocessable("The value of save must be pairs of seconds and"
+                    + " changes, e.g. \"3600 1 300 100\", or empty to turn snapshots off.");
+        }
+        if (name.equals("notify-keyspace-events") && !KEYSPACE_EVENTS.matcher(value).matches()) {
+            throw org.jtrove.model.JtroveException.unprocessable("The value of notify-keyspace-events must be made of"
+                    + " the letters K E g $ l s h z x e t d m A n.");
+        }
+    }
+
     /** The value as CONFIG SET and the config file take it. */
     static String asText(Object value) {
         if (value instanceof Boolean b) {
