@@ -58,6 +58,7 @@ public final class GuestAgent implements AutoCloseable {
     private final TemplateCache templates;
     private final BackupVault vault;
     private final java.util.Set<String> backupsRunning = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final java.util.Set<String> backupsCancelled = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService scheduler;
     private final long heartbeatMillis;
     private volatile ProcessHandle server;
@@ -96,6 +97,7 @@ public final class GuestAgent implements AutoCloseable {
             case "stop_db" -> stopServer();
             case "get_volume_info" -> Map.of("used", usedGb());
             case "create_backup" -> startBackup(m.args(BackupRequest.class));
+            case "cancel_backup" -> cancelBackup(a.path("backup_id").asText());
             case "create_database" -> withSql(m.method(), (sql, c) -> {
                 for (JsonNode db : a.path("databases")) {
                     sql.createDatabase(ctx, c, Json.convert(db, DatabaseSpec.class));
@@ -268,14 +270,22 @@ public final class GuestAgent implements AutoCloseable {
         if (!isPrepared()) {
             throw JtroveException.unprocessable("Instance " + ctx.instanceId() + " is not ready for a backup yet.");
         }
-        if (!backupsRunning.add(request.backupId())) {
-            return Map.of("started", false);
+        synchronized (backupsRunning) {
+            if (backupsRunning.contains(request.backupId())) {
+                return Map.of("started", false);
+            }
+            if (!backupsRunning.isEmpty()) {
+                throw JtroveException.unprocessable("Another backup of instance " + ctx.instanceId()
+                        + " is still being written; take this one when it has ended.");
+            }
+            backupsRunning.add(request.backupId());
         }
         Thread t = new Thread(() -> {
             try {
                 runBackup(request);
             } finally {
                 backupsRunning.remove(request.backupId());
+                backupsCancelled.remove(request.backupId());
             }
         }, "backup-" + request.backupId());
         t.setDaemon(true);
@@ -293,9 +303,13 @@ public final class GuestAgent implements AutoCloseable {
             }
             String password = adminPassword();
             String[] meta = new String[1];
-            BackupVault.Stored stored = vault.write(request.storageKey(), id, out -> {
+            BackupVault.Stored stored = vault.write(request.storageKey(), id, sealed -> {
+                java.io.OutputStream out = new Cancellable(sealed, id);
                 new BackupEnvelope(datastore.manager(), ctx.build().version(), password).writeTo(out);
                 meta[0] = datastore.backup(ctx, password, request.parentMeta(), out, host);
+                if (backupsCancelled.contains(id)) {
+                    throw new IOException("the backup was cancelled");
+                }
             });
             LOG.info("instance {}: backup {} stored ({} bytes) in {} ms", ctx.instanceId(), id, stored.sizeBytes(),
                     ms(start, System.nanoTime()));
@@ -309,6 +323,43 @@ public final class GuestAgent implements AutoCloseable {
                 LOG.warn("instance {}: backup {} failed", ctx.instanceId(), id, e);
             }
             reportBackup(id, "FAILED", null, null, "Backup failed: " + reason);
+        }
+    }
+
+    /** Stops a running backup at its next write; what it stored so far is discarded. */
+    Object cancelBackup(String backupId) {
+        if (backupsRunning.contains(backupId)) {
+            backupsCancelled.add(backupId);
+            LOG.info("instance {}: cancelling backup {}", ctx.instanceId(), backupId);
+        }
+        return Map.of("cancelled", backupsRunning.contains(backupId));
+    }
+
+    /** The backup stream, failing at the next write once the backup is cancelled (the tools stop on a broken pipe). */
+    private final class Cancellable extends java.io.FilterOutputStream {
+        private final String backupId;
+
+        Cancellable(java.io.OutputStream out, String backupId) {
+            super(out);
+            this.backupId = backupId;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            if (backupsCancelled.contains(backupId)) {
+                throw new IOException("the backup was cancelled");
+            }
+            out.write(b, off, len);
+        }
+
+        @Override
+        public void close() {
+            // the vault closes the sealed stream
         }
     }
 

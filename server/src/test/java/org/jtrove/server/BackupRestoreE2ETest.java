@@ -222,6 +222,34 @@ class BackupRestoreE2ETest {
         api.delete("/instances/" + source);
     }
 
+    /** A backup past backup_timeout is FAILED and cancelled on the guest: nothing is left in storage. */
+    @Test
+    void aBackupPastItsTimeoutIsCancelledAndLeavesNothing() throws Exception {
+        Path timeoutState = TestServers.stateDir("backup-timeout");
+        try (AllInOne slow = new AllInOne(TestServers.config(timeoutState).with("backup_timeout_seconds", 0.3))) {
+            ApiClient api = new ApiClient(slow.port(), "project-t");
+            String source = create(api, "postgresql", "t-src", null);
+            try (Connection c = connect("postgresql", ip(api, source))) {
+                exec(c, "CREATE TABLE t (id INT PRIMARY KEY, v VARCHAR(200))");
+                insertRows(c, "t", 1, 300_000);
+            }
+            String b = backup(api, "{\"backup\": {\"name\": \"slow\", \"instance\": \"" + source + "\"}}");
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).until(() ->
+                    "FAILED".equals(api.get("/backups/" + b).body().at("/backup/status").asText()));
+            assertThat(api.get("/backups/" + b).body().at("/backup/fail_reason").asText()).contains("backup_timeout");
+            Path dir = timeoutState.resolve("backups");
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> {
+                try (var files = Files.list(dir)) {
+                    return files.noneMatch(f -> f.getFileName().toString().startsWith(b));
+                }
+            });
+            await().atMost(Duration.ofSeconds(30)).until(() ->
+                    "ACTIVE".equals(api.get("/instances/" + source).body().at("/instance/status").asText()));
+            api.delete("/instances/" + source);
+            await().atMost(Duration.ofSeconds(60)).until(() -> api.get("/instances").body().path("instances").isEmpty());
+        }
+    }
+
     /** Backups to an S3-compatible store (S3Proxy on loopback: AWS cannot run here), restored from there. */
     @Test
     void backupToAnS3CompatibleStoreAndRestoreFromIt() throws Exception {

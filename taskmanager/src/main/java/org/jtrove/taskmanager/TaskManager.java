@@ -226,8 +226,15 @@ public final class TaskManager implements AutoCloseable {
             }
             Thread.sleep(100);
         }
-        throw new IllegalStateException("The backup did not finish within " + backupTimeout.toSeconds()
-                + " s (backup_timeout); take it again, or raise backup_timeout for large databases.");
+        try {
+            bus.call(Topics.guest(instanceId), Message.of("cancel_backup", Map.of("backup_id", backupId)),
+                    Duration.ofSeconds(30));
+        } catch (RuntimeException e) {
+            LOG.warn("could not cancel backup {} on its guest agent: {}", backupId, e.getMessage());
+        }
+        throw new IllegalStateException("The backup did not finish within "
+                + java.math.BigDecimal.valueOf(backupTimeout.toMillis(), 3).stripTrailingZeros().toPlainString()
+                + " s (backup_timeout); it was cancelled. Take it again, or raise backup_timeout for large databases.");
     }
 
     private void removeBackup(String backupId) throws Exception {

@@ -57,6 +57,9 @@ final class MariadbBackup {
             p.getOutputStream().close();
             try (InputStream stream = p.getInputStream()) {
                 stream.transferTo(out);
+            } catch (IOException e) {
+                p.destroyForcibly().waitFor();   // cancelled or storage failed: stop the tool at once
+                throw e;
             } finally {
                 if (!p.waitFor(10, TimeUnit.MINUTES)) {
                     p.destroyForcibly().waitFor();
