@@ -115,6 +115,13 @@ public interface Datastore {
         }
     }
 
+    /** {@link #parameters} by name, for the instance's server build. */
+    default Map<String, ConfigParameter> catalogue(InstanceContext ctx) {
+        Map<String, ConfigParameter> out = new java.util.LinkedHashMap<>();
+        parameters(ctx.build().version()).forEach(p -> out.put(p.name(), p));
+        return out;
+    }
+
     /**
      * Makes {@code values} (already checked against {@link #parameters}) the instance's configuration-group
      * settings: written where the server reads them at every start, ahead of the flavor's defaults, and, when the

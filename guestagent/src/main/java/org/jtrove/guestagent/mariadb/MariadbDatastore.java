@@ -506,12 +506,6 @@ public final class MariadbDatastore implements SqlDatastore {
         return out;
     }
 
-    private Map<String, ConfigParameter> catalogue(InstanceContext ctx) {
-        Map<String, ConfigParameter> out = new HashMap<>();
-        parameters(ctx.build().version()).forEach(p -> out.put(p.name(), p));
-        return out;
-    }
-
     /** Only catalogue names, which are plain identifiers, reach SQL and my.cnf. */
     private static String variable(Map<String, ConfigParameter> catalogue, String name) {
         if (!catalogue.containsKey(name) || !name.matches("[a-z][a-z0-9_]*")) {

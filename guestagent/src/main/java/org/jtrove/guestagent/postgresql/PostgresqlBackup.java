@@ -27,6 +27,7 @@ import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.jtrove.guestagent.backup.BackupPayload;
+import org.jtrove.guestagent.backup.NonClosing;
 import org.jtrove.model.Json;
 import org.jtrove.model.JtroveException;
 
@@ -82,7 +83,7 @@ final class PostgresqlBackup {
                 : query(c, "SELECT pg_start_backup(?, true, false)::text", label);
         String startWal = query(c, "SELECT pg_walfile_name(?::pg_lsn)", startLsn);
 
-        TarArchiveOutputStream tar = new TarArchiveOutputStream(new Unclosable(out));
+        TarArchiveOutputStream tar = new TarArchiveOutputStream(new NonClosing(out));
         tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
         tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
         List<String> manifest = new ArrayList<>();
@@ -300,23 +301,6 @@ final class PostgresqlBackup {
                 rs.next();
                 return rs.getString(1);
             }
-        }
-    }
-
-    /** The tar stream must not close the sealing stream under it: the caller finishes that. */
-    private static final class Unclosable extends java.io.FilterOutputStream {
-        Unclosable(OutputStream out) {
-            super(out);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            out.write(b, off, len);
-        }
-
-        @Override
-        public void close() throws IOException {
-            flush();
         }
     }
 

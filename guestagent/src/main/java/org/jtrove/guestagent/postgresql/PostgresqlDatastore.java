@@ -479,12 +479,6 @@ public final class PostgresqlDatastore implements SqlDatastore {
         return out;
     }
 
-    private Map<String, ConfigParameter> catalogue(InstanceContext ctx) {
-        Map<String, ConfigParameter> out = new HashMap<>();
-        parameters(ctx.build().version()).forEach(p -> out.put(p.name(), p));
-        return out;
-    }
-
     /** A postgresql.conf value: numbers bare (in the parameter's base unit), booleans on/off, strings quoted. */
     private static String render(Object value) {
         if (value instanceof Boolean b) {

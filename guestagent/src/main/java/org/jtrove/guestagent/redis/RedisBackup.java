@@ -11,6 +11,7 @@ import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.jtrove.guestagent.backup.BackupPayload;
+import org.jtrove.guestagent.backup.NonClosing;
 import org.jtrove.model.Json;
 import org.jtrove.model.JtroveException;
 import java.util.function.Supplier;
@@ -135,22 +136,6 @@ final class RedisBackup {
             }
             tar.closeArchiveEntry();
             return size;
-        }
-    }
-
-    private static final class NonClosing extends java.io.FilterOutputStream {
-        NonClosing(OutputStream out) {
-            super(out);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            out.write(b, off, len);
-        }
-
-        @Override
-        public void close() throws IOException {
-            flush();
         }
     }
 }

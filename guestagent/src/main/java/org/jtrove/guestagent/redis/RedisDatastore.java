@@ -130,8 +130,7 @@ public final class RedisDatastore implements Datastore {
     @Override
     public boolean applyConfiguration(InstanceContext ctx, GuestHost host, String adminPassword,
                                       java.util.Map<String, Object> values, java.util.Set<String> removed) throws Exception {
-        java.util.Map<String, ConfigParameter> catalogue = new java.util.HashMap<>();
-        parameters(ctx.build().version()).forEach(p -> catalogue.put(p.name(), p));
+        java.util.Map<String, ConfigParameter> catalogue = catalogue(ctx);
         for (var e : values.entrySet()) {
             if (!catalogue.containsKey(e.getKey())) {
                 throw JtroveException.unprocessable("The configuration parameter " + e.getKey() + " is not supported.");
