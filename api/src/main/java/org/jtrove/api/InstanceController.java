@@ -528,7 +528,8 @@ final class InstanceController {
             throw JtroveException.badRequest("The new flavor " + flavor.id() + " is the instance's current flavor.");
         }
         requireActive(i);
-        TaskRecord t = TaskRecord.start(TaskType.RESIZE_FLAVOR, i.id(), Map.of("flavor_id", flavor.id()));
+        TaskRecord t = TaskRecord.start(TaskType.RESIZE_FLAVOR, i.id(), Map.of("flavor_id", flavor.id(),
+                "previous_task", i.task().name()));
         if (!store.instances.startTask(i.id(), i.task(), InstanceTask.RESIZING, t)) {
             throw busy(i, "task", "changing");
         }
@@ -583,7 +584,7 @@ final class InstanceController {
             throw busy(i, "task", i.task().name());
         }
         requireNoBackup(i);
-        TaskRecord t = TaskRecord.start(TaskType.RESTART, i.id(), Map.of());
+        TaskRecord t = TaskRecord.start(TaskType.RESTART, i.id(), Map.of("previous_task", i.task().name()));
         if (!store.instances.startTask(i.id(), i.task(), InstanceTask.REBOOTING, t)) {
             throw busy(i, "task", "changing");
         }

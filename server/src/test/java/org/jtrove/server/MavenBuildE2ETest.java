@@ -73,6 +73,33 @@ class MavenBuildE2ETest {
                 assertThat(rs.getLong(1)).isEqualTo(1000);
                 assertThat(rs.getLong(2)).isEqualTo(500_500);
             }
+
+            // A restart that fails leaves values waiting for a restart still waiting (RESTART_REQUIRED, with a fault).
+            String group = api.post("/configurations", "{\"configuration\": {\"name\": \"conns\", \"values\":"
+                    + " {\"max_connections\": 42}, \"datastore\": {\"type\": \"postgresql\", \"version\": \"17.11\"}}}")
+                    .body().at("/configuration/id").asText();
+            assertThat(api.put("/instances/" + restored, "{\"instance\": {\"configuration\": \"" + group + "\"}}").status())
+                    .isEqualTo(202);
+            assertThat(api.get("/instances/" + restored).body().at("/instance/status").asText()).isEqualTo("RESTART_REQUIRED");
+            Path postgres = Path.of(v.build().binDir(), "postgres");
+            Path hidden = Path.of(v.build().binDir(), "postgres.hidden");
+            java.nio.file.Files.move(postgres, hidden);
+            try {
+                assertThat(api.post("/instances/" + restored + "/action", "{\"restart\": {}}").status()).isEqualTo(202);
+                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() ->
+                        api.get("/instances/" + restored).body().at("/instance/fault/message").asText().contains("Restart failed"));
+                assertThat(api.get("/instances/" + restored).body().at("/instance/status").asText()).isEqualTo("RESTART_REQUIRED");
+            } finally {
+                java.nio.file.Files.move(hidden, postgres);
+            }
+            assertThat(api.post("/instances/" + restored + "/action", "{\"restart\": {}}").status()).isEqualTo(202);
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() ->
+                    "ACTIVE".equals(api.get("/instances/" + restored).body().at("/instance/status").asText()));
+            try (Connection c = DriverManager.getConnection("jdbc:postgresql://" + restoredIp + ":5432/app", "alice", "alice-pw");
+                 ResultSet rs = c.createStatement().executeQuery("SHOW max_connections")) {
+                rs.next();
+                assertThat(rs.getString(1)).isEqualTo("42");
+            }
             assertThat(api.delete("/instances/" + restored).status()).isEqualTo(202);
             assertThat(api.delete("/instances/" + id).status()).isEqualTo(202);
             await().atMost(Duration.ofSeconds(60)).until(() -> api.get("/instances/" + id).status() == 404);

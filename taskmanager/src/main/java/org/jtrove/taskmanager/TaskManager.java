@@ -132,7 +132,7 @@ public final class TaskManager implements AutoCloseable {
             if (type == TaskType.BACKUP) {
                 store.backups.failIfRunning(Json.parse(task.payload()).path("backup_id").asText(), "Backup failed: " + reason);
             }
-            fail(type, task.instanceId(), reason, e instanceof BuildTimeout);
+            fail(task, reason, e instanceof BuildTimeout);
         }
     }
 
@@ -285,12 +285,16 @@ public final class TaskManager implements AutoCloseable {
         remaining(id);
     }
 
-    private void fail(TaskType type, String instanceId, String reason, boolean timedOut) {
-        switch (type) {
+    private void fail(TaskRecord task, String reason, boolean timedOut) {
+        String instanceId = task.instanceId();
+        // A restart or resize that fails leaves the instance as it was: RESTART_REQUIRED values still wait.
+        InstanceTask before = "RESTART_REQUIRED".equals(Json.parse(task.payload()).path("previous_task").asText())
+                ? InstanceTask.RESTART_REQUIRED : InstanceTask.NONE;
+        switch (task.type()) {
             case CREATE -> store.instances.setFault(instanceId, timedOut
                     ? InstanceTask.BUILDING_ERROR_TIMEOUT_GA : InstanceTask.BUILDING_ERROR_SERVER, "Build failed: " + reason);
-            case RESTART -> store.instances.setFault(instanceId, InstanceTask.NONE, "Restart failed: " + reason);
-            case RESIZE_FLAVOR -> store.instances.setFault(instanceId, InstanceTask.NONE, "Resize failed: " + reason
+            case RESTART -> store.instances.setFault(instanceId, before, "Restart failed: " + reason);
+            case RESIZE_FLAVOR -> store.instances.setFault(instanceId, before, "Resize failed: " + reason
                     + " The instance keeps its previous flavor.");
             case DELETE -> store.instances.setFault(instanceId, InstanceTask.DELETING_ERROR,
                     "Delete failed: " + reason + " Try the delete again.");
