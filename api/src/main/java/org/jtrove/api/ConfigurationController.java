@@ -9,7 +9,6 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.UUID;
 import org.jtrove.model.InstanceTask;
 import org.jtrove.model.Json;
@@ -109,9 +108,7 @@ final class ConfigurationController {
         Bodies.onlyFields(body, Set.of("values"), "configuration");
         Map<String, Object> changes = ConfigValues.validate(requiredValues(body),
                 store.parameters.list(c.datastoreVersionId()));
-        Map<String, Object> merged = new TreeMap<>(store.configurations.values(c.id()));
-        merged.putAll(changes);
-        store.configurations.update(c.id(), null, null, merged);
+        store.configurations.merge(c.id(), changes);
         pushToInstances(c);
         ctx.status(200).contentType("application/json");
     }

@@ -65,9 +65,35 @@ public final class ConfigurationRepository {
         });
     }
 
+    /**
+     * Adds {@code changes} to the group's values (replacing those of the same names) under a lock on the group's
+     * row, so that concurrent merges all take effect.
+     */
+    public void merge(String id, Map<String, Object> changes) {
+        jdbi.useTransaction(h -> {
+            lock(h, id);
+            Map<String, Object> merged = new TreeMap<>();
+            h.createQuery("SELECT name, json_value FROM configuration_values WHERE configuration_id = :id")
+                    .bind("id", id).map((rs, ctx) -> Map.entry(rs.getString(1), rs.getString(2)))
+                    .forEach(e -> merged.put(e.getKey(), Json.convert(Json.parse(e.getValue()), Object.class)));
+            merged.putAll(changes);
+            h.createUpdate("UPDATE configurations SET updated = :t WHERE id = :id").bind("t", Instant.now())
+                    .bind("id", id).execute();
+            h.createUpdate("DELETE FROM configuration_values WHERE configuration_id = :id").bind("id", id).execute();
+            insertValues(h, id, merged);
+        });
+    }
+
+    /** Locks the group's row for the transaction: merges, attaches and deletes of one group take turns. */
+    private static boolean lock(org.jdbi.v3.core.Handle h, String id) {
+        return h.createQuery("SELECT id FROM configurations WHERE id = :id FOR UPDATE").bind("id", id)
+                .mapTo(String.class).findFirst().isPresent();
+    }
+
     /** Deletes the group unless a live instance uses it; false (nothing deleted) if one does. */
     public boolean delete(String id) {
         return jdbi.inTransaction(h -> {
+            lock(h, id);
             if (instanceCount(h, id) > 0) {
                 return false;
             }
@@ -89,10 +115,10 @@ public final class ConfigurationRepository {
 
     /** Attaches the group if the instance has none (and the group still exists); false otherwise. */
     public boolean attach(String instanceId, String configurationId) {
-        return jdbi.withHandle(h -> h.createUpdate("UPDATE instances SET configuration_id = :c, updated = :t"
-                        + " WHERE id = :id AND configuration_id IS NULL AND deleted = FALSE"
-                        + " AND EXISTS (SELECT 1 FROM configurations WHERE id = :c)")
-                .bind("c", configurationId).bind("t", Instant.now()).bind("id", instanceId).execute()) == 1;
+        return jdbi.inTransaction(h -> lock(h, configurationId)
+                && h.createUpdate("UPDATE instances SET configuration_id = :c, updated = :t"
+                        + " WHERE id = :id AND configuration_id IS NULL AND deleted = FALSE")
+                .bind("c", configurationId).bind("t", Instant.now()).bind("id", instanceId).execute() == 1);
     }
 
     public void detach(String instanceId) {

@@ -69,6 +69,23 @@ class ConfigurationRepositoryTest {
     }
 
     @Test
+    void concurrentMergesAllTakeEffect() throws Exception {
+        ConfigurationRecord c = group("p1", "g");
+        store.configurations.insert(c, Map.of("work_mem", 1L));
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
+        for (int n = 0; n < 8; n++) {
+            String name = "p" + n;
+            done.add(pool.submit(() -> store.configurations.merge(c.id(), Map.of(name, 10L))));
+        }
+        for (var f : done) {
+            f.get();
+        }
+        pool.shutdown();
+        assertThat(store.configurations.values(c.id())).hasSize(9).containsEntry("work_mem", 1).containsEntry("p7", 10);
+    }
+
+    @Test
     void groupsAreSeenOnlyByTheirProject() {
         ConfigurationRecord c = group("p1", "g");
         store.configurations.insert(c, Map.of());
