@@ -125,8 +125,14 @@ final class BackupController {
                 BackupRecord.NEW, null, null, null, null, null, now, now, false);
         TaskRecord task = TaskRecord.start(TaskType.BACKUP, instance.id(), Map.of("backup_id", id));
         store.backups.insertWithTask(backup, task, usage -> {
+            // under the project's lock, which restarts and resizes take too: read again what may have changed
             if (store.backups.hasRunning(instance.id())) {
                 throw InstanceController.busy(instance, "instance", "BACKUP");
+            }
+            InstanceRecord current = store.instances.find(instance.id()).orElseThrow(
+                    () -> JtroveException.notFound("Resource " + instance.id() + " cannot be found."));
+            if (!InstanceController.idle(current)) {
+                throw InstanceController.busy(current, "task", current.task().name());
             }
             quotas.check(project, usage, Map.of("backups", 1));
         });

@@ -530,7 +530,8 @@ final class InstanceController {
         requireActive(i);
         TaskRecord t = TaskRecord.start(TaskType.RESIZE_FLAVOR, i.id(), Map.of("flavor_id", flavor.id(),
                 "previous_task", i.task().name()));
-        if (!store.instances.startTask(i.id(), i.task(), InstanceTask.RESIZING, t)) {
+        if (!store.instances.startTask(i.id(), i.task(), InstanceTask.RESIZING, t, true)) {
+            requireNoBackup(i);
             throw busy(i, "task", "changing");
         }
         taskmanager.runTask(t.id());
@@ -585,7 +586,8 @@ final class InstanceController {
         }
         requireNoBackup(i);
         TaskRecord t = TaskRecord.start(TaskType.RESTART, i.id(), Map.of("previous_task", i.task().name()));
-        if (!store.instances.startTask(i.id(), i.task(), InstanceTask.REBOOTING, t)) {
+        if (!store.instances.startTask(i.id(), i.task(), InstanceTask.REBOOTING, t, true)) {
+            requireNoBackup(i);
             throw busy(i, "task", "changing");
         }
         taskmanager.runTask(t.id());

@@ -51,7 +51,7 @@ class BackupRestoreE2ETest {
     void stop() {
         if (server != null) {
             for (ApiClient client : List.of(api, new ApiClient(server.port(), "project-bad"),
-                    new ApiClient(server.port(), "project-redis"))) {
+                    new ApiClient(server.port(), "project-redis"), new ApiClient(server.port(), "project-race"))) {
                 for (JsonNode i : client.get("/instances").body().path("instances")) {
                     client.delete("/instances/" + i.path("id").asText());
                 }
@@ -219,6 +219,33 @@ class BackupRestoreE2ETest {
             assertThat(j.get("after-restore")).isEqualTo("kept");
         }
         api.delete("/instances/" + restored);
+        api.delete("/instances/" + source);
+    }
+
+    /** A backup and a restart asked for at the same moment: exactly one of them starts. */
+    @Test
+    void aBackupAndARestartNeverRunTogether() throws Exception {
+        ApiClient api = new ApiClient(server.port(), "project-race");
+        String source = create(api, "postgresql", "race", null);
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            for (int round = 0; round < 3; round++) {
+                var backup = pool.submit(() -> api.post("/backups",
+                        "{\"backup\": {\"name\": \"race\", \"instance\": \"" + source + "\"}}").status());
+                var restart = pool.submit(() -> api.post("/instances/" + source + "/action", "{\"restart\": {}}").status());
+                int b = backup.get();
+                int r = restart.get();
+                assertThat(List.of(b, r)).as("backup %s, restart %s", b, r).containsOnly(202, 422).contains(202);
+                assertThat(b == 202 && r == 202).as("both started").isFalse();
+                await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(100)).until(() ->
+                        "ACTIVE".equals(api.get("/instances/" + source).body().at("/instance/status").asText()));
+            }
+            for (JsonNode backup : api.get("/backups").body().path("backups")) {
+                assertThat(backup.path("status").asText()).as(backup.toString()).isEqualTo("COMPLETED");
+            }
+        } finally {
+            pool.shutdownNow();
+        }
         api.delete("/instances/" + source);
     }
 

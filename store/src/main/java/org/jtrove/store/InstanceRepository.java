@@ -111,7 +111,28 @@ public final class InstanceRepository {
      * transaction; false (and nothing written) if the instance was not in {@code expected}.
      */
     public boolean startTask(String id, InstanceTask expected, InstanceTask next, TaskRecord task) {
+        return startTask(id, expected, next, task, false);
+    }
+
+    /**
+     * As {@link #startTask(String, InstanceTask, InstanceTask, TaskRecord)}; with {@code unlessBackup}, also false
+     * while a backup of the instance runs. Checked under the project's lock, which backup creation takes too, so a
+     * restart or resize and a backup cannot both start.
+     */
+    public boolean startTask(String id, InstanceTask expected, InstanceTask next, TaskRecord task, boolean unlessBackup) {
         return jdbi.inTransaction(h -> {
+            if (unlessBackup) {
+                String project = h.createQuery("SELECT project_id FROM instances WHERE id = :id").bind("id", id)
+                        .mapTo(String.class).findFirst().orElse(null);
+                if (project == null) {
+                    return false;
+                }
+                QuotaRepository.lock(jdbi, h, project);
+                if (h.createQuery("SELECT COUNT(*) FROM backups WHERE instance_id = :id AND deleted = FALSE"
+                        + " AND state IN ('NEW', 'BUILDING')").bind("id", id).mapTo(Integer.class).one() > 0) {
+                    return false;
+                }
+            }
             int moved = h.createUpdate("UPDATE instances SET task_status = :n, updated = :t"
                             + " WHERE id = :id AND task_status = :e AND deleted = FALSE")
                     .bind("n", next.name()).bind("e", expected.name()).bind("t", Instant.now()).bind("id", id).execute();
