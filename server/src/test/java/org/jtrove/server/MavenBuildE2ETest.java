@@ -102,7 +102,8 @@ class MavenBuildE2ETest {
             }
             assertThat(api.delete("/instances/" + restored).status()).isEqualTo(202);
             assertThat(api.delete("/instances/" + id).status()).isEqualTo(202);
-            await().atMost(Duration.ofSeconds(60)).until(() -> api.get("/instances/" + id).status() == 404);
+            await().atMost(Duration.ofSeconds(60)).until(() -> api.get("/instances/" + id).status() == 404
+                    && api.get("/instances/" + restored).status() == 404);
         }
     }
 }
