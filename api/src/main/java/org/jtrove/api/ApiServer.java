@@ -11,6 +11,7 @@ import org.jtrove.identity.BuiltinIdentity;
 import org.jtrove.identity.TokenValidator;
 import org.jtrove.model.Json;
 import org.jtrove.model.JtroveException;
+import org.jtrove.model.RepeatedFailures;
 import org.jtrove.store.MetadataStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,6 +25,7 @@ public final class ApiServer implements AutoCloseable {
     private static final String BASE = "/v1.0/{project}";
     private final Javalin app;
     private final ApiSettings settings;
+    private final RepeatedFailures failures = new RepeatedFailures(LOG, java.time.Duration.ofMinutes(5));
 
     /**
      * @param validator checks X-Auth-Token on every /v1.0 request; null means no-auth mode
@@ -52,6 +54,12 @@ public final class ApiServer implements AutoCloseable {
         Auth auth = new Auth(validator);
         RateLimiter rateLimiter = new RateLimiter(settings.rateLimitPerMinute());
         Quotas quotas = new Quotas(store, settings.defaultQuotas());
+        // An answer to a change means it is on disk: the embedded store syncs here (server databases sync at commit).
+        app.after(ctx -> {
+            if (!"GET".equals(ctx.method().name()) && !"HEAD".equals(ctx.method().name()) && ctx.statusCode() < 500) {
+                store.syncDurably();
+            }
+        });
         app.before(BASE + "/*", ctx -> {
             checkProject(ctx);
             auth.check(ctx);
@@ -66,7 +74,7 @@ public final class ApiServer implements AutoCloseable {
                 ctx.status(e.status).contentType("application/json").result(Json.write(e.body())));
         app.get("/", this::versions);
         app.get("/v1.0", this::version);
-        ConfigurationApplier configurationApplier = new ConfigurationApplier(store, bus);
+        ConfigurationApplier configurationApplier = new ConfigurationApplier(store, new org.jtrove.bus.TaskmanagerApi(bus));
         InstanceController instances = new InstanceController(store, bus, settings, quotas, configurationApplier);
         new LimitsController(store, quotas, rateLimiter).register(app, BASE);
         new MgmtController(store).register(app, BASE);
@@ -86,7 +94,7 @@ public final class ApiServer implements AutoCloseable {
         }));
         app.exception(Exception.class, (e, ctx) -> {
             String ref = UUID.randomUUID().toString();
-            LOG.error("unhandled error {} on {} {}", ref, ctx.method(), ctx.path(), e);
+            failures.error(ctx.method() + " " + ctx.matchedPath(), ref, e);
             fault(ctx, 500, "Internal Server Error. Please keep this ID to help us figure out what went wrong: (" + ref + ").");
         });
         app.error(404, ctx -> {

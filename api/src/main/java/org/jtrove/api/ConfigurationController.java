@@ -7,6 +7,8 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -15,19 +17,18 @@ import org.jtrove.model.Json;
 import org.jtrove.model.JtroveException;
 import org.jtrove.model.config.ConfigValues;
 import org.jtrove.store.ConfigurationRecord;
+import org.jtrove.store.ConfigurationRepository;
+import org.jtrove.store.TaskRecord;
 import org.jtrove.store.DatastoreRecord;
 import org.jtrove.store.DatastoreVersionRecord;
 import org.jtrove.store.InstanceRecord;
 import org.jtrove.store.MetadataStore;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Configuration groups of a project: create, list, show, replace (PUT), merge (PATCH) and delete. Values are
  * checked against the datastore version's catalogue; a changed group is pushed to every instance it is attached to.
  */
 final class ConfigurationController {
-    private static final Logger LOG = LoggerFactory.getLogger(ConfigurationController.class);
     private final MetadataStore store;
     private final InstanceController instances;
     private final ConfigurationApplier applier;
@@ -94,10 +95,9 @@ final class ConfigurationController {
         String description = description(body);
         Map<String, Object> values = body.has("values")
                 ? ConfigValues.validate(requiredValues(body), store.parameters.list(c.datastoreVersionId())) : null;
-        store.configurations.update(c.id(), name, description, values);
-        if (values != null) {
-            pushToInstances(c);
-        }
+        List<TaskRecord> pushed = new ArrayList<>();
+        store.configurations.update(c.id(), name, description, values, collecting(pushed));
+        applier.announce(pushed);
         ctx.status(202).contentType("application/json");
     }
 
@@ -108,8 +108,9 @@ final class ConfigurationController {
         Bodies.onlyFields(body, Set.of("values"), "configuration");
         Map<String, Object> changes = ConfigValues.validate(requiredValues(body),
                 store.parameters.list(c.datastoreVersionId()));
-        store.configurations.merge(c.id(), changes);
-        pushToInstances(c);
+        List<TaskRecord> pushed = new ArrayList<>();
+        store.configurations.merge(c.id(), changes, collecting(pushed));
+        applier.announce(pushed);
         ctx.status(200).contentType("application/json");
     }
 
@@ -136,21 +137,16 @@ final class ConfigurationController {
 
     /**
      * The new values go to every attached instance that is not being built or deleted (a build reads them from
-     * the store). A failure on one instance does not stop the others; it is logged, and the instance gets the
-     * values with the next change or attach.
+     * the store): one CONFIGURE task each, recorded with the change; {@code into} collects them.
      */
-    private void pushToInstances(ConfigurationRecord c) {
-        Map<String, Object> values = store.configurations.values(c.id());
-        for (InstanceRecord i : store.configurations.instances(c.id())) {
-            if (i.task() == InstanceTask.BUILDING || i.task() == InstanceTask.DELETING) {
-                continue;
+    private ConfigurationRepository.PushTask collecting(List<TaskRecord> into) {
+        return (instance, configurationId) -> {
+            TaskRecord t = applier.pushTask(instance, configurationId);
+            if (t != null) {
+                into.add(t);
             }
-            try {
-                applier.apply(i, values);
-            } catch (JtroveException e) {
-                LOG.warn("configuration {}: could not apply to instance {}: {}", c.id(), i.id(), e.getMessage());
-            }
-        }
+            return t;
+        };
     }
 
     ConfigurationRecord group(Context ctx) {

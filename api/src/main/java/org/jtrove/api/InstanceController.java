@@ -434,16 +434,7 @@ final class InstanceController {
             throw JtroveException.badRequest("Instance " + i.id() + " is not in a state to take a configuration group"
                     + " (task status was " + i.task().name() + "); wait until it is ACTIVE.");
         }
-        if (!store.configurations.attach(i.id(), c.id())) {
-            throw JtroveException.badRequest("Instance " + i.id() + " already has a Configuration Group attached: "
-                    + store.configurations.attachedTo(i.id()).orElse("?") + ".");
-        }
-        try {
-            configurations.apply(i, store.configurations.values(c.id()));
-        } catch (RuntimeException e) {
-            store.configurations.detach(i.id());
-            throw e;
-        }
+        configurations.attach(i, c.id());
     }
 
     /** Detaching resets the group's parameters to their defaults on the server, then forgets the group. */
@@ -455,8 +446,7 @@ final class InstanceController {
             throw JtroveException.badRequest("Instance " + i.id() + " is not in a state to detach its configuration"
                     + " group (task status was " + i.task().name() + "); wait until it is ACTIVE.");
         }
-        configurations.apply(i, Map.of());
-        store.configurations.detach(i.id());
+        configurations.detach(i);
     }
 
     /** The values of every catalogue parameter in effect on the running server. */

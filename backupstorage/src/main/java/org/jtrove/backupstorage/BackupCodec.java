@@ -18,6 +18,7 @@ import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.HexFormat;
+import org.jtrove.model.InstallationKey;
 
 /**
  * Seals a backup while it streams: zstd compression, then AES-256-GCM streaming encryption (Tink's
@@ -44,23 +45,7 @@ public final class BackupCodec {
      * random key (mode 0600). jtrove ships no key: each installation has its own.
      */
     public static BackupCodec fromKeyFile(Path file, boolean create) {
-        try {
-            if (!Files.exists(file)) {
-                if (!create) {
-                    throw new IllegalStateException("the backup key file " + file + " does not exist");
-                }
-                byte[] key = new byte[32];
-                new SecureRandom().nextBytes(key);
-                Files.createDirectories(file.toAbsolutePath().getParent());
-                Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-                Files.writeString(file, Base64.getEncoder().encodeToString(key) + "\n");
-            }
-            byte[] key = Base64.getDecoder().decode(Files.readString(file).trim());
-            return new BackupCodec(key);
-        } catch (IOException | IllegalArgumentException e) {
-            throw new IllegalStateException("cannot read the backup key from " + file
-                    + " (expected base64 of 32 bytes, e.g. from `openssl rand -base64 32`): " + e.getMessage(), e);
-        }
+        return new BackupCodec(InstallationKey.load(file, create));
     }
 
     /** A stream that seals what is written into {@code sink}; read {@link Sealing#size()} etc. after close. */

@@ -17,6 +17,12 @@ public interface BackupStorage {
     /** Removes the object; absent objects are fine (a delete may be retried). */
     void delete(String key) throws IOException;
 
+    /** Keys of objects whose writing began and never ended (their writer was killed): candidates for cleanup. */
+    java.util.List<String> partialKeys() throws IOException;
+
+    /** Drops what an unfinished write of {@code key} left (a complete object of that key stays). */
+    void discardPartial(String key) throws IOException;
+
     /** Where the object is, for the backup's {@code locationRef}. */
     String location(String key);
 

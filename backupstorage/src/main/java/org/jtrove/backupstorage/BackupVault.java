@@ -36,8 +36,19 @@ public final class BackupVault {
         return codec.unseal(storage.open(key), backupId, checksum);
     }
 
+    /** Removes the object and whatever an unfinished write of it left. */
     public void delete(String key) throws IOException {
         storage.delete(key);
+        storage.discardPartial(key);
+    }
+
+    /** Keys of unfinished writes (see {@link BackupStorage#partialKeys()}). */
+    public java.util.List<String> partialKeys() throws IOException {
+        return storage.partialKeys();
+    }
+
+    public void discardPartial(String key) throws IOException {
+        storage.discardPartial(key);
     }
 
     /** Produces a backup's plain payload. */

@@ -12,6 +12,7 @@ import java.util.regex.Pattern;
 
 /** Backups as files in a local (or mounted) directory, root-only; written to a temporary name, then renamed. */
 public final class LocalBackupStorage implements BackupStorage {
+    private static final String PARTIAL = ".partial";
     private static final Pattern KEY = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,200}");
     private final Path dir;
 
@@ -28,7 +29,7 @@ public final class LocalBackupStorage implements BackupStorage {
     @Override
     public OutputStream create(String key) throws IOException {
         Path target = file(key);
-        Path partial = dir.resolve(key + ".partial");
+        Path partial = dir.resolve(key + PARTIAL);
         java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(partial,
                 java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE,
                 java.nio.file.StandardOpenOption.TRUNCATE_EXISTING);
@@ -43,7 +44,22 @@ public final class LocalBackupStorage implements BackupStorage {
     @Override
     public void delete(String key) throws IOException {
         Files.deleteIfExists(file(key));
-        Files.deleteIfExists(dir.resolve(key + ".partial"));
+        Files.deleteIfExists(dir.resolve(key + PARTIAL));
+    }
+
+    @Override
+    public java.util.List<String> partialKeys() throws IOException {
+        try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+            return files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(PARTIAL))
+                    .map(n -> n.substring(0, n.length() - PARTIAL.length())).filter(k -> KEY.matcher(k).matches())
+                    .sorted().toList();
+        }
+    }
+
+    @Override
+    public void discardPartial(String key) throws IOException {
+        file(key);   // checks the key
+        Files.deleteIfExists(dir.resolve(key + PARTIAL));
     }
 
     @Override

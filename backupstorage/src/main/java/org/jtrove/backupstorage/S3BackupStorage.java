@@ -89,6 +89,30 @@ public final class S3BackupStorage implements BackupStorage, AutoCloseable {
         }
     }
 
+    /** Multipart uploads under the prefix that were started and never completed or aborted. */
+    @Override
+    public java.util.List<String> partialKeys() throws IOException {
+        try {
+            return s3.listMultipartUploadsPaginator(b -> b.bucket(bucket).prefix(prefix)).uploads().stream()
+                    .map(u -> u.key().substring(prefix.length())).distinct().sorted().toList();
+        } catch (SdkException e) {
+            throw new IOException("cannot list unfinished uploads in s3://" + bucket + "/" + prefix + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void discardPartial(String key) throws IOException {
+        try {
+            s3.listMultipartUploadsPaginator(b -> b.bucket(bucket).prefix(prefix + key)).uploads().stream()
+                    .filter(u -> u.key().equals(prefix + key))
+                    .forEach(u -> s3.abortMultipartUpload(b -> b.bucket(bucket).key(u.key()).uploadId(u.uploadId())));
+        } catch (SdkException e) {
+            throw new IOException("cannot abort unfinished uploads of s3://" + bucket + "/" + prefix + key + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
     @Override
     public String location(String key) {
         return endpoint.replaceAll("/+$", "") + "/" + bucket + "/" + prefix + key;

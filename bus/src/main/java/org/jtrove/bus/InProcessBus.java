@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.jtrove.model.Json;
 import org.jtrove.model.JtroveException;
+import org.jtrove.model.RepeatedFailures;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,6 +22,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class InProcessBus implements MessageBus {
     private static final Logger LOG = LoggerFactory.getLogger(InProcessBus.class);
+    private static final RepeatedFailures FAILURES = new RepeatedFailures(LOG, java.time.Duration.ofMinutes(5));
     private final Map<String, Server> servers = new ConcurrentHashMap<>();
 
     @Override
@@ -80,7 +82,7 @@ public final class InProcessBus implements MessageBus {
             envelope.putObject("error").put("status", e.status()).put("message", e.getMessage());
         } catch (Exception | Error e) {
             String ref = java.util.UUID.randomUUID().toString();
-            LOG.error("handler failed (reference {})", ref, e);
+            FAILURES.error("bus handler", ref, e);
             envelope.putObject("error").put("status", 500).put("message",
                     "Internal error in the service; the operator can find it in the log under reference " + ref + ".");
         }

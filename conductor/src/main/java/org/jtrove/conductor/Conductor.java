@@ -1,11 +1,16 @@
 package org.jtrove.conductor;
 
+import java.time.Instant;
+import org.jtrove.bus.ConductorApi;
 import org.jtrove.bus.Message;
+import org.jtrove.bus.TaskmanagerApi;
 import org.jtrove.bus.MessageBus;
 import org.jtrove.bus.Topics;
 import org.jtrove.model.ServiceStatus;
 import org.jtrove.model.guest.BackupReport;
 import org.jtrove.model.guest.Heartbeat;
+import org.jtrove.model.guest.OperationReport;
+import org.jtrove.store.GuestOperationRecord;
 import org.jtrove.store.BackupRecord;
 import org.jtrove.store.MetadataStore;
 import org.jtrove.store.ServiceStatusRecord;
@@ -20,11 +25,13 @@ public final class Conductor implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Conductor.class);
     private final MetadataStore store;
     private final MessageBus bus;
+    private final TaskmanagerApi taskmanager;
     private MessageBus.Subscription subscription;
 
     public Conductor(MetadataStore store, MessageBus bus) {
         this.store = store;
         this.bus = bus;
+        this.taskmanager = new TaskmanagerApi(bus);
     }
 
     public void start() {
@@ -32,16 +39,25 @@ public final class Conductor implements AutoCloseable {
     }
 
     Object handle(Message m) {
-        if ("heartbeat".equals(m.method())) {
-            heartbeat(m.args(Heartbeat.class));
-            return null;
+        switch (m.method()) {
+            case ConductorApi.HEARTBEAT -> heartbeat(m.args(Heartbeat.class));
+            case ConductorApi.UPDATE_BACKUP -> updateBackup(m.args(BackupReport.class));
+            case ConductorApi.OPERATION_DONE -> operationDone(m.args(OperationReport.class));
+            default -> LOG.warn("conductor: unknown method {}", m.method());
         }
-        if ("update_backup".equals(m.method())) {
-            updateBackup(m.args(BackupReport.class));
-            return null;
-        }
-        LOG.warn("conductor: unknown method {}", m.method());
         return null;
+    }
+
+    /** Records how a guest's long operation ended and wakes the task step that waits for it. */
+    public void operationDone(OperationReport r) {
+        boolean recorded = store.guestOperations.record(new GuestOperationRecord(r.operationId(), r.instanceId(),
+                r.method(), r.ok() ? GuestOperationRecord.DONE : GuestOperationRecord.FAILED, r.ok() ? null : r.status(),
+                r.message(), r.result() == null || r.result().isNull() ? null : r.result().toString(), Instant.now()));
+        if (recorded) {
+            LOG.info("instance {}: {} {} ({}){}", r.instanceId(), r.method(), r.ok() ? "done" : "failed",
+                    r.operationId(), r.ok() ? "" : ": " + r.message());
+        }
+        taskmanager.wakeInstance(r.instanceId());
     }
 
     /** Stores a heartbeat unless an equal or newer one was stored already. */
@@ -55,6 +71,7 @@ public final class Conductor implements AutoCloseable {
         boolean stored = store.serviceStatuses.saveHeartbeat(h.instanceId(), status, h.sent());
         if (stored && before != status) {
             LOG.info("instance {}: service status {} -> {}", h.instanceId(), before, status);
+            taskmanager.wakeInstance(h.instanceId());
         }
         return stored;
     }
@@ -76,6 +93,7 @@ public final class Conductor implements AutoCloseable {
             case BackupRecord.FAILED -> store.backups.failIfRunning(b.id(), r.error());
             default -> LOG.warn("conductor: unknown backup state {} for backup {}", r.state(), b.id());
         }
+        taskmanager.wakeInstance(r.instanceId());
     }
 
     @Override

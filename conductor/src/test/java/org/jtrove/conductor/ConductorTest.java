@@ -40,7 +40,7 @@ class ConductorTest {
 
     @BeforeEach
     void setUp() {
-        store = MetadataStore.embedded(dir);
+        store = MetadataStore.embedded(dir, org.jtrove.store.SecretBox.ephemeral());
         DatastoreRecord ds = store.datastores.upsertDatastore("postgresql", "postgresql");
         version = store.datastores.upsertVersion(ds.id(), "16", "16.4", "postgresql", true, "debian", "/bin", "/base");
         bus = new InProcessBus();

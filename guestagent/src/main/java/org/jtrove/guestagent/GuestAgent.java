@@ -19,6 +19,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.jtrove.bus.ConductorApi;
 import org.jtrove.bus.Message;
 import org.jtrove.bus.MessageBus;
 import org.jtrove.bus.Topics;
@@ -57,8 +58,6 @@ public final class GuestAgent implements AutoCloseable {
     private final MessageBus bus;
     private final TemplateCache templates;
     private final BackupVault vault;
-    private final java.util.Set<String> backupsRunning = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    private final java.util.Set<String> backupsCancelled = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService scheduler;
     private final long heartbeatMillis;
     private volatile ProcessHandle server;
@@ -66,6 +65,9 @@ public final class GuestAgent implements AutoCloseable {
     private volatile boolean closed;
     private MessageBus.Subscription subscription;
     private ScheduledFuture<?> heartbeats;
+    private final ConductorApi conductor;
+    private final OperationRunner operations;
+    private final BackupRunner backups;
 
     public GuestAgent(InstanceContext ctx, Datastore datastore, GuestHost host, MessageBus bus, TemplateCache templates,
                       BackupVault vault, ScheduledExecutorService scheduler, long heartbeatMillis) {
@@ -73,6 +75,35 @@ public final class GuestAgent implements AutoCloseable {
         this.datastore = datastore;
         this.host = host;
         this.bus = bus;
+        this.conductor = new ConductorApi(bus);
+        this.operations = new OperationRunner(ctx.instanceId(), ctx.agentDir().resolve("operations"), conductor);
+        this.backups = new BackupRunner(new BackupRunner.Source() {
+            @Override
+            public InstanceContext context() {
+                return GuestAgent.this.ctx;
+            }
+
+            @Override
+            public Datastore datastore() {
+                return datastore;
+            }
+
+            @Override
+            public GuestHost host() {
+                return host;
+            }
+
+            @Override
+            public String readyForBackup() throws IOException {
+                if (!isPrepared()) {
+                    throw JtroveException.unprocessable("Instance " + ctx.instanceId() + " is not ready for a backup yet.");
+                }
+                if (server == null || !server.isAlive()) {
+                    throw JtroveException.unprocessable("The database server is not running; restart the instance first.");
+                }
+                return adminPassword();
+            }
+        }, vault, conductor, ctx.agentDir().resolve("backups"));
         this.templates = templates;
         this.vault = vault;
         this.scheduler = scheduler;
@@ -91,13 +122,18 @@ public final class GuestAgent implements AutoCloseable {
     Object handle(Message m) throws Exception {
         JsonNode a = m.args();
         return switch (m.method()) {
-            case "prepare" -> prepare(m.args(PrepareRequest.class));
-            case "restart" -> restart();
-            case "resize" -> resize(a.path("memory_mb").asInt());
+            case "prepare" -> operation(m.method(), a, () -> prepare(Json.convert(a.path("request"), PrepareRequest.class)));
+            case "restart" -> operation(m.method(), a, this::restart);
+            case "resize" -> operation(m.method(), a, () -> resize(a.path("request").path("memory_mb").asInt()));
+            case "apply_configuration" -> operation(m.method(), a, () -> Map.of("restart_required",
+                    applyConfiguration(a.path("request").path("values"))));
             case "stop_db" -> stopServer();
             case "get_volume_info" -> Map.of("used", usedGb());
-            case "create_backup" -> startBackup(m.args(BackupRequest.class));
-            case "cancel_backup" -> cancelBackup(a.path("backup_id").asText());
+            case "create_backup" -> {
+                backups.start(m.args(BackupRequest.class));
+                yield null;
+            }
+            case "cancel_backup" -> backups.cancel(a.path("backup_id").asText());
             case "create_database" -> withSql(m.method(), (sql, c) -> {
                 for (JsonNode db : a.path("databases")) {
                     sql.createDatabase(ctx, c, Json.convert(db, DatabaseSpec.class));
@@ -149,10 +185,15 @@ public final class GuestAgent implements AutoCloseable {
                 return null;
             });
             case "is_root_enabled" -> onServer(() -> datastore.isRootEnabled(ctx, adminPassword()));
-            case "apply_configuration" -> Map.of("restart_required", applyConfiguration(a.path("values")));
             case "get_configuration" -> effectiveConfiguration();
             default -> throw JtroveException.notImplemented("Guest agent has no method " + m.method());
         };
+    }
+
+    /** A long operation: run once per operation id, in the background, its outcome reported to the conductor. */
+    private Object operation(String method, JsonNode args, java.util.concurrent.Callable<Object> work) throws IOException {
+        operations.submit(method, args.path("operation_id").asText(), work);
+        return null;
     }
 
     // ---- lifecycle -------------------------------------------------------------------------------------------
@@ -261,116 +302,6 @@ public final class GuestAgent implements AutoCloseable {
     }
 
     // ---- backups ---------------------------------------------------------------------------------------------
-
-    /**
-     * Starts a backup in the background and answers at once, so the agent keeps serving (heartbeats, users)
-     * while it runs; progress goes to the conductor. A request for a backup already running here is a no-op.
-     */
-    Object startBackup(BackupRequest request) {
-        if (!isPrepared()) {
-            throw JtroveException.unprocessable("Instance " + ctx.instanceId() + " is not ready for a backup yet.");
-        }
-        synchronized (backupsRunning) {
-            if (backupsRunning.contains(request.backupId())) {
-                return Map.of("started", false);
-            }
-            if (!backupsRunning.isEmpty()) {
-                throw JtroveException.unprocessable("Another backup of instance " + ctx.instanceId()
-                        + " is still being written; take this one when it has ended.");
-            }
-            backupsRunning.add(request.backupId());
-        }
-        Thread t = new Thread(() -> {
-            try {
-                runBackup(request);
-            } finally {
-                backupsRunning.remove(request.backupId());
-                backupsCancelled.remove(request.backupId());
-            }
-        }, "backup-" + request.backupId());
-        t.setDaemon(true);
-        t.start();
-        return Map.of("started", true);
-    }
-
-    private void runBackup(BackupRequest request) {
-        String id = request.backupId();
-        reportBackup(id, "BUILDING", null, null, null);
-        long start = System.nanoTime();
-        try {
-            if (server == null || !server.isAlive()) {
-                throw JtroveException.unprocessable("The database server is not running; restart the instance first.");
-            }
-            String password = adminPassword();
-            String[] meta = new String[1];
-            BackupVault.Stored stored = vault.write(request.storageKey(), id, sealed -> {
-                java.io.OutputStream out = new Cancellable(sealed, id);
-                new BackupEnvelope(datastore.manager(), ctx.build().version(), password).writeTo(out);
-                meta[0] = datastore.backup(ctx, password, request.parentMeta(), out, host);
-                if (backupsCancelled.contains(id)) {
-                    throw new IOException("the backup was cancelled");
-                }
-            });
-            LOG.info("instance {}: backup {} stored ({} bytes) in {} ms", ctx.instanceId(), id, stored.sizeBytes(),
-                    ms(start, System.nanoTime()));
-            bus.cast(Topics.CONDUCTOR, Message.of("update_backup", new BackupReport(ctx.instanceId(), id, "COMPLETED",
-                    stored.sizeBytes(), stored.location(), stored.checksum(), meta[0], null, now())));
-        } catch (Exception e) {
-            String reason = e instanceof JtroveException ? e.getMessage() : e.toString();
-            if (e instanceof JtroveException) {
-                LOG.warn("instance {}: backup {} failed: {}", ctx.instanceId(), id, reason);
-            } else {
-                LOG.warn("instance {}: backup {} failed", ctx.instanceId(), id, e);
-            }
-            reportBackup(id, "FAILED", null, null, "Backup failed: " + reason);
-        }
-    }
-
-    /** Stops a running backup at its next write; what it stored so far is discarded. */
-    Object cancelBackup(String backupId) {
-        if (backupsRunning.contains(backupId)) {
-            backupsCancelled.add(backupId);
-            LOG.info("instance {}: cancelling backup {}", ctx.instanceId(), backupId);
-        }
-        return Map.of("cancelled", backupsRunning.contains(backupId));
-    }
-
-    /** The backup stream, failing at the next write once the backup is cancelled (the tools stop on a broken pipe). */
-    private final class Cancellable extends java.io.FilterOutputStream {
-        private final String backupId;
-
-        Cancellable(java.io.OutputStream out, String backupId) {
-            super(out);
-            this.backupId = backupId;
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            write(new byte[] {(byte) b}, 0, 1);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            if (backupsCancelled.contains(backupId)) {
-                throw new IOException("the backup was cancelled");
-            }
-            out.write(b, off, len);
-        }
-
-        @Override
-        public void close() {
-            // the vault closes the sealed stream
-        }
-    }
-
-    private void reportBackup(String backupId, String state, Long size, String location, String error) {
-        bus.cast(Topics.CONDUCTOR, Message.of("update_backup",
-                new BackupReport(ctx.instanceId(), backupId, state, size, location, null, null, error, now())));
-    }
-
-    private static double now() {
-        return System.currentTimeMillis() / 1000.0;
-    }
 
     /** Builds the data directory from a backup chain; returns the admin password the restored data holds. */
     private String restore(List<RestoreSource> chain) throws Exception {
@@ -590,7 +521,7 @@ public final class GuestAgent implements AutoCloseable {
     private void sendHeartbeat(ServiceStatus status) {
         Instant now = Instant.now();
         double sent = now.getEpochSecond() + now.getNano() / 1e9;
-        bus.cast(Topics.CONDUCTOR, Message.of("heartbeat", new Heartbeat(ctx.instanceId(), status.name(), sent)));
+        conductor.heartbeat(new Heartbeat(ctx.instanceId(), status.name(), sent));
     }
 
     ServiceStatus checkStatus() {
@@ -751,6 +682,7 @@ public final class GuestAgent implements AutoCloseable {
     @Override
     public synchronized void close() {
         closed = true;
+        operations.close();
         if (heartbeats != null) {
             heartbeats.cancel(false);
         }

@@ -1,31 +1,57 @@
 package org.jtrove.model;
 
-/** The long operations the taskmanager runs, each a pipeline of named, idempotent steps. */
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The long operations the taskmanager runs, each an ordered list of named steps. A step is named after what it
+ * makes true, and is idempotent: a taskmanager that takes a task over runs its current step again.
+ */
 public enum TaskType {
-    CREATE("PROVISION", "PREPARE", "WAIT_ACTIVE"),
-    RESTART("RESTART", "WAIT_ACTIVE"),
-    RESIZE_FLAVOR("RESIZE", "WAIT_ACTIVE"),
-    DELETE("DESTROY"),
-    BACKUP("BACKUP"),
-    DELETE_BACKUP("REMOVE_BACKUP");
+    CREATE(true, "PLACED", "PREPARED", "HEALTHY"),
+    RESTART(true, "RESTARTED", "HEALTHY"),
+    RESIZE_FLAVOR(true, "RESIZED", "FLAVOR_RECORDED", "HEALTHY"),
+    /** Attach, detach or change a configuration group: the server gets the values the store now records. */
+    CONFIGURE(true, "CONFIGURATION_APPLIED"),
+    /** Not exclusive: it stops the instance's other tasks first. */
+    DELETE(false, "OTHER_TASKS_STOPPED", "SERVER_REMOVED", "DELETION_RECORDED"),
+    BACKUP(false, "BACKUP_STORED"),
+    DELETE_BACKUP(false, "BACKUPS_REMOVED");
 
-    private final String[] steps;
+    /** Step names of tasks recorded by earlier versions, so an upgrade resumes them. */
+    private static final Map<String, String> LEGACY_STEPS = Map.of("PROVISION", "PLACED", "PREPARE", "PREPARED",
+            "WAIT_ACTIVE", "HEALTHY", "RESTART", "RESTARTED", "RESIZE", "RESIZED", "DESTROY", "SERVER_REMOVED",
+            "BACKUP", "BACKUP_STORED", "REMOVE_BACKUP", "BACKUPS_REMOVED");
 
-    TaskType(String... steps) {
-        this.steps = steps;
+    private final boolean exclusive;
+    private final List<String> steps;
+
+    TaskType(boolean exclusive, String... steps) {
+        this.exclusive = exclusive;
+        this.steps = List.of(steps);
+    }
+
+    /** Whether it runs alone on its instance: of two exclusive tasks of one instance, the older runs first. */
+    public boolean exclusive() {
+        return exclusive;
+    }
+
+    public List<String> steps() {
+        return steps;
     }
 
     public String firstStep() {
-        return steps[0];
+        return steps.get(0);
     }
 
     /** The step after {@code step}, or null when it was the last. */
     public String next(String step) {
-        for (int i = 0; i < steps.length - 1; i++) {
-            if (steps[i].equals(step)) {
-                return steps[i + 1];
-            }
-        }
-        return null;
+        int i = steps.indexOf(current(step));
+        return i < 0 || i == steps.size() - 1 ? null : steps.get(i + 1);
+    }
+
+    /** {@code step} as this version names it (a step recorded by an earlier version may have had another name). */
+    public String current(String step) {
+        return steps.contains(step) ? step : LEGACY_STEPS.getOrDefault(step, step);
     }
 }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import org.jtrove.api.ApiServer;
@@ -25,9 +26,13 @@ import org.jtrove.identity.KeystoneTokenValidator;
 import org.jtrove.identity.PasswordHasher;
 import org.jtrove.identity.TokenValidator;
 import org.jtrove.guestagent.TemplateCache;
+import org.jtrove.model.DaemonThreads;
+import org.jtrove.model.InstallationKey;
 import org.jtrove.store.DatastoreVersionRecord;
 import org.jtrove.store.MetadataStore;
+import org.jtrove.store.SecretBox;
 import org.jtrove.taskmanager.TaskManager;
+import org.jtrove.taskmanager.engine.TaskEngine;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,27 +51,27 @@ public final class AllInOne implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private Thread templateWarmer;
     private final TemplateCache templates;
+    private final StateLock stateLock;
 
     public AllInOne(JtroveConfig config) {
         Path state = config.statePath();
         prepareStateDir(state);
+        this.stateLock = StateLock.acquire(state);
         Datastores datastores = Datastores.builtIn();
         this.store = openStore(config);
         new Registration(store, datastores, state).firstStart();
         this.bus = new InProcessBus();
         this.conductor = new Conductor(store, bus);
-        this.scheduler = Executors.newScheduledThreadPool(4, r -> {
-            Thread t = new Thread(r, "guest-heartbeats");
-            t.setDaemon(true);
-            return t;
-        });
+        this.scheduler = Executors.newScheduledThreadPool(4, DaemonThreads.named("guest-heartbeats"));
         OsUser builder = OsUser.ensure(config.databaseOsUser());
         this.templates = new TemplateCache(state.resolve("templates"), config.spareDataDirs(),
                 new LocalGuestHost(state.resolve("templates"), builder));
         BackupVault vault = backupVault(config);
         this.compute = new LocalComputeDriver(state, store, bus, datastores, templates, vault, scheduler,
                 config.heartbeatInterval().toMillis(), config.addressBase());
-        this.taskmanager = new TaskManager(store, bus, compute, config.buildTimeout(), vault, config.backupTimeout());
+        this.taskmanager = new TaskManager(store, bus, compute, vault, new TaskManager.Settings(config.buildTimeout(),
+                config.backupTimeout(), Duration.ofMinutes(10), TaskEngine.Settings.defaults()),
+                stateLock.taskmanagerName());
         BuiltinIdentity builtin = null;
         TokenValidator validator = null;
         switch (config.auth()) {
@@ -116,10 +121,12 @@ public final class AllInOne implements AutoCloseable {
         return new BackupVault(storage, BackupCodec.fromKeyFile(keyFile, isDefault));
     }
 
+    /** The metadata store, its secrets sealed with the installation's key (made at first start if it is the default). */
     static MetadataStore openStore(JtroveConfig config) {
+        SecretBox secrets = new SecretBox(InstallationKey.load(config.backupKeyPath(), config.backupKeyFile() == null));
         return config.metadataUrl() == null
-                ? MetadataStore.embedded(config.statePath())
-                : new MetadataStore(config.metadataUrl(), config.metadataUser(), config.metadataPassword());
+                ? MetadataStore.embedded(config.statePath(), secrets)
+                : new MetadataStore(config.metadataUrl(), config.metadataUser(), config.metadataPassword(), secrets);
     }
 
     public int port() {
@@ -195,5 +202,6 @@ public final class AllInOne implements AutoCloseable {
         scheduler.shutdownNow();
         bus.close();
         store.close();
+        stateLock.close();
     }
 }

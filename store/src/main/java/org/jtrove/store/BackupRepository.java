@@ -13,8 +13,11 @@ import org.jdbi.v3.core.mapper.reflect.ConstructorMapper;
 public final class BackupRepository {
     private final Jdbi jdbi;
 
-    BackupRepository(Jdbi jdbi) {
+    private final TaskRepository tasks;
+
+    BackupRepository(Jdbi jdbi, TaskRepository tasks) {
         this.jdbi = jdbi;
+        this.tasks = tasks;
         jdbi.registerRowMapper(ConstructorMapper.factory(BackupRecord.class));
     }
 
@@ -35,7 +38,7 @@ public final class BackupRepository {
                     + " datastore_version_id, backup_type, state, created, updated, deleted) VALUES (:id, :projectId,"
                     + " :name, :description, :instanceId, :parentId, :datastoreVersionId, :backupType, :state, :created,"
                     + " :updated, FALSE)").bindMethods(b).execute();
-            TaskRepository.insert(h, task);
+            tasks.insert(h, task);
         });
     }
 
@@ -144,7 +147,7 @@ public final class BackupRepository {
                 h.createUpdate("UPDATE backups SET state = 'DELETING', updated = :t WHERE id = :id")
                         .bind("t", Instant.now()).bind("id", id).execute();
             }
-            TaskRepository.insert(h, task);
+            tasks.insert(h, task);
         });
     }
 

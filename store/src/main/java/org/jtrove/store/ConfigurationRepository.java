@@ -13,9 +13,11 @@ import org.jtrove.model.Json;
 /** Configuration groups, their values, and which instances they are attached to (instances.configuration_id). */
 public final class ConfigurationRepository {
     private final Jdbi jdbi;
+    private final TaskRepository tasks;
 
-    ConfigurationRepository(Jdbi jdbi) {
+    ConfigurationRepository(Jdbi jdbi, TaskRepository tasks) {
         this.jdbi = jdbi;
+        this.tasks = tasks;
         jdbi.registerRowMapper(ConstructorMapper.factory(ConfigurationRecord.class));
     }
 
@@ -52,15 +54,26 @@ public final class ConfigurationRepository {
         return out;
     }
 
-    /** Changes name and description (when not null) and, when {@code values} is not null, replaces all values. */
-    public void update(String id, String name, String description, Map<String, Object> values) {
+    /** The task that brings one attached instance to the group's new values, recorded with the change itself. */
+    public interface PushTask {
+        /** A task for {@code instance} (group {@code configurationId} attached), or null to leave it alone. */
+        TaskRecord forInstance(InstanceRecord instance, String configurationId);
+    }
+
+    /**
+     * Changes name and description (when not null) and, when {@code values} is not null, replaces all values and
+     * records {@code push}'s task for every attached instance, in one transaction.
+     */
+    public void update(String id, String name, String description, Map<String, Object> values, PushTask push) {
         jdbi.useTransaction(h -> {
+            lock(h, id);
             h.createUpdate("UPDATE configurations SET name = COALESCE(:n, name), description = COALESCE(:d, description),"
                     + " updated = :t WHERE id = :id").bind("n", name).bind("d", description).bind("t", Instant.now())
                     .bind("id", id).execute();
             if (values != null) {
                 h.createUpdate("DELETE FROM configuration_values WHERE configuration_id = :id").bind("id", id).execute();
                 insertValues(h, id, values);
+                insertPushTasks(h, id, push);
             }
         });
     }
@@ -69,7 +82,7 @@ public final class ConfigurationRepository {
      * Adds {@code changes} to the group's values (replacing those of the same names) under a lock on the group's
      * row, so that concurrent merges all take effect.
      */
-    public void merge(String id, Map<String, Object> changes) {
+    public void merge(String id, Map<String, Object> changes, PushTask push) {
         jdbi.useTransaction(h -> {
             lock(h, id);
             Map<String, Object> merged = new TreeMap<>();
@@ -81,7 +94,21 @@ public final class ConfigurationRepository {
                     .bind("id", id).execute();
             h.createUpdate("DELETE FROM configuration_values WHERE configuration_id = :id").bind("id", id).execute();
             insertValues(h, id, merged);
+            insertPushTasks(h, id, push);
         });
+    }
+
+    private void insertPushTasks(Handle h, String id, PushTask push) {
+        if (push == null) {
+            return;
+        }
+        for (InstanceRecord i : h.createQuery("SELECT * FROM instances WHERE configuration_id = :c AND deleted = FALSE")
+                .bind("c", id).mapTo(InstanceRecord.class).list()) {
+            TaskRecord task = push.forInstance(i, id);
+            if (task != null) {
+                tasks.insert(h, task);
+            }
+        }
     }
 
     /** Locks the group's row for the transaction: merges, attaches and deletes of one group take turns. */
@@ -113,17 +140,39 @@ public final class ConfigurationRepository {
         return jdbi.withHandle(h -> instanceCount(h, id));
     }
 
-    /** Attaches the group if the instance has none (and the group still exists); false otherwise. */
-    public boolean attach(String instanceId, String configurationId) {
-        return jdbi.inTransaction(h -> lock(h, configurationId)
-                && h.createUpdate("UPDATE instances SET configuration_id = :c, updated = :t"
-                        + " WHERE id = :id AND configuration_id IS NULL AND deleted = FALSE")
-                .bind("c", configurationId).bind("t", Instant.now()).bind("id", instanceId).execute() == 1);
+    /**
+     * Attaches the group if the instance has none (and the group still exists) and records {@code task}, which
+     * applies it, in the same transaction; false (nothing written) otherwise.
+     */
+    public boolean attachWithTask(String instanceId, String configurationId, TaskRecord task) {
+        return jdbi.inTransaction(h -> {
+            boolean attached = lock(h, configurationId)
+                    && h.createUpdate("UPDATE instances SET configuration_id = :c, updated = :t"
+                            + " WHERE id = :id AND configuration_id IS NULL AND deleted = FALSE")
+                    .bind("c", configurationId).bind("t", Instant.now()).bind("id", instanceId).execute() == 1;
+            if (attached) {
+                tasks.insert(h, task);
+            }
+            return attached;
+        });
     }
 
-    public void detach(String instanceId) {
-        jdbi.useHandle(h -> h.createUpdate("UPDATE instances SET configuration_id = NULL, updated = :t WHERE id = :id")
-                .bind("t", Instant.now()).bind("id", instanceId).execute());
+    /**
+     * Moves the instance's attachment from {@code expected} to {@code next} (either may be null: none) and records
+     * {@code task}, which brings the server to it, in one transaction; false (nothing written) if the instance's
+     * attachment is no longer {@code expected}. Used to detach, and to roll back an attach the server refused.
+     */
+    public boolean reattachWithTask(String instanceId, String expected, String next, TaskRecord task) {
+        return jdbi.inTransaction(h -> {
+            int moved = h.createUpdate("UPDATE instances SET configuration_id = :n, updated = :t WHERE id = :id"
+                            + " AND deleted = FALSE AND " + (expected == null ? "configuration_id IS NULL"
+                            : "configuration_id = :e"))
+                    .bind("n", next).bind("e", expected).bind("t", Instant.now()).bind("id", instanceId).execute();
+            if (moved == 1) {
+                tasks.insert(h, task);
+            }
+            return moved == 1;
+        });
     }
 
     public Optional<String> attachedTo(String instanceId) {

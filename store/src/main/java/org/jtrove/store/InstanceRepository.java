@@ -12,8 +12,11 @@ import org.jtrove.model.InstanceTask;
 public final class InstanceRepository {
     private final Jdbi jdbi;
 
-    InstanceRepository(Jdbi jdbi) {
+    private final TaskRepository tasks;
+
+    InstanceRepository(Jdbi jdbi, TaskRepository tasks) {
         this.jdbi = jdbi;
+        this.tasks = tasks;
         jdbi.registerRowMapper(ConstructorMapper.factory(InstanceRecord.class));
     }
 
@@ -44,7 +47,7 @@ public final class InstanceRepository {
                     .bindMethods(i).bind("configurationId", configurationId).execute();
             h.createUpdate("INSERT INTO service_statuses (instance_id, status, updated_at) VALUES (:id, 'NEW', :t)")
                     .bind("id", i.id()).bind("t", i.created()).execute();
-            TaskRepository.insert(h, task);
+            tasks.insert(h, task);
         });
     }
 
@@ -139,7 +142,7 @@ public final class InstanceRepository {
             if (moved != 1) {
                 return false;
             }
-            TaskRepository.insert(h, task);
+            tasks.insert(h, task);
             return true;
         });
     }
@@ -148,6 +151,13 @@ public final class InstanceRepository {
         jdbi.useHandle(h -> h.createUpdate("UPDATE instances SET task_status = :s, fault_message = :m,"
                         + " fault_created = :t, updated = :t WHERE id = :id")
                 .bind("s", task.name()).bind("m", truncate(message)).bind("t", Instant.now()).bind("id", id).execute());
+    }
+
+    /** Records a fault message for the user without changing the task status (e.g. a refused configuration). */
+    public void setFaultMessage(String id, String message) {
+        jdbi.useHandle(h -> h.createUpdate("UPDATE instances SET fault_message = :m, fault_created = :t, updated = :t"
+                        + " WHERE id = :id")
+                .bind("m", truncate(message)).bind("t", Instant.now()).bind("id", id).execute());
     }
 
     public void clearFault(String id) {

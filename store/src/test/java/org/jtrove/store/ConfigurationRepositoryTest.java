@@ -26,7 +26,7 @@ class ConfigurationRepositoryTest {
 
     @BeforeEach
     void setUp() {
-        store = MetadataStore.embedded(dir);
+        store = MetadataStore.embedded(dir, SecretBox.ephemeral());
         DatastoreRecord ds = store.datastores.upsertDatastore("postgresql", "postgresql");
         version = store.datastores.upsertVersion(ds.id(), "15", "15", "postgresql", true, "debian", "/b", "/d");
     }
@@ -61,7 +61,7 @@ class ConfigurationRepositoryTest {
                 "log_statement", "ddl"));
         assertThat(store.configurations.values(c.id())).containsExactlyInAnyOrderEntriesOf(Map.of(
                 "work_mem", 8192, "jit", false, "random_page_cost", 1.5, "log_statement", "ddl"));
-        store.configurations.update(c.id(), "renamed", null, Map.of("work_mem", 4096L));
+        store.configurations.update(c.id(), "renamed", null, Map.of("work_mem", 4096L), null);
         assertThat(store.configurations.values(c.id())).isEqualTo(Map.of("work_mem", 4096));
         ConfigurationRecord after = store.configurations.find("p1", c.id()).orElseThrow();
         assertThat(after.name()).isEqualTo("renamed");
@@ -76,7 +76,7 @@ class ConfigurationRepositoryTest {
         List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
         for (int n = 0; n < 8; n++) {
             String name = "p" + n;
-            done.add(pool.submit(() -> store.configurations.merge(c.id(), Map.of(name, 10L))));
+            done.add(pool.submit(() -> store.configurations.merge(c.id(), Map.of(name, 10L), null)));
         }
         for (var f : done) {
             f.get();
@@ -101,18 +101,21 @@ class ConfigurationRepositoryTest {
         store.configurations.insert(c, Map.of());
         store.configurations.insert(other, Map.of());
         InstanceRecord i = instance("p1");
-        assertThat(store.configurations.attach(i.id(), c.id())).isTrue();
-        assertThat(store.configurations.attach(i.id(), other.id())).as("already attached").isFalse();
+        assertThat(store.configurations.attachWithTask(i.id(), c.id(), configure(i))).isTrue();
+        assertThat(store.configurations.attachWithTask(i.id(), other.id(), configure(i))).as("already attached").isFalse();
+        assertThat(store.tasks.runningFor(i.id())).as("one task per recorded change")
+                .filteredOn(t -> t.type() == org.jtrove.model.TaskType.CONFIGURE).hasSize(1);
         assertThat(store.configurations.attachedTo(i.id())).contains(c.id());
         assertThat(store.configurations.instances(c.id())).extracting(InstanceRecord::id).containsExactly(i.id());
         assertThat(store.configurations.delete(c.id())).isFalse();
         assertThat(store.datastores.versionInUse(version.id())).isTrue();
 
-        store.configurations.detach(i.id());
+        assertThat(store.configurations.reattachWithTask(i.id(), other.id(), null, configure(i))).as("not attached").isFalse();
+        assertThat(store.configurations.reattachWithTask(i.id(), c.id(), null, configure(i))).isTrue();
         assertThat(store.configurations.attachedTo(i.id())).isEmpty();
         assertThat(store.configurations.delete(c.id())).isTrue();
         assertThat(store.configurations.find(c.id())).isEmpty();
-        assertThat(store.configurations.attach(i.id(), c.id())).as("deleted group").isFalse();
+        assertThat(store.configurations.attachWithTask(i.id(), c.id(), configure(i))).as("deleted group").isFalse();
     }
 
     @Test
@@ -140,5 +143,9 @@ class ConfigurationRepositoryTest {
                 null, InstanceTask.NONE.name(), null, null, now, now, false, null);
         store.instances.insertWithTask(i, TaskRecord.start(TaskType.CREATE, i.id(), Map.of()));
         return i;
+    }
+
+    private static TaskRecord configure(InstanceRecord i) {
+        return TaskRecord.start(org.jtrove.model.TaskType.CONFIGURE, i.id(), Map.of("kind", "attach"));
     }
 }

@@ -58,7 +58,7 @@ class MetadataStoreOnPostgresqlTest {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (true) {
             try {
-                store = new MetadataStore(url, "postgres", "");
+                store = new MetadataStore(url, "postgres", "", SecretBox.ephemeral());
                 break;
             } catch (RuntimeException e) {
                 if (System.nanoTime() > deadline) {

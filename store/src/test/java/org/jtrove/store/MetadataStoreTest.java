@@ -22,12 +22,15 @@ class MetadataStoreTest {
     @TempDir
     Path dir;
 
+    /** A fixed key, so a reopened store reads what the first one wrote. */
+    private static final SecretBox SECRETS = new SecretBox(new byte[32]);
+    private static final String OWNER = "test-taskmanager";
     private MetadataStore store;
     private DatastoreVersionRecord version;
 
     @BeforeEach
     void setUp() {
-        store = MetadataStore.embedded(dir);
+        store = MetadataStore.embedded(dir, SECRETS);
         DatastoreRecord ds = store.datastores.upsertDatastore("postgresql", "postgresql");
         version = store.datastores.upsertVersion(ds.id(), "16", "16.4", "postgresql", true, "debian",
                 "/usr/lib/postgresql/16/bin", "/usr/lib/postgresql/16");
@@ -77,7 +80,7 @@ class MetadataStoreTest {
         InstanceRecord i = insert("p1", "db1");
         int migrations = countMigrations();
         store.close();
-        store = MetadataStore.embedded(dir);
+        store = MetadataStore.embedded(dir, SECRETS);
         assertThat(store.instances.find("p1", i.id())).isPresent();
         assertThat(store.datastores.find("postgresql")).isPresent();
         assertThat(countMigrations()).isEqualTo(migrations).isGreaterThanOrEqualTo(3);
@@ -201,9 +204,12 @@ class MetadataStoreTest {
         TaskRecord stored = store.tasks.find(t.id()).orElseThrow();
         assertThat(stored.instanceId()).isEqualTo(i.id());
         assertThat(stored.type()).isEqualTo(TaskType.CREATE);
-        assertThat(stored.step()).isEqualTo("PROVISION");
+        assertThat(stored.step()).isEqualTo("PLACED");
         assertThat(stored.state()).isEqualTo(TaskRecord.RUNNING);
         assertThat(stored.payload()).contains("hunter2");
+        String raw = store.jdbi().withHandle(h -> h.createQuery("SELECT payload FROM tasks WHERE id = :id")
+                .bind("id", t.id()).mapTo(String.class).one());
+        assertThat(raw).as("the payload is encrypted at rest").startsWith("v1:").doesNotContain("hunter2");
         assertThat(store.tasks.latestForInstance(i.id())).map(TaskRecord::id).contains(t.id());
     }
 
@@ -213,8 +219,9 @@ class MetadataStoreTest {
         InstanceRecord second = newInstance("p1", "db2");
         // a task whose id collides with an existing one makes the whole insert fail
         TaskRecord existingTask = store.tasks.latestForInstance(first.id()).orElseThrow();
-        TaskRecord clash = new TaskRecord(existingTask.id(), second.id(), "CREATE", "PROVISION", TaskRecord.RUNNING,
-                "{}", null, Instant.now(), Instant.now());
+        TaskRecord fresh = TaskRecord.start(TaskType.CREATE, second.id(), Map.of());
+        TaskRecord clash = new TaskRecord(existingTask.id(), second.id(), "CREATE", "PLACED", TaskRecord.RUNNING,
+                "{}", null, fresh.created(), fresh.updated(), null, null, 0, null, fresh.created(), "{}", null);
         assertThatThrownBy(() -> store.instances.insertWithTask(second, clash)).isInstanceOf(RuntimeException.class);
         assertThat(store.instances.find(second.id())).isEmpty();
         assertThat(store.serviceStatuses.find(second.id())).isEmpty();
@@ -378,15 +385,24 @@ class MetadataStoreTest {
         InstanceRecord i = insert("p1", "db1");
         TaskRecord create = store.tasks.latestForInstance(i.id()).orElseThrow();
         assertThat(store.tasks.running()).extracting(TaskRecord::id).containsExactly(create.id());
+        Instant now = Instant.now();
+        assertThat(store.tasks.claimable(now, "nobody", 10)).extracting(TaskRecord::id).containsExactly(create.id());
 
-        store.tasks.setStep(create.id(), TaskType.CREATE.next(create.step()));
+        assertThat(store.tasks.advance(create.id(), OWNER, "PREPARED", "{}", now)).as("not claimed yet").isFalse();
+        assertThat(store.tasks.claim(create.id(), OWNER, now.plusSeconds(20), now)).isTrue();
+        assertThat(store.tasks.claim(create.id(), "another", now.plusSeconds(20), now)).as("held").isFalse();
+        assertThat(store.tasks.claimable(now, "nobody", 10)).isEmpty();
+        assertThat(store.tasks.advance(create.id(), OWNER, TaskType.CREATE.next(create.step()), "{\"x\":1}", now))
+                .isTrue();
         TaskRecord atPrepare = store.tasks.find(create.id()).orElseThrow();
-        assertThat(atPrepare.step()).isEqualTo("PREPARE");
+        assertThat(atPrepare.step()).isEqualTo("PREPARED");
         assertThat(atPrepare.state()).isEqualTo(TaskRecord.RUNNING);
         assertThat(atPrepare.payload()).isEqualTo(create.payload());
-        assertThat(store.tasks.running()).extracting(TaskRecord::step).containsExactly("PREPARE");
+        assertThat(atPrepare.outputs()).isEqualTo("{\"x\":1}");
+        assertThat(atPrepare.leaseOwner()).isEqualTo(OWNER);
 
-        store.tasks.finish(create.id(), TaskRecord.DONE, null);
+        assertThat(store.tasks.finish(create.id(), "another", TaskRecord.DONE, null, null)).as("fenced").isFalse();
+        assertThat(store.tasks.finish(create.id(), OWNER, TaskRecord.DONE, null, null)).isTrue();
         TaskRecord done = store.tasks.find(create.id()).orElseThrow();
         assertThat(done.state()).isEqualTo(TaskRecord.DONE);
         assertThat(done.error()).isNull();
@@ -395,21 +411,48 @@ class MetadataStoreTest {
     }
 
     @Test
+    void anExpiredLeaseIsTakenOverAndTheOldOwnerIsFencedOut() {
+        InstanceRecord i = insert("p1", "db1");
+        TaskRecord t = store.tasks.latestForInstance(i.id()).orElseThrow();
+        Instant now = Instant.now();
+        assertThat(store.tasks.claim(t.id(), OWNER, now.plusMillis(100), now)).isTrue();
+        Instant later = now.plusSeconds(1);
+        assertThat(store.tasks.claimable(later, "nobody", 10)).extracting(TaskRecord::id).containsExactly(t.id());
+        assertThat(store.tasks.claim(t.id(), "another", later.plusSeconds(20), later)).isTrue();
+        assertThat(store.tasks.advance(t.id(), OWNER, "PREPARED", "{}", later)).isFalse();
+        assertThat(store.tasks.renewLeases(OWNER, later.plusSeconds(20))).isZero();
+        assertThat(store.tasks.holds(t.id(), "another")).isTrue();
+        assertThat(store.tasks.reschedule(t.id(), "another", later.plusSeconds(5), true, "{}", later)).isTrue();
+        TaskRecord waiting = store.tasks.find(t.id()).orElseThrow();
+        assertThat(waiting.attempt()).isEqualTo(1);
+        assertThat(waiting.nextRunAt()).isAfter(later);
+        assertThat(store.tasks.release(t.id(), "another")).isTrue();
+        assertThat(store.tasks.claimable(later, "nobody", 10)).as("free, but not due yet").isEmpty();
+        assertThat(store.tasks.claimable(later.plusSeconds(6), "nobody", 10)).extracting(TaskRecord::id).containsExactly(t.id());
+    }
+
+    private TaskRecord claimed(TaskRecord t) {
+        assertThat(store.tasks.claim(t.id(), OWNER, Instant.now().plusSeconds(20), Instant.now())).isTrue();
+        return t;
+    }
+
+    @Test
     void aTaskErrorLongerThanItsColumnIsCutNotLost() {
         // A copy that failed once per file (a full disk) produced a 15 kB error; the task then stayed RUNNING.
         InstanceRecord i = insert("p1", "db1");
-        TaskRecord t = store.tasks.latestForInstance(i.id()).orElseThrow();
-        store.tasks.finish(t.id(), TaskRecord.FAILED, "cp: No space left on device\n".repeat(600));
+        TaskRecord t = claimed(store.tasks.latestForInstance(i.id()).orElseThrow());
+        store.tasks.finish(t.id(), OWNER, TaskRecord.FAILED, "cp: No space left on device\n".repeat(600), 500);
         TaskRecord failed = store.tasks.find(t.id()).orElseThrow();
         assertThat(failed.state()).isEqualTo(TaskRecord.FAILED);
         assertThat(failed.error()).startsWith("cp: No space left on device").endsWith("[...]");
+        assertThat(failed.faultStatus()).isEqualTo(500);
     }
 
     @Test
     void failedTaskKeepsItsErrorButNotItsPayload() {
         InstanceRecord i = insert("p1", "db1");
-        TaskRecord t = store.tasks.latestForInstance(i.id()).orElseThrow();
-        store.tasks.finish(t.id(), TaskRecord.FAILED, "server did not start");
+        TaskRecord t = claimed(store.tasks.latestForInstance(i.id()).orElseThrow());
+        store.tasks.finish(t.id(), OWNER, TaskRecord.FAILED, "server did not start", 500);
         TaskRecord failed = store.tasks.find(t.id()).orElseThrow();
         assertThat(failed.state()).isEqualTo(TaskRecord.FAILED);
         assertThat(failed.error()).isEqualTo("server did not start");
@@ -430,9 +473,11 @@ class MetadataStoreTest {
 
         assertThat(store.tasks.running()).extracting(TaskRecord::id).containsExactly(create.id(), restart.id(), delete.id());
         assertThat(store.tasks.latestForInstance(i.id())).map(TaskRecord::id).contains(delete.id());
-        assertThat(store.tasks.find(restart.id()).orElseThrow().step()).isEqualTo("RESTART");
+        assertThat(store.tasks.find(restart.id()).orElseThrow().step()).isEqualTo("RESTARTED");
+        assertThat(store.tasks.runningFor(i.id())).extracting(TaskRecord::id)
+                .containsExactly(create.id(), restart.id(), delete.id());
 
-        store.tasks.finish(restart.id(), TaskRecord.DONE, null);
+        store.tasks.finish(claimed(restart).id(), OWNER, TaskRecord.DONE, null, null);
         assertThat(store.tasks.running()).extracting(TaskRecord::id).containsExactly(create.id(), delete.id());
         assertThat(store.tasks.latestForInstance("other")).isEmpty();
     }
@@ -440,11 +485,13 @@ class MetadataStoreTest {
     @Test
     void taskRecordStartSerialisesThePayload() {
         TaskRecord t = TaskRecord.start(TaskType.CREATE, "i1", Map.of("k", "v"));
-        assertThat(t.step()).isEqualTo("PROVISION");
+        assertThat(t.step()).isEqualTo("PLACED");
         assertThat(t.state()).isEqualTo(TaskRecord.RUNNING);
         assertThat(Json.parse(t.payload()).get("k").asText()).isEqualTo("v");
-        assertThat(TaskType.CREATE.next("PROVISION")).isEqualTo("PREPARE");
-        assertThat(TaskType.CREATE.next("PREPARE")).isEqualTo("WAIT_ACTIVE");
-        assertThat(TaskType.CREATE.next("WAIT_ACTIVE")).isNull();
+        assertThat(TaskType.CREATE.next("PLACED")).isEqualTo("PREPARED");
+        assertThat(TaskType.CREATE.next("PREPARED")).isEqualTo("HEALTHY");
+        assertThat(TaskType.CREATE.next("HEALTHY")).isNull();
+        assertThat(TaskType.CREATE.next("PROVISION")).as("a step named by an earlier version").isEqualTo("PREPARED");
+        assertThat(TaskType.CREATE.current("WAIT_ACTIVE")).isEqualTo("HEALTHY");
     }
 }

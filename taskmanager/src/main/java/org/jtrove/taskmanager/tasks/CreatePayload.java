@@ -1,4 +1,4 @@
-package org.jtrove.taskmanager;
+package org.jtrove.taskmanager.tasks;
 
 import java.util.List;
 import org.jtrove.model.guest.DatabaseSpec;
@@ -9,7 +9,7 @@ import org.jtrove.model.guest.UserSpec;
  * backup to restore (null for an empty server).
  */
 @com.fasterxml.jackson.annotation.JsonIgnoreProperties(ignoreUnknown = true)
-public record CreatePayload(List<DatabaseSpec> databases, List<UserSpec> users,
+record CreatePayload(List<DatabaseSpec> databases, List<UserSpec> users,
                             @com.fasterxml.jackson.annotation.JsonProperty("backup_id") String backupId) {
     public CreatePayload {
         databases = databases == null ? List.of() : databases;

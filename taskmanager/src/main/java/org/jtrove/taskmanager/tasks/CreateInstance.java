@@ -1,0 +1,88 @@
+package org.jtrove.taskmanager.tasks;
+
+import java.util.List;
+import java.util.Map;
+import org.jtrove.bus.GuestApi;
+import org.jtrove.compute.ComputeDriver;
+import org.jtrove.model.InstanceTask;
+import org.jtrove.model.Json;
+import org.jtrove.model.TaskType;
+import org.jtrove.model.guest.PrepareRequest;
+import org.jtrove.model.guest.RestoreSource;
+import org.jtrove.store.DatastoreVersionRecord;
+import org.jtrove.store.FlavorRecord;
+import org.jtrove.store.InstanceRecord;
+import org.jtrove.store.MetadataStore;
+import org.jtrove.taskmanager.engine.Step;
+import org.jtrove.taskmanager.engine.StepContext;
+import org.jtrove.taskmanager.engine.StepResult;
+import org.jtrove.taskmanager.engine.TaskDefinition;
+
+/**
+ * Builds an instance: PLACED (the compute driver gives it an address and boots its guest agent), PREPARED (the
+ * agent builds the data directory, from a backup chain for a restore, starts the server, creates databases and
+ * users), HEALTHY (a heartbeat says the database is up). All within {@code build_timeout} of the request.
+ */
+public final class CreateInstance implements TaskDefinition {
+    private final MetadataStore store;
+    private final ComputeDriver compute;
+    private final InstanceSteps instances;
+    private final Steps steps;
+
+    public CreateInstance(MetadataStore store, ComputeDriver compute, GuestApi guests, InstanceSteps instances) {
+        this.store = store;
+        this.compute = compute;
+        this.instances = instances;
+        this.steps = new Steps(type(), Map.of(
+                "PLACED", this::place,
+                "PREPARED", new GuestOperationStep(store, "the build", instances::buildDeadline,
+                        instances.buildTimeoutFault(), (ctx, operationId) -> guests.prepare(ctx.instanceId(), operationId, prepareRequest(ctx))),
+                "HEALTHY", instances.healthy(instances::buildDeadline, instances.buildTimeoutFault())));
+    }
+
+    @Override
+    public TaskType type() {
+        return TaskType.CREATE;
+    }
+
+    @Override
+    public Step step(String name) {
+        return steps.get(name);
+    }
+
+    private StepResult place(StepContext ctx) {
+        if (java.time.Instant.now().isAfter(instances.buildDeadline(ctx))) {
+            return StepResult.fail(504, instances.buildTimeoutFault());
+        }
+        compute.provision(ctx.instanceId());
+        return StepResult.done();
+    }
+
+    private PrepareRequest prepareRequest(StepContext ctx) {
+        InstanceRecord i = instances.instance(ctx);
+        DatastoreVersionRecord v = store.datastores.version(i.datastoreVersionId()).orElseThrow();
+        int ram = store.flavors.find(i.flavorId()).map(FlavorRecord::ram).orElse(512);
+        CreatePayload payload = Json.convert(ctx.payload(), CreatePayload.class);
+        List<RestoreSource> chain = List.of();
+        if (payload.backupId() != null) {
+            chain = store.backups.chain(payload.backupId()).stream()
+                    .map(b -> new RestoreSource(b.id(), b.storageKey(), b.checksum(), b.meta())).toList();
+        }
+        Map<String, Object> configuration = store.configurations.attachedTo(i.id())
+                .map(store.configurations::values).orElse(Map.of());
+        return new PrepareRequest(i.id(), v.build(), i.address(), ram, i.volumeSize(), payload.databases(),
+                payload.users(), chain, configuration);
+    }
+
+    @Override
+    public void succeeded(StepContext ctx) {
+        store.instances.clearFault(ctx.instanceId());
+        store.instances.compareAndSetTask(ctx.instanceId(), InstanceTask.BUILDING, InstanceTask.NONE);
+    }
+
+    @Override
+    public void failed(StepContext ctx, int status, String fault) {
+        store.instances.setFault(ctx.instanceId(), status == 504 ? InstanceTask.BUILDING_ERROR_TIMEOUT_GA
+                : InstanceTask.BUILDING_ERROR_SERVER, "Build failed: " + fault);
+    }
+}

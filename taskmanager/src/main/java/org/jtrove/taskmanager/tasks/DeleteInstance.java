@@ -1,0 +1,81 @@
+package org.jtrove.taskmanager.tasks;
+
+import java.util.Map;
+import org.jtrove.backupstorage.BackupVault;
+import org.jtrove.bus.GuestApi;
+import org.jtrove.compute.ComputeDriver;
+import org.jtrove.model.InstanceTask;
+import org.jtrove.model.TaskType;
+import org.jtrove.store.BackupRecord;
+import org.jtrove.store.MetadataStore;
+import org.jtrove.taskmanager.engine.Step;
+import org.jtrove.taskmanager.engine.StepContext;
+import org.jtrove.taskmanager.engine.StepResult;
+import org.jtrove.taskmanager.engine.TaskDefinition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Deletes an instance, which the API marked DELETING before answering: OTHER_TASKS_STOPPED (its other tasks end,
+ * its running backups fail and their partial objects go), SERVER_REMOVED (the compute driver stops the server and
+ * removes its data, OS user and address), DELETION_RECORDED.
+ */
+public final class DeleteInstance implements TaskDefinition {
+    private static final Logger LOG = LoggerFactory.getLogger(DeleteInstance.class);
+    private final MetadataStore store;
+    private final Steps steps;
+
+    public DeleteInstance(MetadataStore store, ComputeDriver compute, GuestApi guests, BackupVault vault) {
+        this.store = store;
+        this.steps = new Steps(type(), Map.of(
+                "OTHER_TASKS_STOPPED", ctx -> {
+                    store.tasks.failRunning(ctx.instanceId(), ctx.taskId(), "The instance is being deleted.");
+                    for (BackupRecord b : store.backups.list(null, ctx.instanceId())) {
+                        if (b.running()) {
+                            cancel(guests, ctx.instanceId(), b.id());
+                            store.backups.failIfRunning(b.id(), "Backup failed: the instance was deleted.");
+                            vault.delete(b.storageKey());
+                        }
+                    }
+                    return StepResult.done();
+                },
+                "SERVER_REMOVED", ctx -> {
+                    compute.destroy(ctx.instanceId());
+                    return StepResult.done();
+                },
+                "DELETION_RECORDED", ctx -> {
+                    store.instances.markDeleted(ctx.instanceId());
+                    return StepResult.done();
+                }));
+    }
+
+    private static void cancel(GuestApi guests, String instanceId, String backupId) {
+        try {
+            guests.cancelBackup(instanceId, backupId);
+        } catch (RuntimeException e) {
+            LOG.info("instance {}: backup {} not cancelled on its guest agent ({}); the agent goes with the instance",
+                    instanceId, backupId, e.getMessage());
+        }
+    }
+
+    @Override
+    public TaskType type() {
+        return TaskType.DELETE;
+    }
+
+    @Override
+    public Step step(String name) {
+        return steps.get(name);
+    }
+
+    @Override
+    public void succeeded(StepContext ctx) {
+        // DELETION_RECORDED wrote the outcome
+    }
+
+    @Override
+    public void failed(StepContext ctx, int status, String fault) {
+        store.instances.setFault(ctx.instanceId(), InstanceTask.DELETING_ERROR,
+                "Delete failed: " + fault + " Try the delete again.");
+    }
+}
