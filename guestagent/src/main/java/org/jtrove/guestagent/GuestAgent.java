@@ -404,11 +404,11 @@ public final class GuestAgent implements AutoCloseable {
         expectedExit = p;
         signal(p, datastore.stopSignal());
         try {
-            p.onExit().get(60, TimeUnit.SECONDS);
+            host.onExit(p).get(60, TimeUnit.SECONDS);
         } catch (java.util.concurrent.TimeoutException e) {
             LOG.warn("instance {}: server did not stop within 60 s, killing it", ctx.instanceId());
             p.destroyForcibly();
-            p.onExit().get(10, TimeUnit.SECONDS);
+            host.onExit(p).get(10, TimeUnit.SECONDS);
         }
         server = null;
         return null;
@@ -450,7 +450,7 @@ public final class GuestAgent implements AutoCloseable {
 
     private void watch(ProcessHandle p) {
         server = p;
-        p.onExit().thenRun(() -> {
+        host.onExit(p).thenRun(() -> {
             if (!p.equals(expectedExit) && !closed) {
                 LOG.warn("instance {}: {} (pid {}) exited", ctx.instanceId(), datastore.processName(), p.pid());
                 sendHeartbeat();

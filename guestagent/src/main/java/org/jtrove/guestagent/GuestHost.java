@@ -23,4 +23,12 @@ public interface GuestHost {
 
     /** Hands a file or directory tree to the unprivileged database user. */
     void giveToDatabaseUser(Path path);
+
+    /**
+     * Completes when {@code server} has exited, as soon as it has: also for a server this process did not start
+     * (one adopted after a restart), whose exit the JDK only notices by polling.
+     */
+    default java.util.concurrent.CompletableFuture<ProcessHandle> onExit(ProcessHandle server) {
+        return server.onExit();
+    }
 }

@@ -19,6 +19,7 @@ import org.jtrove.bus.MessageBus;
 import org.jtrove.compute.local.LocalComputeDriver;
 import org.jtrove.compute.local.LocalGuestHost;
 import org.jtrove.compute.local.OsUser;
+import org.jtrove.compute.local.ProcessExits;
 import org.jtrove.conductor.Conductor;
 import org.jtrove.guestagent.Datastores;
 import org.jtrove.identity.BuiltinIdentity;
@@ -52,6 +53,7 @@ public final class AllInOne implements AutoCloseable {
     private Thread templateWarmer;
     private final TemplateCache templates;
     private final StateLock stateLock;
+    private final ProcessExits exits;
 
     public AllInOne(JtroveConfig config) {
         Path state = config.statePath();
@@ -64,11 +66,12 @@ public final class AllInOne implements AutoCloseable {
         this.conductor = new Conductor(store, bus);
         this.scheduler = Executors.newScheduledThreadPool(4, DaemonThreads.named("guest-heartbeats"));
         OsUser builder = OsUser.ensure(config.databaseOsUser());
+        this.exits = new ProcessExits();
         this.templates = new TemplateCache(state.resolve("templates"), config.spareDataDirs(),
-                new LocalGuestHost(state.resolve("templates"), builder));
+                new LocalGuestHost(state.resolve("templates"), builder, exits));
         BackupVault vault = backupVault(config);
         this.compute = new LocalComputeDriver(state, store, bus, datastores, templates, vault, scheduler,
-                config.heartbeatInterval().toMillis(), config.addressBase());
+                config.heartbeatInterval().toMillis(), config.addressBase(), exits);
         this.taskmanager = new TaskManager(store, bus, compute, vault, new TaskManager.Settings(config.buildTimeout(),
                 config.backupTimeout(), Duration.ofMinutes(10), TaskEngine.Settings.defaults()),
                 stateLock.taskmanagerName());
@@ -200,6 +203,7 @@ public final class AllInOne implements AutoCloseable {
         compute.close();
         conductor.close();
         scheduler.shutdownNow();
+        exits.close();
         bus.close();
         store.close();
         stateLock.close();

@@ -42,11 +42,12 @@ public final class LocalComputeDriver implements ComputeDriver {
     private final ScheduledExecutorService scheduler;
     private final long heartbeatMillis;
     private final int addressBase;
+    private final ProcessExits exits;
     private final Map<String, GuestAgent> agents = new ConcurrentHashMap<>();
 
     public LocalComputeDriver(Path stateDir, MetadataStore store, MessageBus bus, Datastores datastores,
                               TemplateCache templates, BackupVault vault, ScheduledExecutorService scheduler,
-                              long heartbeatMillis, int addressBase) {
+                              long heartbeatMillis, int addressBase, ProcessExits exits) {
         this.instancesDir = stateDir.resolve("instances");
         this.store = store;
         this.bus = bus;
@@ -56,6 +57,7 @@ public final class LocalComputeDriver implements ComputeDriver {
         this.scheduler = scheduler;
         this.heartbeatMillis = heartbeatMillis;
         this.addressBase = addressBase;
+        this.exits = exits;
     }
 
     @Override
@@ -71,10 +73,15 @@ public final class LocalComputeDriver implements ComputeDriver {
         return new Placement(instance.address());
     }
 
+    /**
+     * Boots agents only where an instance's directory exists: a delete that removed it before jtrove stopped must
+     * not get it (or its OS user) back; its task finishes the delete.
+     */
     @Override
     public void recover() {
         for (InstanceRecord instance : store.instances.listLive()) {
-            if (instance.address() != null && !agents.containsKey(instance.id())) {
+            if (instance.address() != null && !agents.containsKey(instance.id())
+                    && Files.isDirectory(instancesDir.resolve(instance.id()))) {
                 try {
                     boot(instance);
                 } catch (RuntimeException e) {
@@ -88,6 +95,9 @@ public final class LocalComputeDriver implements ComputeDriver {
     public void destroy(String instanceId) {
         GuestAgent agent = agents.get(instanceId);
         try {
+            if (agent == null && Files.isDirectory(instancesDir.resolve(instanceId))) {
+                agent = agent(store.instances.find(instanceId).orElseThrow());   // only to stop a server left running
+            }
             if (agent != null) {
                 agent.close();          // no more requests, heartbeats or prepares; waits for one in flight
                 agent.stopServer();
@@ -101,6 +111,13 @@ public final class LocalComputeDriver implements ComputeDriver {
     }
 
     private void boot(InstanceRecord instance) {
+        GuestAgent agent = agent(instance);
+        agents.put(instance.id(), agent);
+        agent.boot();
+    }
+
+    /** An agent for the instance (not yet listening), with its directory and OS user made if missing. */
+    private GuestAgent agent(InstanceRecord instance) {
         DatastoreVersionRecord version = store.datastores.version(instance.datastoreVersionId()).orElseThrow();
         int memoryMb = store.flavors.find(instance.flavorId()).map(FlavorRecord::ram).orElse(512);
         Datastore datastore = datastores.get(version.manager());
@@ -114,10 +131,8 @@ public final class LocalComputeDriver implements ComputeDriver {
             throw new IllegalStateException("cannot create " + dir + ": " + e.getMessage(), e);
         }
         InstanceContext ctx = new InstanceContext(instance.id(), version.build(), instance.address(), memoryMb, dir);
-        GuestAgent agent = new GuestAgent(ctx, datastore, new LocalGuestHost(dir, user), bus, templates, vault, scheduler,
+        return new GuestAgent(ctx, datastore, new LocalGuestHost(dir, user, exits), bus, templates, vault, scheduler,
                 heartbeatMillis);
-        agents.put(instance.id(), agent);
-        agent.boot();
     }
 
     /** Picks the lowest free 127.x.y.z whose datastore port is also free on this host. */

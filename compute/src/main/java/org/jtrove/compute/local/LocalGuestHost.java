@@ -17,10 +17,17 @@ import org.jtrove.guestagent.GuestHost;
 public final class LocalGuestHost implements GuestHost {
     private final Path instanceDir;
     private final OsUser user;
+    private final ProcessExits exits;
 
-    public LocalGuestHost(Path instanceDir, OsUser user) {
+    public LocalGuestHost(Path instanceDir, OsUser user, ProcessExits exits) {
         this.instanceDir = instanceDir;
         this.user = user;
+        this.exits = exits;
+    }
+
+    @Override
+    public java.util.concurrent.CompletableFuture<ProcessHandle> onExit(ProcessHandle server) {
+        return exits.onExit(server);
     }
 
     @Override

@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
  * jtrove itself is unprivileged, servers simply run as the same user.
  */
 public final class OsUser {
+    private static final int USERDEL_NO_SUCH_USER = 6;
     private final String name;
     private final boolean switchNeeded;
 
@@ -38,11 +39,31 @@ public final class OsUser {
         return "jt" + instanceId.replace("-", "").substring(0, 30);
     }
 
-    /** Removes the user (only users jtrove created for instances). */
+    /**
+     * Removes the user (only users jtrove created for instances), after killing whatever still runs as it (the
+     * server was stopped before; anything left would keep {@code userdel} from working).
+     *
+     * @throws IllegalStateException if the user cannot be removed
+     */
     public void remove() {
-        if (switchNeeded && name.startsWith("jt") && !name.equals("jtrove-db")) {
-            exec("userdel", name);
+        if (!switchNeeded || !name.startsWith("jt") || name.equals("jtrove-db")) {
+            return;
         }
+        for (int attempt = 0; attempt < 50; attempt++) {
+            exec("pkill", "-KILL", "-u", name);
+            int rc = exec("userdel", name);
+            if (rc == 0 || rc == USERDEL_NO_SUCH_USER) {
+                return;
+            }
+            try {
+                Thread.sleep(100);   // the killed processes are still exiting
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        throw new IllegalStateException("cannot remove the OS user " + name + " (userdel failed); remove it by hand"
+                + " with `pkill -KILL -u " + name + "; userdel " + name + "`");
     }
 
     public String name() {

@@ -232,8 +232,8 @@ public final class TaskEngine implements AutoCloseable {
         String step = t.type().current(t.step());
         StepContext ctx = new StepContext(t, h.stepsRun.add(step), h.claimedAt);
         if (ctx.firstRunInClaim()) {
-            LOG.info("task {} ({} of instance {}): step {} {}", t.id(), t.type(), t.instanceId(), step,
-                    t.attempt() > 0 || !t.created().equals(t.updated()) ? "resumed" : "started");
+            LOG.info("task {} ({} of instance {}): step {}{}", t.id(), t.type(), t.instanceId(), step,
+                    t.attempt() > 0 ? " (attempt " + (t.attempt() + 1) + ")" : "");
         }
         long started = System.nanoTime();
         StepResult result = runStep(def, step, ctx);
