@@ -28,6 +28,10 @@ import org.jtrove.identity.PasswordHasher;
 import org.jtrove.identity.TokenValidator;
 import org.jtrove.guestagent.TemplateCache;
 import org.jtrove.model.DaemonThreads;
+import org.jtrove.server.config.ApiConfig;
+import org.jtrove.server.config.BackupConfig;
+import org.jtrove.server.config.DatabaseConfig;
+import org.jtrove.server.config.TaskmanagerConfig;
 import org.jtrove.model.InstallationKey;
 import org.jtrove.store.DatastoreVersionRecord;
 import org.jtrove.store.MetadataStore;
@@ -65,33 +69,32 @@ public final class AllInOne implements AutoCloseable {
         this.bus = new InProcessBus();
         this.conductor = new Conductor(store, bus);
         this.scheduler = Executors.newScheduledThreadPool(4, DaemonThreads.named("guest-heartbeats"));
-        OsUser builder = OsUser.ensure(config.databaseOsUser());
+        OsUser builder = OsUser.ensure(config.guestAgent.databaseOsUser());
         this.exits = new ProcessExits();
-        this.templates = new TemplateCache(state.resolve("templates"), config.spareDataDirs(),
+        this.templates = new TemplateCache(state.resolve("templates"), config.guestAgent.spareDataDirs(),
                 new LocalGuestHost(state.resolve("templates"), builder, exits));
         BackupVault vault = backupVault(config);
         this.compute = new LocalComputeDriver(state, store, bus, datastores, templates, vault, scheduler,
-                config.heartbeatInterval().toMillis(), config.addressBase(), exits);
-        this.taskmanager = new TaskManager(store, bus, compute, vault, new TaskManager.Settings(config.buildTimeout(),
-                config.backupTimeout(), Duration.ofMinutes(10), TaskEngine.Settings.defaults()),
+                config.guestAgent.heartbeatInterval().toMillis(), config.guestAgent.addressBase(), exits);
+        this.taskmanager = new TaskManager(store, bus, compute, vault, new TaskManager.Settings(
+                config.taskmanager.buildTimeout(), config.taskmanager.backupTimeout(), Duration.ofMinutes(10),
+                engineSettings(config.taskmanager)),
                 stateLock.taskmanagerName());
         BuiltinIdentity builtin = null;
         TokenValidator validator = null;
-        switch (config.auth()) {
-            case "noauth" -> LOG.warn("authentication is off (auth = noauth): the project id in each URL is trusted");
-            case "builtin" -> {
-                builtin = new BuiltinIdentity(store.identity, new PasswordHasher(10), config.tokenLifetime());
+        switch (config.identity.authStrategy()) {
+            case NOAUTH -> LOG.warn("authentication is off (auth_strategy = noauth): the project id in each URL is trusted");
+            case BUILTIN -> {
+                builtin = new BuiltinIdentity(store.identity, new PasswordHasher(10), config.identity.tokenLifetime());
                 validator = builtin;
             }
-            case "keystone" -> validator = new KeystoneTokenValidator(config.keystoneUrl(), config.keystoneServiceUser(),
-                    config.keystoneServicePassword(), config.keystoneServiceProject(), config.keystoneCache());
-            default -> throw new IllegalArgumentException("auth must be builtin, keystone or noauth, not " + config.auth());
+            case KEYSTONE -> validator = new KeystoneTokenValidator(config.keystone.authUrl(), config.keystone.username(),
+                    config.keystone.password(), config.keystone.projectName(), config.keystone.tokenCacheTime());
         }
-        this.api = new ApiServer(store, bus, new ApiSettings(config.bindHost(), config.port(), config.region(),
-                config.maxVolumeSizeGb(), config.heartbeatExpiry(), config.defaultDatastore(), config.maxBodyBytes(),
-                config.publicEndpoint(), java.util.Map.of("instances", config.quotaInstances(), "volumes", config.quotaVolumes(),
-                "backups", config.quotaBackups(), "ram", config.quotaRam()), config.rateLimitPerMinute(), config.pageSize(),
-                config.tlsCertFile(), config.tlsKeyFile()),
+        ApiConfig a = config.api;
+        this.api = new ApiServer(store, bus, new ApiSettings(a.bindHost(), a.bindPort(), a.region(),
+                a.maxVolumeSizeGb(), a.heartbeatExpiry(), a.defaultDatastore(), a.maxBodyBytes(), a.publicEndpoint(),
+                config.quota.asMap(), a.rateLimitPerMinute(), a.pageSize(), a.tlsCertFile(), a.tlsKeyFile()),
                 validator, builtin);
         conductor.start();
         compute.recover();
@@ -108,28 +111,34 @@ public final class AllInOne implements AutoCloseable {
      * default one is made (random, 0600) at first start, since jtrove ships no key.
      */
     static BackupVault backupVault(JtroveConfig config) {
-        Path keyFile = config.backupKeyPath();
-        boolean isDefault = config.backupKeyFile() == null;
+        BackupConfig b = config.backup;
+        Path keyFile = b.keyFile(config.statePath());
+        boolean isDefault = b.defaultKey();
         if (isDefault && !Files.exists(keyFile)) {
             LOG.info("made a new backup encryption key in {}; keep a copy: backups cannot be restored without it",
                     keyFile);
         }
-        BackupStorage storage = switch (config.backupStorage()) {
-            case "local" -> new LocalBackupStorage(config.backupPath());
-            case "s3" -> new S3BackupStorage(new S3BackupStorage.Settings(config.backupS3Endpoint(),
-                    config.backupS3Region(), config.backupS3Bucket(), config.backupS3Prefix(),
-                    config.backupS3AccessKey(), config.backupS3SecretKey(), config.backupS3PathStyle()));
-            default -> throw new IllegalArgumentException("backup_storage must be local or s3, not " + config.backupStorage());
+        BackupStorage storage = switch (b.storage()) {
+            case LOCAL -> new LocalBackupStorage(b.dir(config.statePath()));
+            case S3 -> new S3BackupStorage(new S3BackupStorage.Settings(b.s3Endpoint(), b.s3Region(), b.s3Bucket(),
+                    b.s3Prefix(), b.s3AccessKey(), b.s3SecretKey(), b.s3PathStyle()));
         };
         return new BackupVault(storage, BackupCodec.fromKeyFile(keyFile, isDefault));
     }
 
     /** The metadata store, its secrets sealed with the installation's key (made at first start if it is the default). */
     static MetadataStore openStore(JtroveConfig config) {
-        SecretBox secrets = new SecretBox(InstallationKey.load(config.backupKeyPath(), config.backupKeyFile() == null));
-        return config.metadataUrl() == null
+        SecretBox secrets = new SecretBox(InstallationKey.load(config.backup.keyFile(config.statePath()),
+                config.backup.defaultKey()));
+        DatabaseConfig db = config.database;
+        return db.connection() == null
                 ? MetadataStore.embedded(config.statePath(), secrets)
-                : new MetadataStore(config.metadataUrl(), config.metadataUser(), config.metadataPassword(), secrets);
+                : new MetadataStore(db.connection(), db.user(), db.password(), secrets);
+    }
+
+    private static TaskEngine.Settings engineSettings(TaskmanagerConfig t) {
+        TaskEngine.Settings d = TaskEngine.Settings.defaults();
+        return new TaskEngine.Settings(t.taskLease(), d.pollInterval(), d.workers(), d.maxAttempts(), d.maxBackoff());
     }
 
     public int port() {

@@ -1,6 +1,9 @@
 package org.jtrove.server;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.LoggerFactory;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
@@ -10,7 +13,7 @@ import picocli.CommandLine.Option;
 /** The {@code jtrove} command: {@code server} runs everything; {@code manage} is the operator's tool. */
 @Command(name = "jtrove", mixinStandardHelpOptions = true, version = "jtrove 0.1.0",
         description = "Database-as-a-Service compatible with the OpenStack Trove v1.0 API.",
-        subcommands = {Main.Server.class, ManageCommand.class})
+        subcommands = {Main.Server.class, ManageCommand.class, ConfigKeysCommand.class})
 public final class Main {
     public static void main(String[] args) {
         System.exit(new CommandLine(new Main()).execute(args));
@@ -18,14 +21,16 @@ public final class Main {
 
     /** Options every command shares: where the configuration and the state live. */
     static final class Common {
-        @Option(names = "--config", description = "YAML configuration file (also JTROVE_CONFIG)")
-        Path config;
+        @Option(names = "--config-file", description = "INI configuration file; repeatable, later files win"
+                + " (default: the file JTROVE_CONFIG names, if any)")
+        List<Path> configFiles = new ArrayList<>();
 
         @Option(names = "--state-dir", description = "state directory (also JTROVE_STATE_DIR)")
         String stateDir;
 
         JtroveConfig load() {
-            JtroveConfig c = JtroveConfig.load(config, System.getenv());
+            JtroveConfig c = JtroveConfig.load(configFiles, System.getenv());
+            c.warnings().forEach(w -> LoggerFactory.getLogger(Main.class).warn(w));
             return stateDir == null ? c : c.with("state_dir", stateDir);
         }
     }
@@ -57,8 +62,8 @@ public final class Main {
                 server.close();
                 stopped.countDown();
             }, "shutdown"));
-            System.out.println("jtrove is ready: " + (config.tlsCertFile() != null ? "https" : "http") + "://"
-                    + config.bindHost() + ":" + server.port()
+            System.out.println("jtrove is ready: " + (config.api.tls() ? "https" : "http") + "://"
+                    + config.api.bindHost() + ":" + server.port()
                     + "/v1.0/{project_id}  (state in " + config.statePath() + ")");
             stopped.await();
             return 0;

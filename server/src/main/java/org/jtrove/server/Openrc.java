@@ -19,12 +19,13 @@ final class Openrc {
     private Openrc() {}
 
     static void bootstrap(BuiltinIdentity identity, JtroveConfig config, Path state, int port, boolean tls) {
-        Optional<String> password = identity.bootstrap(config.adminPassword());
+        Optional<String> password = identity.bootstrap(config.identity.adminPassword());
         if (password.isEmpty()) {
             return;
         }
-        String host = "0.0.0.0".equals(config.bindHost()) || "::".equals(config.bindHost()) ? "127.0.0.1" : config.bindHost();
-        String authUrl = config.publicEndpoint() != null ? config.publicEndpoint().replaceAll("/+$", "") + "/v3"
+        String host = "0.0.0.0".equals(config.api.bindHost()) || "::".equals(config.api.bindHost()) ? "127.0.0.1"
+                : config.api.bindHost();
+        String authUrl = config.api.publicEndpoint() != null ? config.api.publicEndpoint().replaceAll("/+$", "") + "/v3"
                 : (tls ? "https://" : "http://") + host + ":" + port + "/v3";
         String text = String.join("\n",
                 "# jtrove bootstrap admin; source this file to use the openstack client",
@@ -35,7 +36,7 @@ final class Openrc {
                 "export OS_USER_DOMAIN_NAME=Default",
                 "export OS_PROJECT_DOMAIN_NAME=Default",
                 "export OS_IDENTITY_API_VERSION=3",
-                tls ? "export OS_CACERT=" + Path.of(config.tlsCertFile()).toAbsolutePath() : "",
+                tls ? "export OS_CACERT=" + Path.of(config.api.tlsCertFile()).toAbsolutePath() : "",
                 "");
         Path file = state.resolve("openrc");
         try {
