@@ -74,6 +74,7 @@ public final class ApiServer implements AutoCloseable {
         new ParameterController(store).register(app, BASE);
         instances.register(app, BASE);
         new DatabaseUserController(store, bus, instances, settings.pageSize()).register(app, BASE);
+        new MgmtInstanceController(store, bus, instances, settings.pageSize()).register(app, BASE);
         new BackupController(store, new org.jtrove.bus.TaskmanagerApi(bus), instances, quotas, settings.pageSize())
                 .register(app, BASE);
         new ConfigurationController(store, instances, configurationApplier, settings.pageSize()).register(app, BASE);

@@ -94,7 +94,7 @@ public final class GuestAgent implements AutoCloseable {
             case "prepare" -> prepare(m.args(PrepareRequest.class));
             case "restart" -> restart();
             case "resize" -> resize(a.path("memory_mb").asInt());
-            case "stop_db" -> stopServer();
+            case "stop_db" -> stopDb();
             case "get_volume_info" -> Map.of("used", usedGb());
             case "create_backup" -> startBackup(m.args(BackupRequest.class));
             case "cancel_backup" -> cancelBackup(a.path("backup_id").asText());
@@ -239,6 +239,13 @@ public final class GuestAgent implements AutoCloseable {
         } catch (Exception e) {
             throw asFault(e);
         }
+        sendHeartbeat();
+        return null;
+    }
+
+    /** Stops the server and reports it at once (SHUTDOWN); it stays stopped, across jtrove restarts, until a restart. */
+    Object stopDb() throws Exception {
+        stopServer();
         sendHeartbeat();
         return null;
     }

@@ -1,0 +1,43 @@
+package org.jtrove.server;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import org.jtrove.model.Json;
+
+/** Real tokens from the built-in identity ({@code POST /v3/auth/tokens}), for tests acting as several users. */
+final class Tokens {
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    record Token(String token, String projectId) {}
+
+    private Tokens() {}
+
+    /** A project-scoped token; fails the test unless the identity answers 201. */
+    static Token issue(int port, String user, String password, String project) {
+        HttpResponse<String> r = request(port, user, password, project);
+        if (r.statusCode() != 201) {
+            throw new AssertionError("token for " + user + " in " + project + ": " + r.statusCode() + " " + r.body());
+        }
+        return new Token(r.headers().firstValue("X-Subject-Token").orElseThrow(),
+                Json.parse(r.body()).at("/token/project/id").asText());
+    }
+
+    /** The identity's raw answer to a password authentication. */
+    static HttpResponse<String> request(int port, String user, String password, String project) {
+        try {
+            return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v3/auth/tokens"))
+                    .POST(HttpRequest.BodyPublishers.ofString(IdentityIsolationE2ETest.authBody(user, password, project)))
+                    .header("Content-Type", "application/json").build(), HttpResponse.BodyHandlers.ofString());
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** An API client for {@code user}'s token, on its project's path. */
+    static ApiClient client(int port, String user, String password, String project) {
+        Token t = issue(port, user, password, project);
+        return new ApiClient(port, t.projectId(), t.token());
+    }
+}
