@@ -38,7 +38,10 @@ public final class ApiServer implements AutoCloseable {
             cfg.jsonMapper(new JavalinJackson(Json.MAPPER, false));
             cfg.router.ignoreTrailingSlashes = true;
             cfg.router.treatMultipleSlashesAsSingleSlash = true;
-            cfg.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
+            cfg.jetty.modifyServer(server -> {
+                server.setErrorHandler(new JsonErrorHandler());
+                server.setRequestLog(new AccessLog());
+            });
             if (settings.tls()) {
                 // With a connector of our own, Javalin adds no plain HTTP one: the API is HTTPS only.
                 cfg.jetty.addConnector((server, http) -> Tls.connector(server, settings.bindHost(), settings.port(),
@@ -46,7 +49,7 @@ public final class ApiServer implements AutoCloseable {
             }
         });
         app.before(ctx -> {
-            ctx.header("X-Openstack-Request-Id", "req-" + UUID.randomUUID());
+            AccessLog.assignRequestId(ctx.req(), ctx.res());
             ctx.contentType("application/json");
         });
         Auth auth = new Auth(validator);
