@@ -15,8 +15,6 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import org.jtrove.compute.local.OsUser;
-import org.jtrove.identity.BuiltinIdentity;
-import org.jtrove.identity.PasswordHasher;
 import org.jtrove.model.InstanceTask;
 import org.jtrove.server.ApiClient.Response;
 import org.junit.jupiter.api.AfterAll;
@@ -53,13 +51,8 @@ class AdminReachE2ETest {
     void start() throws Exception {
         state = TestServers.stateDir("admin-reach");
         server = new AllInOne(TestServers.config(state).with("auth", "builtin").with("admin_password", ADMIN_PASSWORD));
-        BuiltinIdentity identity = new BuiltinIdentity(server.store().identity, new PasswordHasher(4), Duration.ofHours(1));
-        identity.createProject("team-m");
-        identity.createProject("team-o");
-        identity.createUser("mia", "mia-password-1");
-        identity.createUser("otto", "otto-password-1");
-        identity.assignRole("mia", "team-m", "member");
-        identity.assignRole("otto", "team-o", "member");
+        Tokens.createMember(server, "mia", "mia-password-1", "team-m");
+        Tokens.createMember(server, "otto", "otto-password-1", "team-o");
         Tokens.Token adminToken = Tokens.issue(server.port(), "admin", ADMIN_PASSWORD, "admin");
         adminProject = adminToken.projectId();
         admin = new ApiClient(server.port(), adminProject, adminToken.token());

@@ -24,8 +24,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.UUID;
 import java.util.regex.Pattern;
-import org.jtrove.identity.BuiltinIdentity;
-import org.jtrove.identity.PasswordHasher;
 import org.jtrove.server.ApiClient.Response;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -77,10 +75,7 @@ class SecretsNeverLoggedE2ETest {
 
         state = TestServers.stateDir("secrets");
         server = new AllInOne(TestServers.config(state).with("auth", "builtin").with("admin_password", secret("admin-pw")));
-        BuiltinIdentity identity = new BuiltinIdentity(server.store().identity, new PasswordHasher(4), Duration.ofHours(1));
-        identity.createProject("team-s");
-        identity.createUser("sam", secret("sam-pw"));
-        identity.assignRole("sam", "team-s", "member");
+        Tokens.createMember(server, "sam", secret("sam-pw"), "team-s");
     }
 
     @AfterAll

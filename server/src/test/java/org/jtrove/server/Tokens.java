@@ -4,6 +4,10 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
+import org.jtrove.identity.BuiltinIdentity;
+import org.jtrove.identity.PasswordHasher;
+import org.jtrove.model.AuthContext;
 import org.jtrove.model.Json;
 
 /** Real tokens from the built-in identity ({@code POST /v3/auth/tokens}), for tests acting as several users. */
@@ -33,6 +37,14 @@ final class Tokens {
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** Creates {@code project} and {@code user}, a member of it, in the built-in identity. */
+    static void createMember(AllInOne server, String user, String password, String project) {
+        BuiltinIdentity identity = new BuiltinIdentity(server.store().identity, new PasswordHasher(4), Duration.ofHours(1));
+        identity.createProject(project);
+        identity.createUser(user, password);
+        identity.assignRole(user, project, AuthContext.MEMBER);
     }
 
     /** An API client for {@code user}'s token, on its project's path. */
