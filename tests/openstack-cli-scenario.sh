@@ -26,6 +26,9 @@
 #   openstack database configuration instances | default | parameter set | detach | delete
 #   openstack database backup create (full, --incremental) | backup show | backup list | backup delete
 #   openstack database instance create --backup (restore), checked with psql
+#   admin reach: a member of another project (made with `jtrove manage`) creates an instance; the admin sees it
+#   with `instance list --all-projects`, shows it, reboots it (`instance reboot`, the management route) and
+#   deletes it; the member then no longer sees it, and its server, OS user and directory are gone
 #   openstack database instance list with a wrong OS_PASSWORD (must fail)
 #
 # Output: "ok - <step>" per step and "N passed, 0 failed"; on the first failure "not ok - <step>: <details>",
@@ -578,6 +581,71 @@ while :; do
   sleep 1
 done
 if osc database instance show "$pg_id" -f json; then fail "instance show $pg_id still succeeds: $out"; fi
+ok
+
+# ---------------------------------------------------------------------------------------------------------------
+# 8b. an admin reaches a member's instance in another project
+
+# manage ARGS...: `jtrove manage` on this server's state directory (it works while the server runs).
+manage() {
+  JTROVE_STATE_DIR="$state" java -jar "$jar" manage "$@" >>"$work/manage.log" 2>&1 \
+    || fail "'jtrove manage $*' failed: $(tail -5 "$work/manage.log")"
+}
+# as_member ARGS...: osc as the member of project cli-team.
+as_member() {
+  OS_USERNAME=cli-member OS_PASSWORD="$member_pw" OS_PROJECT_NAME=cli-team osc "$@"
+}
+
+begin "8b.1 a member of project cli-team creates an instance; the admin sees it with instance list --all-projects"
+member_pw="member-pw-$$-$RANDOM"
+manage project-create cli-team
+printf '%s\n' "$member_pw" | manage user-create cli-member
+manage role-add cli-member cli-team member
+as_member database instance create "cli-member-$$" --flavor 1 --size 1 --datastore postgresql --datastore-version 15 \
+  --databases memdb --users mem:mempw123 -f json || fail "the member's instance create failed: ${err:-$out}"
+mem_id=$(field 'd["id"]')
+as_member token issue -f value -c project_id || fail "token issue as the member failed: $err"
+member_project=$out
+wait_status "$mem_id" ACTIVE 120   # the admin's `instance show` of the member's instance
+mem_ip=$(field 'd["ip"]')
+must database instance list --all-projects -f json
+expect '[x["Tenant ID"] for x in d if x["ID"] == "'"$mem_id"'"] == ["'"$member_project"'"]' \
+  "the member's instance is not listed with its project"
+must database instance list -f json
+expect 'all(x["ID"] != "'"$mem_id"'" for x in d)' "the admin's own instance list shows the member's instance"
+ok
+
+begin "8b.2 the admin reboots the member's instance (instance reboot): ACTIVE again with a restarted server"
+started=$(PGPASSWORD=mempw123 psql -X -w -q -tA -h "$mem_ip" -U mem -d memdb -c "SELECT pg_postmaster_start_time()" 2>&1) \
+  || fail "psql as the member's user failed: $started"
+must database instance reboot "$mem_id"
+deadline=$((SECONDS + 120))
+while :; do
+  wait_status "$mem_id" ACTIVE $((deadline - SECONDS > 0 ? deadline - SECONDS : 1))
+  now=$(PGPASSWORD=mempw123 psql -X -w -q -tA -h "$mem_ip" -U mem -d memdb -c "SELECT pg_postmaster_start_time()" 2>&1) \
+    && [ "$now" != "$started" ] && break
+  [ "$SECONDS" -ge "$deadline" ] && fail "ACTIVE but the server was not restarted (start time still $started): $now"
+  sleep 1
+done
+ok
+
+begin "8b.3 the admin deletes the member's instance: gone for the member; server stopped, OS user and directory removed"
+mem_pid=$(cat "$state/instances/$mem_id/agent/server.pid")
+must database instance delete "$mem_id"
+deadline=$((SECONDS + 60))
+while :; do
+  as_member database instance list -f value -c ID || fail "instance list as the member failed: $err"
+  grep -q "$mem_id" <<<"$out" || break
+  [ "$SECONDS" -ge "$deadline" ] && fail "the member still sees $mem_id after 60s"
+  sleep 1
+done
+if as_member database instance show "$mem_id" -f json; then fail "the member still shows $mem_id: $out"; fi
+! kill -0 "$mem_pid" 2>/dev/null || fail "the member's server (pid $mem_pid) still runs"
+[ ! -e "$state/instances/$mem_id" ] || fail "the instance directory $state/instances/$mem_id is left"
+mem_user="jt$(tr -d - <<<"$mem_id" | cut -c1-30)"
+if [ "$(id -u)" = 0 ] && id -u "$mem_user" >/dev/null 2>&1; then fail "OS user $mem_user is left"; fi
+must database instance list --all-projects -f value -c ID
+grep -q "$mem_id" <<<"$out" && fail "instance list --all-projects still shows $mem_id"
 ok
 
 # ---------------------------------------------------------------------------------------------------------------

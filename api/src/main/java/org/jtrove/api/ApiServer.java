@@ -40,7 +40,10 @@ public final class ApiServer implements AutoCloseable {
             cfg.jsonMapper(new JavalinJackson(Json.MAPPER, false));
             cfg.router.ignoreTrailingSlashes = true;
             cfg.router.treatMultipleSlashesAsSingleSlash = true;
-            cfg.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
+            cfg.jetty.modifyServer(server -> {
+                server.setErrorHandler(new JsonErrorHandler());
+                server.setRequestLog(new AccessLog());
+            });
             if (settings.tls()) {
                 // With a connector of our own, Javalin adds no plain HTTP one: the API is HTTPS only.
                 cfg.jetty.addConnector((server, http) -> Tls.connector(server, settings.bindHost(), settings.port(),
@@ -48,7 +51,7 @@ public final class ApiServer implements AutoCloseable {
             }
         });
         app.before(ctx -> {
-            ctx.header("X-Openstack-Request-Id", "req-" + UUID.randomUUID());
+            AccessLog.assignRequestId(ctx.req(), ctx.res());
             ctx.contentType("application/json");
         });
         Auth auth = new Auth(validator);
@@ -82,6 +85,7 @@ public final class ApiServer implements AutoCloseable {
         new ParameterController(store).register(app, BASE);
         instances.register(app, BASE);
         new DatabaseUserController(store, bus, instances, settings.pageSize()).register(app, BASE);
+        new MgmtInstanceController(store, bus, instances, settings.pageSize()).register(app, BASE);
         new BackupController(store, new org.jtrove.bus.TaskmanagerApi(bus), instances, quotas, settings.pageSize())
                 .register(app, BASE);
         new ConfigurationController(store, instances, configurationApplier, settings.pageSize()).register(app, BASE);

@@ -9,9 +9,12 @@ import org.jtrove.model.JtroveException;
 /**
  * Authentication of /v1.0 requests. With a token validator, X-Auth-Token is required and the project in the path
  * must be the token's project; in no-auth mode (local development) the path's project is trusted.
+ * A validated token with the {@code admin} role reaches every project's resources through its own project's path
+ * (Trove's admin context); in no-auth mode every lookup stays in the path's project.
  */
 final class Auth {
     static final String ATTRIBUTE = "jtrove.auth";
+    private static final String ALL_PROJECTS = "jtrove.allProjects";
     private final TokenValidator validator;
 
     Auth(TokenValidator validator) {
@@ -36,9 +39,15 @@ final class Auth {
                     + " is not the project of your token; use the URL from your service catalog.");
         }
         ctx.attribute(ATTRIBUTE, auth);
+        ctx.attribute(ALL_PROJECTS, auth.isAdmin());
     }
 
     static AuthContext of(Context ctx) {
         return ctx.attribute(ATTRIBUTE);
+    }
+
+    /** True when the caller's token is an admin's: lookups by id then ignore the project (Trove's is_admin). */
+    static boolean reachesAllProjects(Context ctx) {
+        return Boolean.TRUE.equals(ctx.attribute(ALL_PROJECTS));
     }
 }

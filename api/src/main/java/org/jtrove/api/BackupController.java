@@ -91,7 +91,8 @@ final class BackupController {
         }
         String parentId = Bodies.optionalString(body, "parent_id", "backup");
 
-        InstanceRecord instance = store.instances.find(project, instanceId).orElseThrow(
+        // An admin backs up any project's instance; the backup belongs to the admin's project (as Trove).
+        InstanceRecord instance = Reach.find(ctx, instanceId, store.instances::find, store.instances::find).orElseThrow(
                 () -> JtroveException.notFound("Resource " + clean(instanceId) + " cannot be found."));
         DatastoreVersionRecord version = store.datastores.version(instance.datastoreVersionId()).orElseThrow();
         if (!BACKUP_MANAGERS.contains(version.manager())) {
@@ -107,7 +108,7 @@ final class BackupController {
         }
         BackupRecord parent = null;
         if (parentId != null) {
-            parent = store.backups.find(project, parentId).orElseThrow(
+            parent = Reach.find(ctx, parentId, store.backups::find, store.backups::find).orElseThrow(
                     () -> JtroveException.notFound("Backup " + clean(parentId) + " cannot be found."));
         } else if (incremental) {
             parent = store.backups.latestCompleted(instance.id()).orElse(null);
@@ -160,7 +161,9 @@ final class BackupController {
         }
         String filterInstance = instanceId != null ? instanceId : ctx.queryParam("instance_id");
         String datastore = ctx.queryParam("datastore");
-        List<BackupRecord> rows = store.backups.list(all ? null : project, filterInstance).stream()
+        // An instance's backups: an admin sees those of every project (Trove's Backup.list_for_instance).
+        boolean everyProject = all || instanceId != null && Auth.reachesAllProjects(ctx);
+        List<BackupRecord> rows = store.backups.list(everyProject ? null : project, filterInstance).stream()
                 .filter(b -> datastore == null || datastoreMatches(b, datastore)).toList();
         Pages.Page<BackupRecord> page = Pages.page(ctx, rows, BackupRecord::id, pageSize);
         ObjectNode out = Json.object();
@@ -205,7 +208,7 @@ final class BackupController {
 
     private BackupRecord backup(Context ctx) {
         String id = ctx.pathParam("backupId");
-        return store.backups.find(ctx.pathParam("project"), id).orElseThrow(
+        return Reach.find(ctx, id, store.backups::find, store.backups::find).orElseThrow(
                 () -> JtroveException.notFound("Backup " + clean(id) + " cannot be found."));
     }
 

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import org.jtrove.bus.Message;
@@ -75,7 +76,6 @@ final class InstanceController {
         app.delete(base + "/instances/{id}", this::delete);
         app.post(base + "/instances/{id}/action", this::action);
         app.get(base + "/instances/{id}/configuration", this::effectiveConfiguration);
-        app.get(base + "/mgmt/instances", this::listAllProjects);
     }
 
     // ---- create ----------------------------------------------------------------------------------------------
@@ -279,36 +279,21 @@ final class InstanceController {
         ctx.json(body);
     }
 
-    /** Admin view across projects (openstack database instance list --all-projects). */
-    private void listAllProjects(Context ctx) {
-        MgmtController.requireAdmin(ctx);
-        String only = ctx.queryParam("project_id");
-        ArrayNode items = Json.MAPPER.createArrayNode();
-        for (InstanceRecord i : store.instances.listLive()) {
-            if (only == null || only.equals(i.projectId())) {
-                ObjectNode n = view(ctx, i, false, false);
-                n.put("tenant_id", i.projectId()).put("task_description", i.task().name()).put("deleted", false);
-                items.add(n);
-            }
-        }
-        ObjectNode body = Json.object();
-        body.set("instances", items);
-        ctx.json(body);
-    }
-
     private void show(Context ctx) {
         ObjectNode body = Json.object();
         body.set("instance", view(ctx, instance(ctx), true, true));
         ctx.json(body);
     }
 
+    /** The instance of the path: of the caller's project, or of any project for an admin (see {@link Reach}). */
     InstanceRecord instance(Context ctx) {
         String id = ctx.pathParam("id");
-        return store.instances.find(ctx.pathParam("project"), id).orElseThrow(
+        return Reach.find(ctx, id, store.instances::find, store.instances::find).orElseThrow(
                 () -> JtroveException.notFound("Resource " + id.replaceAll("\\p{Cntrl}", "?") + " cannot be found."));
     }
 
-    private ObjectNode view(Context ctx, InstanceRecord i, boolean detail, boolean withUsage) {
+    /** Trove's instance view (links under the path's project); {@code withUsage} asks the guest for volume use. */
+    ObjectNode view(Context ctx, InstanceRecord i, boolean detail, boolean withUsage) {
         String project = ctx.pathParam("project");
         ServiceStatusRecord service = store.serviceStatuses.find(i.id()).orElse(null);
         ServiceStatus serviceStatus = service == null ? ServiceStatus.NEW : service.serviceStatus();
@@ -329,6 +314,9 @@ final class InstanceController {
         ObjectNode datastore = n.putObject("datastore");
         datastore.put("type", ds == null ? null : ds.name()).put("version", version == null ? null : version.name());
         n.put("region", settings.region());
+        if (Auth.of(ctx) != null && Auth.of(ctx).isAdmin()) {
+            n.put("tenant_id", i.projectId());   // as Trove's InstanceView for an admin context
+        }
         n.putObject("access").put("is_public", false);
         ObjectNode volume = n.putObject("volume");
         volume.put("size", i.volumeSize());
@@ -396,8 +384,10 @@ final class InstanceController {
             throw JtroveException.notImplemented("Updating '" + others.get(0) + "' is not supported by this jtrove yet.");
         }
         JsonNode cfg = body.get("configuration");
+        // An admin may attach a group of any project, as Trove's Configuration.load for an admin context.
         ConfigurationRecord attach = cfg != null && !cfg.isNull()
-                ? configurationFor(i.projectId(), cfg, store.datastores.version(i.datastoreVersionId()).orElseThrow())
+                ? configurationFor(Auth.reachesAllProjects(ctx) ? null : i.projectId(), cfg,
+                        store.datastores.version(i.datastoreVersionId()).orElseThrow())
                 : null;
         if (name != null) {
             store.instances.rename(i.id(), name);
@@ -413,14 +403,19 @@ final class InstanceController {
 
     // ---- configuration groups --------------------------------------------------------------------------------
 
-    /** The project's group named by {@code ref} (an id or href), which must be for the instance's datastore version. */
+    /**
+     * The project's group named by {@code ref} (an id or href; any project's when {@code project} is null), which
+     * must be for the instance's datastore version.
+     */
     private ConfigurationRecord configurationFor(String project, JsonNode ref, DatastoreVersionRecord version) {
         if (!ref.isTextual()) {
             throw JtroveException.badRequest("Validation error: instance['configuration'] must be a string (an id) or null.");
         }
         String text = ref.asText();
         String id = text.substring(text.lastIndexOf('/') + 1);
-        ConfigurationRecord c = store.configurations.find(project, id).orElseThrow(() -> JtroveException.notFound(
+        Optional<ConfigurationRecord> found = project == null ? store.configurations.find(id)
+                : store.configurations.find(project, id);
+        ConfigurationRecord c = found.orElseThrow(() -> JtroveException.notFound(
                 "Configuration group " + id.replaceAll("\\p{Cntrl}", "?") + " cannot be found."));
         if (!c.datastoreVersionId().equals(version.id())) {
             throw JtroveException.badRequest("Configuration group " + c.id() + " is for another datastore version than"
@@ -570,7 +565,8 @@ final class InstanceController {
         return i.task() == InstanceTask.NONE || i.task() == InstanceTask.RESTART_REQUIRED;
     }
 
-    private void restart(InstanceRecord i) {
+    /** Restarts the database server (a RESTART task: stop, start, wait until healthy); also the admin's reboot. */
+    void restart(InstanceRecord i) {
         if (!idle(i)) {
             throw busy(i, "task", i.task().name());
         }

@@ -13,18 +13,20 @@ import org.jtrove.model.Json;
 
 /**
  * Errors that Jetty answers before a request reaches jtrove (unparseable or ambiguous URIs such as encoded
- * slashes, NUL bytes or dot segments) also get Trove's JSON error body instead of an HTML page.
+ * slashes, NUL bytes or dot segments) also get Trove's JSON error body instead of an HTML page, and a request id.
  */
 final class JsonErrorHandler extends ErrorHandler {
     @Override
     public ByteBuffer badMessageError(int status, String reason, HttpFields.Mutable fields) {
         fields.put(HttpHeader.CONTENT_TYPE, "application/json");
+        fields.put(AccessLog.HEADER, AccessLog.newRequestId());
         return ByteBuffer.wrap(body(status).getBytes(StandardCharsets.UTF_8));
     }
 
     @Override
     public void handle(String target, Request baseRequest, HttpServletRequest request, HttpServletResponse response)
             throws IOException {
+        AccessLog.assignRequestId(request, response);
         int status = response.getStatus() >= 400 ? response.getStatus() : 400;
         response.setStatus(status);
         response.setContentType("application/json");

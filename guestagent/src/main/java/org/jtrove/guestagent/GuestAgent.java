@@ -127,7 +127,7 @@ public final class GuestAgent implements AutoCloseable {
             case "resize" -> operation(m.method(), a, () -> resize(a.path("request").path("memory_mb").asInt()));
             case "apply_configuration" -> operation(m.method(), a, () -> Map.of("restart_required",
                     applyConfiguration(a.path("request").path("values"))));
-            case "stop_db" -> stopServer();
+            case "stop_db" -> stopDb();
             case "get_volume_info" -> Map.of("used", usedGb());
             case "create_backup" -> {
                 backups.start(m.args(BackupRequest.class));
@@ -280,6 +280,13 @@ public final class GuestAgent implements AutoCloseable {
         } catch (Exception e) {
             throw asFault(e);
         }
+        sendHeartbeat();
+        return null;
+    }
+
+    /** Stops the server and reports it at once (SHUTDOWN); it stays stopped, across jtrove restarts, until a restart. */
+    Object stopDb() throws Exception {
+        stopServer();
         sendHeartbeat();
         return null;
     }

@@ -73,6 +73,37 @@ public final class InstanceRepository {
                 .mapTo(InstanceRecord.class).list());
     }
 
+    /** The instance row, deleted or not (Trove's management view, {@code ?deleted=true}). */
+    public Optional<InstanceRecord> findIncludingDeleted(String id) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT * FROM instances WHERE id = :id")
+                .bind("id", id).mapTo(InstanceRecord.class).findFirst());
+    }
+
+    /**
+     * Instances of every project for the management view, newest first: only deleted ones, only live ones, or both
+     * ({@code deleted} null); of one project, or of all ({@code projectId} null).
+     */
+    public List<InstanceRecord> listAllProjects(Boolean deleted, String projectId) {
+        StringBuilder sql = new StringBuilder("SELECT * FROM instances WHERE 1 = 1");
+        if (deleted != null) {
+            sql.append(" AND deleted = :d");
+        }
+        if (projectId != null) {
+            sql.append(" AND project_id = :p");
+        }
+        sql.append(" ORDER BY created DESC, id");
+        return jdbi.withHandle(h -> {
+            var q = h.createQuery(sql.toString());
+            if (deleted != null) {
+                q.bind("d", deleted.booleanValue());
+            }
+            if (projectId != null) {
+                q.bind("p", projectId);
+            }
+            return q.mapTo(InstanceRecord.class).list();
+        });
+    }
+
     public void rename(String id, String name) {
         jdbi.useHandle(h -> h.createUpdate("UPDATE instances SET name = :n, updated = :t WHERE id = :id")
                 .bind("n", name).bind("t", Instant.now()).bind("id", id).execute());
