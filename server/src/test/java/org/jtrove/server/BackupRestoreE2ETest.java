@@ -125,8 +125,8 @@ class BackupRestoreE2ETest {
 
         // Deleting the full backup deletes the incrementals built on it, with their stored data.
         assertThat(api.delete("/backups/" + full).status()).isEqualTo(202);
-        await().atMost(Duration.ofSeconds(30)).until(() -> api.get("/backups/" + inc2).status() == 404);
-        assertThat(api.get("/backups/" + full).status()).isEqualTo(404);
+        await().atMost(Duration.ofSeconds(30)).until(() -> api.get("/backups/" + full).status() == 404);
+        assertThat(api.get("/backups/" + inc2).status()).isEqualTo(404);
         assertThat(api.get("/backups/" + inc1).status()).isEqualTo(404);
         assertThat(stored).doesNotExist();
         for (String id : List.of(source, fromInc2, fromInc1, fromFull)) {
