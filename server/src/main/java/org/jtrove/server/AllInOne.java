@@ -15,6 +15,7 @@ import org.jtrove.backupstorage.LocalBackupStorage;
 import org.jtrove.backupstorage.S3BackupStorage;
 import org.jtrove.bus.InProcessBus;
 import org.jtrove.bus.MessageBus;
+import org.jtrove.compute.local.HostAccess;
 import org.jtrove.compute.local.LocalComputeDriver;
 import org.jtrove.compute.local.LocalGuestHost;
 import org.jtrove.compute.local.OsUser;
@@ -65,7 +66,8 @@ public final class AllInOne implements AutoCloseable {
                 new LocalGuestHost(state.resolve("templates"), builder));
         BackupVault vault = backupVault(config);
         this.compute = new LocalComputeDriver(state, store, bus, datastores, templates, vault, scheduler,
-                config.heartbeatInterval().toMillis(), config.addressBase());
+                config.heartbeatInterval().toMillis(), config.addressBase(),
+                new HostAccess(config.publicAddress(), HostAccess.PortRange.parse(config.publicPorts())));
         this.taskmanager = new TaskManager(store, bus, compute, config.buildTimeout(), vault, config.backupTimeout());
         BuiltinIdentity builtin = null;
         TokenValidator validator = null;
@@ -83,7 +85,7 @@ public final class AllInOne implements AutoCloseable {
                 config.maxVolumeSizeGb(), config.heartbeatExpiry(), config.defaultDatastore(), config.maxBodyBytes(),
                 config.publicEndpoint(), java.util.Map.of("instances", config.quotaInstances(), "volumes", config.quotaVolumes(),
                 "backups", config.quotaBackups(), "ram", config.quotaRam()), config.rateLimitPerMinute(), config.pageSize(),
-                config.tlsCertFile(), config.tlsKeyFile()),
+                config.tlsCertFile(), config.tlsKeyFile(), config.publicAddress()),
                 validator, builtin);
         conductor.start();
         compute.recover();

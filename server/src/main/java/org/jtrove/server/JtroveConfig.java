@@ -59,14 +59,16 @@ public record JtroveConfig(
         String backupS3Prefix,
         String backupS3AccessKey,
         String backupS3SecretKey,
-        boolean backupS3PathStyle) {
+        boolean backupS3PathStyle,
+        String publicAddress,
+        String publicPorts) {
 
     public static JtroveConfig defaults() {
         boolean root = "root".equals(System.getProperty("user.name"));
         String state = root ? "/var/lib/jtrove" : System.getProperty("user.home") + "/.local/share/jtrove";
         return new JtroveConfig("0.0.0.0", 8779, state, "builtin", null, null, null, 2.0, 30.0, 300.0, 10,
                 "RegionOne", "postgresql", "jtrove-db", 10, 1 << 20, 2, 3600, null, null, null, null, null, null, 60, 10, 40, 50, -1, 200, 20, null, null,
-                null, null, 3600, "local", null, null, null, "jtrove-backups/", null, null, true);
+                null, null, 3600, "local", null, null, null, "jtrove-backups/", null, null, true, null, "16000-16999");
     }
 
     public Path statePath() {

@@ -29,6 +29,8 @@ class JtroveConfigTest {
         assertThat(c.databaseOsUser()).isEqualTo("jtrove-db");
         assertThat(c.maxBodyBytes()).isEqualTo(1 << 20);
         assertThat(c.spareDataDirs()).isEqualTo(2);
+        assertThat(c.publicAddress()).isNull();
+        assertThat(c.publicPorts()).isEqualTo("16000-16999");
     }
 
     @Test

@@ -11,6 +11,7 @@ import org.jtrove.bus.Message;
 import org.jtrove.bus.MessageBus;
 import org.jtrove.bus.Topics;
 import org.jtrove.compute.ComputeDriver;
+import org.jtrove.model.InstanceAccess;
 import org.jtrove.model.InstanceTask;
 import org.jtrove.model.Json;
 import org.jtrove.model.JtroveException;
@@ -160,14 +161,17 @@ public final class TaskManager implements AutoCloseable {
                 bus.call(Topics.guest(id), Message.of("resize", Map.of("memory_mb", ram)), Duration.ofMinutes(3));
                 store.instances.setFlavor(id, flavorId);
             }
+            case "UPDATE_ACCESS" -> compute.updateAccess(id,
+                    Json.convert(Json.parse(task.payload()).path("access"), InstanceAccess.class));
             case "WAIT_ACTIVE" -> {
                 waitUntilUp(id, type == TaskType.CREATE ? remaining(id) : Duration.ofSeconds(30));
                 store.instances.clearFault(id);
                 store.instances.compareAndSetTask(id, switch (type) {
                     case CREATE -> InstanceTask.BUILDING;
                     case RESIZE_FLAVOR -> InstanceTask.RESIZING;
+                    case UPDATE_ACCESS -> InstanceTask.UPDATING;
                     default -> InstanceTask.REBOOTING;
-                }, InstanceTask.NONE);
+                }, type == TaskType.UPDATE_ACCESS ? previousTask(task) : InstanceTask.NONE);
             }
             case "BACKUP" -> takeBackup(id, Json.parse(task.payload()).path("backup_id").asText());
             case "REMOVE_BACKUP" -> {
@@ -288,8 +292,7 @@ public final class TaskManager implements AutoCloseable {
     private void fail(TaskRecord task, String reason, boolean timedOut) {
         String instanceId = task.instanceId();
         // A restart or resize that fails leaves the instance as it was: RESTART_REQUIRED values still wait.
-        InstanceTask before = "RESTART_REQUIRED".equals(Json.parse(task.payload()).path("previous_task").asText())
-                ? InstanceTask.RESTART_REQUIRED : InstanceTask.NONE;
+        InstanceTask before = previousTask(task);
         switch (task.type()) {
             case CREATE -> store.instances.setFault(instanceId, timedOut
                     ? InstanceTask.BUILDING_ERROR_TIMEOUT_GA : InstanceTask.BUILDING_ERROR_SERVER, "Build failed: " + reason);
@@ -298,8 +301,16 @@ public final class TaskManager implements AutoCloseable {
                     + " The instance keeps its previous flavor.");
             case DELETE -> store.instances.setFault(instanceId, InstanceTask.DELETING_ERROR,
                     "Delete failed: " + reason + " Try the delete again.");
+            case UPDATE_ACCESS -> store.instances.setFault(instanceId, InstanceTask.UPDATING_ERROR_ACCESS,
+                    "Access update failed: " + reason);
             case BACKUP, DELETE_BACKUP -> { }   // recorded on the backup row itself
         }
+    }
+
+    /** The task the instance had before this one: RESTART_REQUIRED (values still waiting for a restart) or NONE. */
+    private static InstanceTask previousTask(TaskRecord task) {
+        return "RESTART_REQUIRED".equals(Json.parse(task.payload()).path("previous_task").asText())
+                ? InstanceTask.RESTART_REQUIRED : InstanceTask.NONE;
     }
 
     private static final class BuildTimeout extends IllegalStateException {
