@@ -48,6 +48,7 @@ public record Cidr(String text, InetAddress network, int prefix) {
         return new Cidr(text, network, prefix);
     }
 
+    /** True for an IPv6 network, false for an IPv4 one. */
     public boolean isIpv6() {
         return network.getAddress().length == 16;
     }

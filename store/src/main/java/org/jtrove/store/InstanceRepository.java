@@ -171,6 +171,7 @@ public final class InstanceRepository {
                 .map(text -> Json.convert(Json.parse(text), InstanceAccess.class)).orElse(InstanceAccess.DEFAULT);
     }
 
+    /** Records the access in force (the compute driver calls this once it has applied it). */
     public void setAccess(String id, InstanceAccess access) {
         jdbi.useHandle(h -> h.createUpdate("UPDATE instances SET access = :a, updated = :t WHERE id = :id")
                 .bind("a", Json.write(access)).bind("t", Instant.now()).bind("id", id).execute());
@@ -182,11 +183,13 @@ public final class InstanceRepository {
                 .mapTo(Integer.class).findFirst().orElse(null));
     }
 
+    /** Records the instance's public port, or null to give it back; a port held by another instance is refused. */
     public void setPublicPort(String id, Integer port) {
         jdbi.useHandle(h -> h.createUpdate("UPDATE instances SET public_port = :p WHERE id = :id")
                 .bind("p", port).bind("id", id).execute());
     }
 
+    /** Every public port held, including those of deleted instances whose delete has not finished. */
     public List<Integer> usedPublicPorts() {
         return jdbi.withHandle(h -> h.createQuery("SELECT public_port FROM instances WHERE public_port IS NOT NULL")
                 .mapTo(Integer.class).list());
