@@ -189,7 +189,7 @@ public final class InstanceRepository {
                 .bind("p", port).bind("id", id).execute());
     }
 
-    /** Every public port held, including those of deleted instances whose delete has not finished. */
+    /** Every public port an instance holds (a delete gives it back before the row is marked deleted). */
     public List<Integer> usedPublicPorts() {
         return jdbi.withHandle(h -> h.createQuery("SELECT public_port FROM instances WHERE public_port IS NOT NULL")
                 .mapTo(Integer.class).list());
