@@ -22,6 +22,9 @@
 #   openstack database user delete
 #   openstack database root enable | root show | root disable
 #   the same on a Redis instance (redis-cli), whose db/user commands fail with "not supported" (HTTP 501)
+#   openstack database instance update --is-public | --is-private | --allowed-cidr (access enforced: mariadb and
+#   psql refused from a source outside allowed_cidrs, admitted inside it, on the instance's address and on the
+#   public address's port; jtrove's own db list still works)
 #   openstack database configuration parameter list | parameter show | create | list | show | attach
 #   openstack database configuration instances | default | parameter set | detach | delete
 #   openstack database backup create (full, --incremental) | backup show | backup list | backup delete
@@ -36,12 +39,14 @@
 #
 # Needs: java 17, a built server/target/jtrove.jar (mvn -B -q -DskipTests install), openstack (with the trove
 # plugin), psql, mariadb, redis-cli, python3; run as root (jtrove starts the database servers as the user jtrove-db).
-# Environment: JTROVE_CLI_ADDRESS_BASE (default 240): instances get addresses 127.<base>.y.z.
+# Environment: JTROVE_CLI_ADDRESS_BASE (default 240): instances get addresses 127.<base>.y.z, and public instances
+# are published on 127.<base>.255.255 (public_address).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 jar="$root/server/target/jtrove.jar"
 address_base="${JTROVE_CLI_ADDRESS_BASE:-240}"
+public_address="127.$address_base.255.255"
 work="$(mktemp -d /tmp/jtrove-cli-XXXXXX)"
 chmod 755 "$work"
 log="$work/server.log"
@@ -72,10 +77,10 @@ cleanup() {
     wait "$server" 2>/dev/null
   fi
   # database servers of this run (postgres -D $work/state/..., mariadbd --defaults-file=$work/state/...,
-  # redis-server $work/state/.../redis.conf): by pid
+  # redis-server $work/state/.../redis.conf) and public forwarders (socat ... bind=$public_address): by pid
   local pids=() pid args
   while read -r pid args; do
-    case "$args" in *"$state"*) [ "$pid" != "$$" ] && pids+=("$pid") ;; esac
+    case "$args" in *"$state"*|socat*"bind=$public_address,"*) [ "$pid" != "$$" ] && pids+=("$pid") ;; esac
   done < <(ps -eo pid=,args=)
   if [ "${#pids[@]}" -gt 0 ]; then
     kill "${pids[@]}" 2>/dev/null
@@ -87,6 +92,11 @@ cleanup() {
     done
     kill -9 "${pids[@]}" 2>/dev/null
   fi
+  # access rules of instances the run did not delete
+  local dir
+  for dir in "$state"/instances/*/; do
+    [ -d "$dir" ] && nft delete table inet "jtrove_$(basename "$dir" | tr -d -)" 2>/dev/null
+  done
   if [ "$rc" -eq 0 ]; then
     rm -rf "$work"
   else
@@ -167,7 +177,7 @@ for v in $(env | sed -n 's/^\(OS_[A-Za-z0-9_]*\)=.*/\1/p'); do unset "$v"; done
 
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 JTROVE_STATE_DIR="$state" JTROVE_PORT="$port" JTROVE_BIND_HOST=127.0.0.1 JTROVE_ADDRESS_BASE="$address_base" \
-  java -jar "$jar" server >"$log" 2>&1 &
+  JTROVE_PUBLIC_ADDRESS="$public_address" java -jar "$jar" server >"$log" 2>&1 &
 server=$!
 
 deadline=$((SECONDS + 120))
@@ -566,9 +576,90 @@ must database root show "$rd_id" -f value -c is_root_enabled
 ok
 
 # ---------------------------------------------------------------------------------------------------------------
+# 7c. access: is_public and allowed_cidrs, enforced on the host (the clients here connect from 127.0.0.1)
+
+# wait_access ID PYEXPR: polls `instance show` until the update task has ended (ACTIVE and HEALTHY again, or
+# RESTART_REQUIRED when a configuration change still waits for a restart) and PYEXPR holds over d.
+wait_access() {
+  local id=$1 cond=$2
+  local deadline=$((SECONDS + 60))
+  while :; do
+    must database instance show "$id" -f json
+    if python3 -c 'import json, sys
+d = json.loads(sys.argv[1])
+done = d["status"] == "RESTART_REQUIRED" or (d["status"] == "ACTIVE" and d["operating_status"] == "HEALTHY")
+sys.exit(0 if done and eval("(" + sys.argv[2] + ")") else 1)' \
+      "$out" "$cond" 2>/dev/null; then
+      return 0
+    fi
+    [ "$(field 'd["status"]')" = ERROR ] && fail "instance $id went to ERROR during an access update: $out"
+    [ "$SECONDS" -ge "$deadline" ] && fail "the access of $id is not ($cond) after 60s: $out"
+    sleep 1
+  done
+}
+# my_at HOST PORT: mariadb as mallory (from 127.0.0.1) at HOST:PORT, reading the widget back.
+my_at() {
+  mariadb --no-defaults --connect-timeout=10 -h "$1" -P "$2" -u mallory -pmallorypw1 -N -B shop \
+    -e 'SELECT name FROM items' 2>&1
+}
+
+begin "7c.1 instance update --is-public --allowed-cidr 127.0.0.2/32: public on $public_address, shown as such"
+must database instance update "$my_id" --is-public --allowed-cidr 127.0.0.2/32
+wait_access "$my_id" 'd["public"] is True and d["allowed_cidrs"] == ["127.0.0.2/32"]
+  and [a["address"] for a in d["addresses"] if a["type"] == "public"] == ["'"$public_address"'"]'
+my_public_port=$(field '[a["port"] for a in d["addresses"] if a["type"] == "public"][0]')
+ok
+
+begin "7c.2 mariadb from 127.0.0.1 is refused on the instance's address and on the public port; db list still works"
+if res=$(my_at "$my_ip" 3306); then fail "mariadb connected from outside allowed_cidrs: $res"; fi
+grep -q "Can't connect" <<<"$res" || fail "mariadb did not report a refused connection: $res"
+if res=$(my_at "$public_address" "$my_public_port"); then fail "mariadb connected to the public port: $res"; fi
+must database db list "$my_id" -f json
+expect '"shop" in [x["Name"] for x in d]' "db list (jtrove's own connection) does not show shop"
+ok
+
+begin "7c.3 instance update --allowed-cidr 127.0.0.1/32: mariadb reads the row on both paths; still public"
+must database instance update "$my_id" --allowed-cidr 127.0.0.1/32
+wait_access "$my_id" 'd["public"] is True and d["allowed_cidrs"] == ["127.0.0.1/32"]'
+res=$(my_at "$my_ip" 3306) || fail "mariadb at the instance's address failed: $res"
+[ "$res" = widget ] || fail "read back '$res' at $my_ip"
+res=$(my_at "$public_address" "$my_public_port") || fail "mariadb at the public port failed: $res"
+[ "$res" = widget ] || fail "read back '$res' at $public_address:$my_public_port"
+ok
+
+begin "7c.4 psql is refused by the PostgreSQL instance outside allowed_cidrs, a backup still completes, 0.0.0.0/0 admits"
+must database instance update "$pg_id" --allowed-cidr 127.0.0.2/32
+wait_access "$pg_id" 'd["allowed_cidrs"] == ["127.0.0.2/32"] and d["public"] is False'
+if res=$(pg bob bobpass1 appdb "SELECT 1"); then fail "psql connected from outside allowed_cidrs: $res"; fi
+grep -q "Connection refused" <<<"$res" || fail "psql did not report a refused connection: $res"
+must database backup create cli-restricted -i "$pg_id" -f json
+restricted_backup=$(field 'd["id"]')
+wait_backup "$restricted_backup" 120
+must database backup delete "$restricted_backup"
+must database instance update "$pg_id" --allowed-cidr 0.0.0.0/0
+wait_access "$pg_id" 'd["allowed_cidrs"] == ["0.0.0.0/0"]'
+res=$(pg bob bobpass1 appdb "SELECT body FROM notes WHERE id = 1") || fail "psql failed after 0.0.0.0/0: $res"
+[ "$res" = "hello from the cli scenario" ] || fail "read back '$res'"
+ok
+
+begin "7c.5 instance update --is-private: no public address any more and nothing listens on the public port"
+must database instance update "$my_id" --is-private
+wait_access "$my_id" 'd["public"] is False and all(a["type"] != "public" for a in d["addresses"])'
+if res=$(my_at "$public_address" "$my_public_port"); then fail "the public port still answers: $res"; fi
+res=$(my_at "$my_ip" 3306) || fail "mariadb at the instance's address failed: $res"
+ok
+
+begin "7c.6 instance update --allowed-cidr with a malformed network fails with HTTP 400 and changes nothing"
+if osc database instance update "$my_id" --allowed-cidr 10.0.0.1/8; then fail "accepted 10.0.0.1/8: $out"; fi
+grep -q "400" <<<"$err" || fail "expected an HTTP 400 error, got: $err"
+must database instance show "$my_id" -f json
+expect 'd["allowed_cidrs"] == ["127.0.0.1/32"]' "the access changed after a refused update"
+ok
+
+# ---------------------------------------------------------------------------------------------------------------
 # 8. delete
 
-begin "8.1 instance delete all three; instance list no longer shows them (within 60 s)"
+begin "8.1 instance delete all three; instance list no longer shows them (within 60 s), no access rules are left"
 must database instance delete "$pg_id" "$my_id" "$rd_id"
 for id in "$pg_id" "$my_id" "$rd_id"; do
   grep -q "$id" <<<"$out$err" || fail "delete output does not mention $id: $out $err"
@@ -581,6 +672,10 @@ while :; do
   sleep 1
 done
 if osc database instance show "$pg_id" -f json; then fail "instance show $pg_id still succeeds: $out"; fi
+tables=$(nft list tables 2>&1) || fail "nft list tables failed: $tables"
+for id in "$pg_id" "$my_id" "$rd_id"; do
+  grep -q "jtrove_${id//-/}" <<<"$tables" && fail "the access rules of $id are still there: $tables"
+done
 ok
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ import java.util.UUID;
 import org.jtrove.bus.Message;
 import org.jtrove.bus.MessageBus;
 import org.jtrove.bus.Topics;
+import org.jtrove.model.InstanceAccess;
 import org.jtrove.model.InstanceStatus;
 import org.jtrove.model.InstanceTask;
 import org.jtrove.model.Json;
@@ -120,6 +121,9 @@ final class InstanceController {
         }
         ConfigurationRecord configuration = body.hasNonNull("configuration")
                 ? configurationFor(project, body.get("configuration"), version) : null;
+        InstanceAccess access = body.has("access")
+                ? AccessBody.parse(body.get("access"), InstanceAccess.DEFAULT, settings.publicAddress() != null)
+                : InstanceAccess.DEFAULT;
         for (String unsupported : List.of("replica_of", "modules")) {
             if (body.hasNonNull(unsupported)) {
                 throw JtroveException.notImplemented("'" + unsupported + "' is not supported by this jtrove yet.");
@@ -137,7 +141,7 @@ final class InstanceController {
         TaskRecord task = TaskRecord.start(TaskType.CREATE, id, payload);
         store.instances.insertWithTask(instance, task, (usage, wanted) -> quotas.check(project, usage, wanted),
                 Map.of("instances", 1, "volumes", size, "ram", flavor.ram()),
-                configuration == null ? null : configuration.id());
+                configuration == null ? null : configuration.id(), access);
         taskmanager.runTask(task.id());
         ObjectNode out = Json.object();
         out.set("instance", view(ctx, store.instances.find(id).orElseThrow(), true, false));
@@ -317,13 +321,22 @@ final class InstanceController {
         if (Auth.of(ctx) != null && Auth.of(ctx).isAdmin()) {
             n.put("tenant_id", i.projectId());   // as Trove's InstanceView for an admin context
         }
-        n.putObject("access").put("is_public", false);
+        InstanceAccess access = store.instances.access(i.id());
+        n.set("access", Json.tree(access));
         ObjectNode volume = n.putObject("volume");
         volume.put("size", i.volumeSize());
         if (i.address() != null) {
-            n.putArray("ip").add(i.address());
-            n.putArray("addresses").addObject().put("address", i.address()).put("type", "private")
-                    .put("network", "loopback");
+            ArrayNode ip = n.putArray("ip").add(i.address());
+            ArrayNode addresses = n.putArray("addresses");
+            addresses.addObject().put("address", i.address()).put("type", "private").put("network", "loopback");
+            Integer publicPort = access.isPublic() && settings.publicAddress() != null
+                    ? store.instances.publicPort(i.id()) : null;
+            if (publicPort != null) {
+                // Published on a port of its own: the datastore's standard port belongs to the instance address.
+                ip.add(settings.publicAddress());
+                addresses.addObject().put("address", settings.publicAddress()).put("type", "public")
+                        .put("network", "public").put("port", publicPort);
+            }
         }
         if (detail) {
             n.put("created", time(i.created())).put("updated", time(i.updated()));
@@ -380,7 +393,7 @@ final class InstanceController {
             throw JtroveException.badRequest("Only one attribute (except 'name') is allowed to update.");
         }
         String name = body.has("name") ? Bodies.nonEmptyString(body, "name", "instance") : null;
-        if (!others.isEmpty() && !"configuration".equals(others.get(0))) {
+        if (!others.isEmpty() && !Set.of("configuration", "access").contains(others.get(0))) {
             throw JtroveException.notImplemented("Updating '" + others.get(0) + "' is not supported by this jtrove yet.");
         }
         JsonNode cfg = body.get("configuration");
@@ -389,16 +402,44 @@ final class InstanceController {
                 ? configurationFor(Auth.reachesAllProjects(ctx) ? null : i.projectId(), cfg,
                         store.datastores.version(i.datastoreVersionId()).orElseThrow())
                 : null;
+        InstanceAccess access = body.has("access")
+                ? AccessBody.parse(body.get("access"), store.instances.access(i.id()), settings.publicAddress() != null)
+                : null;
+        if (access != null) {
+            requireAccessUpdatable(i);
+        }
         if (name != null) {
             store.instances.rename(i.id(), name);
         }
-        if (attach != null) {
+        if (access != null) {
+            updateAccess(i, access);
+        } else if (attach != null) {
             attachConfiguration(i, attach);
         } else if (body.isEmpty() || cfg != null) {
             // Trove: "configuration": null, or an empty instance object, detaches the group.
             detachConfiguration(i);
         }
         ctx.status(202).contentType("application/json");
+    }
+
+    // ---- access ----------------------------------------------------------------------------------------------
+
+    /** As Trove's update_access: a long task (UPDATING) that puts the access in force, then records it. */
+    private void updateAccess(InstanceRecord i, InstanceAccess access) {
+        TaskRecord t = TaskRecord.start(TaskType.UPDATE_ACCESS, i.id(), Map.of("access", access,
+                "previous_task", i.task().name()));
+        if (!store.instances.startTask(i.id(), i.task(), InstanceTask.UPDATING, t)) {
+            throw busy(i, "task", "changing");
+        }
+        taskmanager.runTask(t.id());
+    }
+
+    /** No other task may run and the server must be up (the task waits for it); a failed access update may be retried. */
+    private void requireAccessUpdatable(InstanceRecord i) {
+        if (!idle(i) && i.task() != InstanceTask.UPDATING_ERROR_ACCESS) {
+            throw busy(i, "task", i.task().name());
+        }
+        requireServerUp(i);
     }
 
     // ---- configuration groups --------------------------------------------------------------------------------
@@ -456,7 +497,8 @@ final class InstanceController {
     private void delete(Context ctx) {
         InstanceRecord i = instance(ctx);
         InstanceTask task = i.task();
-        if (task == InstanceTask.BUILDING || task == InstanceTask.DELETING || task == InstanceTask.REBOOTING) {
+        if (task == InstanceTask.BUILDING || task == InstanceTask.DELETING || task == InstanceTask.REBOOTING
+                || task == InstanceTask.UPDATING) {
             throw busy(i, "task", task.name());
         }
         TaskRecord t = TaskRecord.start(TaskType.DELETE, i.id(), Map.of());
@@ -544,6 +586,10 @@ final class InstanceController {
             throw busy(i, "task", i.task().name());
         }
         requireNoBackup(i);
+        requireServerUp(i);
+    }
+
+    private void requireServerUp(InstanceRecord i) {
         ServiceStatus s = store.serviceStatuses.find(i.id()).map(ServiceStatusRecord::serviceStatus).orElse(ServiceStatus.NEW);
         if (!s.isUp()) {
             throw busy(i, "instance", s.apiValue());

@@ -9,10 +9,14 @@ public enum InstanceTask {
     DELETING(false, "SHUTDOWN"),
     /** A configuration change waits for the database to restart; the restart action clears it. */
     RESTART_REQUIRED(false, "RESTART_REQUIRED"),
+    /** The instance's access is being changed; as in Trove, the service status shows through (status ACTIVE). */
+    UPDATING(false, null),
     BUILDING_ERROR_SERVER(true, "ERROR"),
     BUILDING_ERROR_TIMEOUT_GA(true, "ERROR"),
     REBOOTING_ERROR(true, "ERROR"),
-    DELETING_ERROR(true, "ERROR");
+    DELETING_ERROR(true, "ERROR"),
+    /** Trove's UPDATING_ERROR_ACCESS: an access change failed; the fault message says what is in force. */
+    UPDATING_ERROR_ACCESS(true, "ERROR");
 
     private final boolean error;
     private final String publicStatus;

@@ -13,6 +13,8 @@ public enum TaskType {
     RESIZE_FLAVOR(true, "RESIZED", "FLAVOR_RECORDED", "HEALTHY"),
     /** Attach, detach or change a configuration group: the server gets the values the store now records. */
     CONFIGURE(true, "CONFIGURATION_APPLIED"),
+    /** Changes who may connect (instance access): the host's rules, then a healthy database. */
+    UPDATE_ACCESS(true, "ACCESS_APPLIED", "HEALTHY"),
     /** Not exclusive: it stops the instance's other tasks first. */
     DELETE(false, "OTHER_TASKS_STOPPED", "SERVER_REMOVED", "DELETION_RECORDED"),
     BACKUP(false, "BACKUP_STORED"),

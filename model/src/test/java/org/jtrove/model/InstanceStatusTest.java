@@ -20,7 +20,8 @@ class InstanceStatusTest {
             "BUILDING_ERROR_SERVER, ERROR",
             "BUILDING_ERROR_TIMEOUT_GA, ERROR",
             "REBOOTING_ERROR, ERROR",
-            "DELETING_ERROR, ERROR"})
+            "DELETING_ERROR, ERROR",
+            "UPDATING_ERROR_ACCESS, ERROR"})
     void runningOrFailedTaskDecidesWhateverTheServiceSays(InstanceTask task, String expected) {
         for (ServiceStatus service : ServiceStatus.values()) {
             assertThat(InstanceStatus.publicStatus(task, service, false))
@@ -39,7 +40,14 @@ class InstanceStatusTest {
         }
         assertThat(EnumSet.allOf(InstanceTask.class).stream().filter(InstanceTask::isError))
                 .containsExactlyInAnyOrder(InstanceTask.BUILDING_ERROR_SERVER, InstanceTask.BUILDING_ERROR_TIMEOUT_GA,
-                        InstanceTask.REBOOTING_ERROR, InstanceTask.DELETING_ERROR);
+                        InstanceTask.REBOOTING_ERROR, InstanceTask.DELETING_ERROR, InstanceTask.UPDATING_ERROR_ACCESS);
+    }
+
+    @Test
+    void anAccessUpdateShowsTheServiceStatusAsInTrove() {
+        assertThat(InstanceStatus.publicStatus(InstanceTask.UPDATING, ServiceStatus.HEALTHY, false)).isEqualTo("ACTIVE");
+        assertThat(InstanceStatus.publicStatus(InstanceTask.UPDATING, ServiceStatus.SHUTDOWN, false)).isEqualTo("SHUTDOWN");
+        assertThat(InstanceStatus.operatingStatus(InstanceTask.UPDATING, ServiceStatus.HEALTHY, false)).isEmpty();
     }
 
     // ---- public status without a task: the service status decides -----------------------------------------

@@ -16,6 +16,7 @@ import org.jtrove.backupstorage.LocalBackupStorage;
 import org.jtrove.backupstorage.S3BackupStorage;
 import org.jtrove.bus.InProcessBus;
 import org.jtrove.bus.MessageBus;
+import org.jtrove.compute.local.HostAccess;
 import org.jtrove.compute.local.LocalComputeDriver;
 import org.jtrove.compute.local.LocalGuestHost;
 import org.jtrove.compute.local.OsUser;
@@ -75,7 +76,8 @@ public final class AllInOne implements AutoCloseable {
                 new LocalGuestHost(state.resolve("templates"), builder, exits));
         BackupVault vault = backupVault(config);
         this.compute = new LocalComputeDriver(state, store, bus, datastores, templates, vault, scheduler,
-                config.guestAgent.heartbeatInterval().toMillis(), config.guestAgent.addressBase(), exits);
+                config.guestAgent.heartbeatInterval().toMillis(), config.guestAgent.addressBase(), exits,
+                new HostAccess(config.host.publicAddress(), HostAccess.PortRange.parse(config.host.publicPorts())));
         this.taskmanager = new TaskManager(store, bus, compute, vault, new TaskManager.Settings(
                 config.taskmanager.buildTimeout(), config.taskmanager.backupTimeout(), Duration.ofMinutes(10),
                 engineSettings(config.taskmanager)),
@@ -94,7 +96,7 @@ public final class AllInOne implements AutoCloseable {
         ApiConfig a = config.api;
         this.api = new ApiServer(store, bus, new ApiSettings(a.bindHost(), a.bindPort(), a.region(),
                 a.maxVolumeSizeGb(), a.heartbeatExpiry(), a.defaultDatastore(), a.maxBodyBytes(), a.publicEndpoint(),
-                config.quota.asMap(), a.rateLimitPerMinute(), a.pageSize(), a.tlsCertFile(), a.tlsKeyFile()),
+                config.quota.asMap(), a.rateLimitPerMinute(), a.pageSize(), a.tlsCertFile(), a.tlsKeyFile(), config.host.publicAddress()),
                 validator, builtin);
         conductor.start();
         compute.recover();

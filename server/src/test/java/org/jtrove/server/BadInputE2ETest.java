@@ -87,7 +87,9 @@ class BadInputE2ETest {
                 Arguments.of("user host on postgresql", create(OK + PG + ", \"users\": [{\"name\": \"u\", \"password\": \"p\", \"host\": \"10.0.0.1\"}]"), 400),
                 Arguments.of("user host injection", create(OK + MY + ", \"users\": [{\"name\": \"u\", \"password\": \"p\", \"host\": \"%' OR 1\"}]"), 400),
                 Arguments.of("user db not listed", create(OK + PG + ", \"users\": [{\"name\": \"u\", \"password\": \"p\", \"databases\": [{\"name\": \"other\"}]}]"), 400),
-                Arguments.of("password with newline", create(OK + PG + ", \"users\": [{\"name\": \"u\", \"password\": \"p\\nq\"}]"), 400));
+                Arguments.of("password with newline", create(OK + PG + ", \"users\": [{\"name\": \"u\", \"password\": \"p\\nq\"}]"), 400),
+                Arguments.of("public without public_address", create(OK + PG + ", \"access\": {\"is_public\": true}"), 400),
+                Arguments.of("access host bits", create(OK + PG + ", \"access\": {\"allowed_cidrs\": [\"10.0.0.1/8\"]}"), 400));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -142,6 +144,10 @@ class BadInputE2ETest {
             assertThat(api.post(base + "/action", "{\"explode\": {}}").status()).isEqualTo(400);
             assertThat(api.post(base + "/action", "{\"restart\": {}, \"resize\": {}}").status()).isEqualTo(400);
             assertThat(api.put(base, "{\"instance\": {\"flavor\": \"2\"}}").status()).isEqualTo(400);
+            Response notPublic = api.put(base, "{\"instance\": {\"access\": {\"is_public\": true}}}");
+            assertThat(notPublic.status()).isEqualTo(400);
+            assertThat(notPublic.body().at("/badRequest/message").asText()).contains("public_address");
+            assertThat(api.get(base).body().at("/instance/access/is_public").asBoolean()).isFalse();
             assertThat(api.get(base + "/databases").body().path("databases").findValuesAsText("name")).containsExactly("app");
             assertThat(api.get(base + "/users").body().path("users")).isEmpty();
 

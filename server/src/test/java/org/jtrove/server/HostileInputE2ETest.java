@@ -117,6 +117,8 @@ class HostileInputE2ETest {
         assertThat(api.get("/configurations/" + cfg).body().at("/configuration/values").toString())
                 .isEqualTo("{\"work_mem\":5000}");
         assertThat(api.get("/instances/" + id).body().path("instance").has("configuration")).isFalse();
+        assertThat(api.get("/instances/" + id).body().at("/instance/access").toString())
+                .isEqualTo("{\"is_public\":false,\"allowed_cidrs\":[]}");
         assertThat(api.get("/backups").body().path("backups")).as("no backup was created").isEmpty();
         assertThat(api.get("/flavors").status()).isEqualTo(200);
     }
@@ -199,6 +201,10 @@ class HostileInputE2ETest {
         if (path.contains("/v3/")) {
             return "{\"auth\": {\"identity\": {\"methods\": [\"password\"], \"password\": {\"user\": {\"name\": " + bad
                     + ", \"password\": " + value + "}}}, \"scope\": {\"project\": {\"name\": " + bad + "}}}}";
+        }
+        if (r.nextBoolean()) {
+            // None of the hostile strings is a network, so the access stays as it is.
+            return "{\"instance\": {\"access\": {\"is_public\": " + value + ", \"allowed_cidrs\": [" + bad + "]}}}";
         }
         return "{\"instance\": {\"name\": " + bad + ", \"configuration\": " + value + ", \"unknown\": " + value + "}}";
     }

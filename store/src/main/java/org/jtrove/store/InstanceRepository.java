@@ -6,7 +6,9 @@ import java.util.Map;
 import java.util.Optional;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.mapper.reflect.ConstructorMapper;
+import org.jtrove.model.InstanceAccess;
 import org.jtrove.model.InstanceTask;
+import org.jtrove.model.Json;
 
 /** Instance rows. The task status column is owned by the api and the taskmanager only. */
 public final class InstanceRepository {
@@ -22,7 +24,7 @@ public final class InstanceRepository {
 
     /** Inserts without a quota check (tests, imports). */
     public void insertWithTask(InstanceRecord i, TaskRecord task) {
-        insertWithTask(i, task, (usage, wanted) -> { }, Map.of(), null);
+        insertWithTask(i, task, (usage, wanted) -> { }, Map.of(), null, InstanceAccess.DEFAULT);
     }
 
     /** What a create may use, checked under the project's quota lock: resource -> limit (-1: unlimited). */
@@ -34,17 +36,19 @@ public final class InstanceRepository {
     /**
      * Inserts the instance, its NEW service status and its create task in one transaction, after checking the
      * project's quota under a lock so that concurrent creates cannot both take the last free slot.
-     * {@code configurationId} is the configuration group attached at create, or null.
+     * {@code configurationId} is the configuration group attached at create, or null; {@code access} is recorded
+     * with the row, so the compute driver enforces it from the first provisioning step.
      */
     public void insertWithTask(InstanceRecord i, TaskRecord task, QuotaCheck quota, Map<String, Integer> wanted,
-                               String configurationId) {
+                               String configurationId, InstanceAccess access) {
         jdbi.useTransaction(h -> {
             QuotaRepository.lock(jdbi, h, i.projectId());
             quota.check(QuotaRepository.usage(h, i.projectId()), wanted);
             h.createUpdate("INSERT INTO instances (id, project_id, name, flavor_id, datastore_version_id, volume_size,"
-                    + " task_status, created, updated, deleted, configuration_id) VALUES (:id, :projectId, :name, :flavorId,"
-                    + " :datastoreVersionId, :volumeSize, :taskStatus, :created, :updated, FALSE, :configurationId)")
-                    .bindMethods(i).bind("configurationId", configurationId).execute();
+                    + " task_status, created, updated, deleted, configuration_id, access) VALUES (:id, :projectId, :name,"
+                    + " :flavorId, :datastoreVersionId, :volumeSize, :taskStatus, :created, :updated, FALSE,"
+                    + " :configurationId, :access)")
+                    .bindMethods(i).bind("configurationId", configurationId).bind("access", Json.write(access)).execute();
             h.createUpdate("INSERT INTO service_statuses (instance_id, status, updated_at) VALUES (:id, 'NEW', :t)")
                     .bind("id", i.id()).bind("t", i.created()).execute();
             tasks.insert(h, task);
@@ -199,6 +203,37 @@ public final class InstanceRepository {
     public void setAddress(String id, String address, int index) {
         jdbi.useHandle(h -> h.createUpdate("UPDATE instances SET address = :a, address_index = :i WHERE id = :id")
                 .bind("a", address).bind("i", index).bind("id", id).execute());
+    }
+
+    /** The instance's access; rows from before access was recorded have the default (not public, any source). */
+    public InstanceAccess access(String id) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT access FROM instances WHERE id = :id").bind("id", id)
+                .mapTo(String.class).findFirst())
+                .map(text -> Json.convert(Json.parse(text), InstanceAccess.class)).orElse(InstanceAccess.DEFAULT);
+    }
+
+    /** Records the access in force (the compute driver calls this once it has applied it). */
+    public void setAccess(String id, InstanceAccess access) {
+        jdbi.useHandle(h -> h.createUpdate("UPDATE instances SET access = :a, updated = :t WHERE id = :id")
+                .bind("a", Json.write(access)).bind("t", Instant.now()).bind("id", id).execute());
+    }
+
+    /** The port the instance is published on at the host's public address, or null while it is not public. */
+    public Integer publicPort(String id) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT public_port FROM instances WHERE id = :id").bind("id", id)
+                .mapTo(Integer.class).findFirst().orElse(null));
+    }
+
+    /** Records the instance's public port, or null to give it back; a port held by another instance is refused. */
+    public void setPublicPort(String id, Integer port) {
+        jdbi.useHandle(h -> h.createUpdate("UPDATE instances SET public_port = :p WHERE id = :id")
+                .bind("p", port).bind("id", id).execute());
+    }
+
+    /** Every public port an instance holds (a delete gives it back before the row is marked deleted). */
+    public List<Integer> usedPublicPorts() {
+        return jdbi.withHandle(h -> h.createQuery("SELECT public_port FROM instances WHERE public_port IS NOT NULL")
+                .mapTo(Integer.class).list());
     }
 
     public List<Integer> usedAddressIndexes() {

@@ -9,6 +9,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.jtrove.model.InstanceAccess;
 import org.jtrove.model.InstanceTask;
 import org.jtrove.model.TaskType;
 import org.jtrove.model.config.ConfigParameter;
@@ -125,7 +126,8 @@ class ConfigurationRepositoryTest {
         Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         InstanceRecord i = new InstanceRecord(UUID.randomUUID().toString(), "p1", "i", "1", version.id(), 1, null,
                 null, InstanceTask.BUILDING.name(), null, null, now, now, false, null);
-        store.instances.insertWithTask(i, TaskRecord.start(TaskType.CREATE, i.id(), Map.of()), (u, w) -> { }, Map.of(), c.id());
+        store.instances.insertWithTask(i, TaskRecord.start(TaskType.CREATE, i.id(), Map.of()), (u, w) -> { }, Map.of(), c.id(),
+                InstanceAccess.DEFAULT);
         assertThat(store.configurations.attachedTo(i.id())).contains(c.id());
         assertThat(store.configurations.instanceCount(c.id())).isEqualTo(1);
         store.instances.markDeleted(i.id());

@@ -15,6 +15,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import org.jtrove.model.InstanceAccess;
 import org.jtrove.model.InstanceTask;
 import org.jtrove.model.JtroveException;
 import org.jtrove.model.TaskType;
@@ -102,7 +103,7 @@ class MetadataStoreOnPostgresqlTest {
                                 if (usage.get("instances") + wanted.get("instances") > 1) {
                                     throw JtroveException.overLimit("Quota exceeded for resources: ['instances'].");
                                 }
-                            }, Map.of("instances", 1), null);
+                            }, Map.of("instances", 1), null, InstanceAccess.DEFAULT);
                     return true;
                 } catch (JtroveException e) {
                     return false;

@@ -9,6 +9,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.jtrove.model.InstanceAccess;
 import org.jtrove.model.InstanceTask;
 import org.jtrove.model.Json;
 import org.jtrove.model.ServiceStatus;
@@ -493,5 +494,37 @@ class MetadataStoreTest {
         assertThat(TaskType.CREATE.next("HEALTHY")).isNull();
         assertThat(TaskType.CREATE.next("PROVISION")).as("a step named by an earlier version").isEqualTo("PREPARED");
         assertThat(TaskType.CREATE.current("WAIT_ACTIVE")).isEqualTo("HEALTHY");
+    }
+
+    // ---- instance access -----------------------------------------------------------------------------------
+
+    private InstanceRecord insert(InstanceAccess access) {
+        InstanceRecord i = newInstance("p1", "i");
+        store.instances.insertWithTask(i, createTask(i), (u, w) -> { }, Map.of(), null, access);
+        return i;
+    }
+
+    @Test
+    void accessIsRecordedAtCreateAndReplacedByAnUpdate() {
+        InstanceAccess wanted = new InstanceAccess(true, List.of("10.0.0.0/8", "2001:db8::/32"));
+        InstanceRecord i = insert(wanted);
+        assertThat(store.instances.access(i.id())).isEqualTo(wanted);
+        store.instances.setAccess(i.id(), InstanceAccess.DEFAULT);
+        assertThat(store.instances.access(i.id())).isEqualTo(InstanceAccess.DEFAULT);
+        assertThat(store.instances.access(insert("p1", "plain").id())).isEqualTo(InstanceAccess.DEFAULT);
+    }
+
+    @Test
+    void aPublicPortBelongsToOneInstance() {
+        InstanceRecord a = insert(InstanceAccess.DEFAULT);
+        InstanceRecord b = insert(InstanceAccess.DEFAULT);
+        assertThat(store.instances.publicPort(a.id())).isNull();
+        store.instances.setPublicPort(a.id(), 16000);
+        assertThat(store.instances.publicPort(a.id())).isEqualTo(16000);
+        assertThat(store.instances.usedPublicPorts()).containsExactly(16000);
+        assertThatThrownBy(() -> store.instances.setPublicPort(b.id(), 16000)).isInstanceOf(RuntimeException.class);
+        store.instances.setPublicPort(a.id(), null);
+        store.instances.setPublicPort(b.id(), 16000);
+        assertThat(store.instances.usedPublicPorts()).containsExactly(16000);
     }
 }

@@ -18,6 +18,7 @@ import org.jtrove.taskmanager.tasks.InstanceSteps;
 import org.jtrove.taskmanager.tasks.ResizeFlavor;
 import org.jtrove.taskmanager.tasks.RestartInstance;
 import org.jtrove.taskmanager.tasks.TakeBackup;
+import org.jtrove.taskmanager.tasks.UpdateAccess;
 
 /**
  * The taskmanager service: every task type's definition, the engine that runs them, and the {@code taskmanager}
@@ -52,7 +53,8 @@ public final class TaskManager implements AutoCloseable {
                 new ApplyConfiguration(store, guests, taskmanager),
                 new DeleteInstance(store, compute, guests, vault),
                 new TakeBackup(store, guests, vault, settings.backupTimeout()),
-                new DeleteBackups(store, vault)), owner, settings.engine());
+                new DeleteBackups(store, vault),
+                new UpdateAccess(store, compute, instances)), owner, settings.engine());
         this.janitor = new BackupJanitor(store, vault);
         this.settings = settings;
     }

@@ -18,6 +18,7 @@ import org.jtrove.guestagent.GuestAgent;
 import org.jtrove.guestagent.InstanceContext;
 import org.jtrove.backupstorage.BackupVault;
 import org.jtrove.guestagent.TemplateCache;
+import org.jtrove.model.InstanceAccess;
 import org.jtrove.store.DatastoreVersionRecord;
 import org.jtrove.store.FlavorRecord;
 import org.jtrove.store.InstanceRecord;
@@ -43,11 +44,13 @@ public final class LocalComputeDriver implements ComputeDriver {
     private final long heartbeatMillis;
     private final int addressBase;
     private final ProcessExits exits;
+    private final HostAccess access;
     private final Map<String, GuestAgent> agents = new ConcurrentHashMap<>();
 
+    /** {@code access} enforces each instance's access on this host (its rules, its public forwarder). */
     public LocalComputeDriver(Path stateDir, MetadataStore store, MessageBus bus, Datastores datastores,
                               TemplateCache templates, BackupVault vault, ScheduledExecutorService scheduler,
-                              long heartbeatMillis, int addressBase, ProcessExits exits) {
+                              long heartbeatMillis, int addressBase, ProcessExits exits, HostAccess access) {
         this.instancesDir = stateDir.resolve("instances");
         this.store = store;
         this.bus = bus;
@@ -58,6 +61,7 @@ public final class LocalComputeDriver implements ComputeDriver {
         this.heartbeatMillis = heartbeatMillis;
         this.addressBase = addressBase;
         this.exits = exits;
+        this.access = access;
     }
 
     @Override
@@ -67,6 +71,7 @@ public final class LocalComputeDriver implements ComputeDriver {
         if (instance.address() == null) {
             instance = allocateAddress(instance);
         }
+        enforceAccess(instance, store.instances.access(instanceId));
         if (!agents.containsKey(instanceId)) {
             boot(instance);
         }
@@ -82,6 +87,11 @@ public final class LocalComputeDriver implements ComputeDriver {
         for (InstanceRecord instance : store.instances.listLive()) {
             if (instance.address() != null && !agents.containsKey(instance.id())
                     && Files.isDirectory(instancesDir.resolve(instance.id()))) {
+                try {
+                    enforceAccess(instance, store.instances.access(instance.id()));
+                } catch (RuntimeException e) {
+                    LOG.error("instance {}: cannot put its access in force again: {}", instance.id(), e.getMessage());
+                }
                 try {
                     boot(instance);
                 } catch (RuntimeException e) {
@@ -103,11 +113,82 @@ public final class LocalComputeDriver implements ComputeDriver {
                 agent.stopServer();
             }
             agents.remove(instanceId);
+            OsUser user = OsUser.ensure(OsUser.forInstance(instanceId));
+            access.remove(instanceId, instancesDir.resolve(instanceId), user);
+            store.instances.setPublicPort(instanceId, null);
             TemplateCache.deleteTree(instancesDir.resolve(instanceId));
-            OsUser.ensure(OsUser.forInstance(instanceId)).remove();
+            user.remove();
         } catch (Exception e) {
             throw new IllegalStateException("cannot remove instance " + instanceId + ": " + e.getMessage(), e);
         }
+    }
+
+    @Override
+    public void updateAccess(String instanceId, InstanceAccess wanted) {
+        InstanceRecord instance = store.instances.find(instanceId)
+                .orElseThrow(() -> new IllegalStateException("instance " + instanceId + " is gone"));
+        if (instance.address() == null) {
+            throw new IllegalStateException("instance " + instanceId + " has no address yet");
+        }
+        InstanceAccess before = store.instances.access(instanceId);
+        try {
+            enforceAccess(instance, wanted);
+        } catch (RuntimeException e) {
+            try {
+                enforceAccess(instance, before);
+            } catch (RuntimeException again) {
+                throw new IllegalStateException(e.getMessage() + " Putting the previous access back failed too ("
+                        + again.getMessage() + "); update the access again.", e);
+            }
+            throw new IllegalStateException(e.getMessage() + " The previous access is still in force.", e);
+        }
+        store.instances.setAccess(instanceId, wanted);
+        LOG.info("instance {}: access is now public={} allowed_cidrs={}", instanceId, wanted.isPublic(),
+                wanted.allowedCidrs());
+    }
+
+    /**
+     * Puts {@code wanted} in force for the instance: a public instance gets a port on the public address (kept while
+     * it stays public), a private one gives its port back once its forwarder is gone.
+     */
+    private void enforceAccess(InstanceRecord instance, InstanceAccess wanted) {
+        boolean publish = wanted.isPublic() && access.publicAddress() != null;
+        if (wanted.isPublic() && !publish) {
+            LOG.warn("instance {} is public but public_address is not set: it is reachable on its own address only",
+                    instance.id());
+        }
+        Integer publicPort = publish ? publicPort(instance.id()) : null;
+        access.apply(endpoint(instance.id(), instance.address(), port(instance)), wanted, publicPort);
+        if (publicPort == null) {
+            store.instances.setPublicPort(instance.id(), null);
+        }
+    }
+
+    private HostAccess.Endpoint endpoint(String instanceId, String address, int port) {
+        return new HostAccess.Endpoint(instanceId, address, port, instancesDir.resolve(instanceId),
+                OsUser.ensure(OsUser.forInstance(instanceId)));
+    }
+
+    /** The instance's public port: the one it has, or the lowest free one of public_ports. */
+    private synchronized int publicPort(String instanceId) {
+        Integer current = store.instances.publicPort(instanceId);
+        if (current != null) {
+            return current;
+        }
+        Set<Integer> used = new HashSet<>(store.instances.usedPublicPorts());
+        HostAccess.PortRange range = access.publicPorts();
+        for (int port = range.first(); port <= range.last(); port++) {
+            if (!used.contains(port) && portFree(access.publicAddress(), port)) {
+                store.instances.setPublicPort(instanceId, port);
+                return port;
+            }
+        }
+        throw new IllegalStateException("no free port left in public_ports " + range.first() + "-" + range.last()
+                + " on " + access.publicAddress().getHostAddress() + "; widen the range or make an instance private.");
+    }
+
+    private int port(InstanceRecord instance) {
+        return datastores.get(store.datastores.version(instance.datastoreVersionId()).orElseThrow().manager()).port();
     }
 
     private void boot(InstanceRecord instance) {
@@ -137,7 +218,7 @@ public final class LocalComputeDriver implements ComputeDriver {
 
     /** Picks the lowest free 127.x.y.z whose datastore port is also free on this host. */
     private synchronized InstanceRecord allocateAddress(InstanceRecord instance) {
-        int port = datastores.get(store.datastores.version(instance.datastoreVersionId()).orElseThrow().manager()).port();
+        int port = port(instance);
         Set<Integer> used = new HashSet<>(store.instances.usedAddressIndexes());
         for (int index = 1; index < (1 << 16); index++) {
             int last = index & 255;
@@ -158,7 +239,15 @@ public final class LocalComputeDriver implements ComputeDriver {
     }
 
     private static boolean portFree(String address, int port) {
-        try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getByName(address))) {
+        try {
+            return portFree(InetAddress.getByName(address), port);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static boolean portFree(InetAddress address, int port) {
+        try (ServerSocket s = new ServerSocket(port, 1, address)) {
             return true;
         } catch (IOException e) {
             return false;

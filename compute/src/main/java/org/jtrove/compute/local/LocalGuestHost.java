@@ -25,9 +25,14 @@ public final class LocalGuestHost implements GuestHost {
         this.exits = exits;
     }
 
+    /** A host for starting helper processes whose exit nobody waits for (the JDK's own exit watch is used). */
+    public LocalGuestHost(Path instanceDir, OsUser user) {
+        this(instanceDir, user, null);
+    }
+
     @Override
     public java.util.concurrent.CompletableFuture<ProcessHandle> onExit(ProcessHandle server) {
-        return exits.onExit(server);
+        return exits == null ? server.onExit() : exits.onExit(server);
     }
 
     @Override

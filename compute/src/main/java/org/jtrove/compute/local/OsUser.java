@@ -1,6 +1,8 @@
 package org.jtrove.compute.local;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
@@ -68,6 +70,35 @@ public final class OsUser {
 
     public String name() {
         return name;
+    }
+
+    /** The user's numeric id; nftables tells jtrove's own connections by their socket's owner. */
+    public int uid() {
+        if (!switchNeeded) {
+            return currentUid();
+        }
+        try {
+            Process p = new ProcessBuilder("id", "-u", name).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+            if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0 || !out.matches("\\d+")) {
+                throw new IllegalStateException("cannot find the user id of " + name + ": " + out);
+            }
+            return Integer.parseInt(out);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot run id -u " + name + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted looking up the user id of " + name, e);
+        }
+    }
+
+    /** The user id this JVM runs as. */
+    public static int currentUid() {
+        try {
+            return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read this process's user id from /proc/self: " + e.getMessage(), e);
+        }
     }
 
     boolean switchNeeded() {

@@ -32,14 +32,18 @@ final class MariadbBackup {
 
     private MariadbBackup() {}
 
-    static String backup(InstanceContext ctx, String admin, String password, String parentMeta, OutputStream out)
-            throws Exception {
+    /**
+     * Streams a backup into {@code out}. mariadb-backup connects over the server's Unix socket: it cannot choose a
+     * TCP source address, and connections to the instance's address may be limited by its access rules.
+     */
+    static String backup(InstanceContext ctx, String admin, String password, Path socket, String parentMeta,
+                         OutputStream out) throws Exception {
         Path work = Files.createTempDirectory(ctx.agentDir(), "backup-");
         try {
             Path options = work.resolve("backup.cnf");
             Files.createFile(options, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            Files.writeString(options, "[mariadb-backup]\nuser=" + admin + "\npassword=\"" + password + "\"\nhost="
-                    + ctx.address() + "\nport=3306\nprotocol=tcp\n");
+            Files.writeString(options, "[mariadb-backup]\nuser=" + admin + "\npassword=\"" + password + "\"\nsocket="
+                    + socket + "\nprotocol=socket\n");
             Path lsnDir = Files.createDirectory(work.resolve("lsn"));
             List<String> command = new ArrayList<>(List.of(tool(ctx.build(), "mariadb-backup"),
                     "--defaults-file=" + options, "--backup", "--stream=xbstream",

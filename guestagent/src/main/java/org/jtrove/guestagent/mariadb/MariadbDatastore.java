@@ -203,7 +203,7 @@ public final class MariadbDatastore implements SqlDatastore {
      * directory instead. root@localhost authenticates by OS identity (unix_socket), so the socket grants nothing
      * to other local users.
      */
-    private static Path socketPath(InstanceContext ctx, GuestHost host) throws IOException {
+    static Path socketPath(InstanceContext ctx, GuestHost host) throws IOException {
         Path inRunDir = ctx.runDir().resolve("mysqld.sock");
         if (inRunDir.toString().length() <= 100) {
             return inRunDir;
@@ -232,7 +232,7 @@ public final class MariadbDatastore implements SqlDatastore {
     @Override
     public String backup(InstanceContext ctx, String adminPassword, String parentMeta, java.io.OutputStream out,
                          GuestHost host) throws Exception {
-        return MariadbBackup.backup(ctx, ADMIN, adminPassword, parentMeta, out);
+        return MariadbBackup.backup(ctx, ADMIN, adminPassword, socketPath(ctx, host), parentMeta, out);
     }
 
     @Override
@@ -249,6 +249,7 @@ public final class MariadbDatastore implements SqlDatastore {
         p.setProperty("password", password);
         p.setProperty("connectTimeout", "3000");
         p.setProperty("socketTimeout", "60000");
+        p.setProperty("localSocketAddress", address);   // from the instance's own address: see InstanceContext
         return DriverManager.getConnection("jdbc:mariadb://" + address + ":" + port + "/"
                 + (database == null ? "" : database), p);
     }

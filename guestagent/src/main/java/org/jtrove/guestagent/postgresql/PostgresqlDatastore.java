@@ -194,6 +194,7 @@ public final class PostgresqlDatastore implements SqlDatastore {
         p.setProperty("connectTimeout", "3");
         p.setProperty("socketTimeout", "60");
         p.setProperty("ApplicationName", "jtrove-guestagent");
+        p.setProperty("localSocketAddress", ctx.address());   // from the instance's own address: see InstanceContext
         String db = database == null ? "postgres" : database;
         return DriverManager.getConnection("jdbc:postgresql://" + ctx.address() + ":" + port() + "/" + db, p);
     }

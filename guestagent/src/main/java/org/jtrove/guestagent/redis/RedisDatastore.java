@@ -18,7 +18,6 @@ import org.jtrove.model.JtroveException;
 import org.jtrove.model.config.ConfigParameter;
 import org.jtrove.model.guest.ServerBuild;
 import redis.clients.jedis.DefaultJedisClientConfig;
-import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
 
 /**
@@ -220,9 +219,7 @@ public final class RedisDatastore implements Datastore {
     @Override
     public String backup(InstanceContext ctx, String adminPassword, String parentMeta, java.io.OutputStream out,
                          GuestHost host) throws Exception {
-        return RedisBackup.backup(() -> new Jedis(new HostAndPort(ctx.address(), port()), DefaultJedisClientConfig.builder()
-                .user(RedisConfig.ADMIN).password(adminPassword).autoNegotiateProtocol(false)
-                .connectionTimeoutMillis(TIMEOUT_MS).socketTimeoutMillis(10_000).build()), ctx.dataDir(), parentMeta, out);
+        return RedisBackup.backup(() -> admin(ctx, adminPassword, 10_000), ctx.dataDir(), parentMeta, out);
     }
 
     @Override
@@ -280,8 +277,14 @@ public final class RedisDatastore implements Datastore {
     }
 
     private Jedis admin(InstanceContext ctx, String password) {
-        return new Jedis(new HostAndPort(ctx.address(), port()), DefaultJedisClientConfig.builder()
-                .user(RedisConfig.ADMIN).password(password).autoNegotiateProtocol(false)
-                .connectionTimeoutMillis(TIMEOUT_MS).socketTimeoutMillis(TIMEOUT_MS).build());
+        return admin(ctx, password, TIMEOUT_MS);
+    }
+
+    /** An admin connection from the instance's own address (see InstanceContext). */
+    private Jedis admin(InstanceContext ctx, String password, int socketTimeoutMs) {
+        return new Jedis(new FromInstanceAddress(ctx.address(), port(), TIMEOUT_MS, socketTimeoutMs),
+                DefaultJedisClientConfig.builder().user(RedisConfig.ADMIN).password(password)
+                        .autoNegotiateProtocol(false).connectionTimeoutMillis(TIMEOUT_MS)
+                        .socketTimeoutMillis(socketTimeoutMs).build());
     }
 }

@@ -17,9 +17,12 @@ class ConfigRecordsTest {
 
     @Test
     void host() throws Exception {
-        RecordKeys.pin(HostConfig.class, List.of("DEFAULT/state_path = (unset) -> statePath"), new HostConfig(null),
-                Map.of("statePath", v("/srv/jtrove", "/srv/jtrove")), dir);
-        assertThat(new HostConfig(null).state().toString()).isIn("/var/lib/jtrove",
+        RecordKeys.pin(HostConfig.class, List.of("DEFAULT/state_path = (unset) -> statePath",
+                "DEFAULT/public_address = (unset) -> publicAddress",
+                "DEFAULT/public_ports = 16000-16999 -> publicPorts"), new HostConfig(null, null, "16000-16999"),
+                Map.of("statePath", v("/srv/jtrove", "/srv/jtrove"), "publicAddress", v("192.0.2.7", "192.0.2.7"),
+                        "publicPorts", v("20000-20010", "20000-20010")), dir);
+        assertThat(new HostConfig(null, null, null).state().toString()).isIn("/var/lib/jtrove",
                 System.getProperty("user.home") + "/.local/share/jtrove");
     }
 
@@ -154,6 +157,6 @@ class ConfigRecordsTest {
         assertThat(ConfigRecords.ALL).containsExactly(HostConfig.class, ApiConfig.class, QuotaConfig.class,
                 IdentityConfig.class, KeystoneAuthtokenConfig.class, DatabaseConfig.class, MessagingConfig.class,
                 TaskmanagerConfig.class, GuestAgentConfig.class, BackupConfig.class);
-        assertThat(ConfigRecords.keys()).hasSize(47);
+        assertThat(ConfigRecords.keys()).hasSize(49);
     }
 }
