@@ -452,6 +452,10 @@ public final class GuestAgent implements AutoCloseable {
             Thread.sleep(pause);
             pause = Math.min(50, pause * 2);
         }
+        if (!p.isAlive()) {   // another server of this instance answered (one left by a killed agent)
+            throw new IllegalStateException(datastore.datastoreName() + " exited while starting, while another server"
+                    + " answered on the instance's address: " + logTail() + " Restart the instance.");
+        }
         datastore.afterStart(ctx, host, password);
     }
 
@@ -476,21 +480,31 @@ public final class GuestAgent implements AutoCloseable {
     }
 
     /** The server recorded in the pid file, if that pid is still a process of the expected program. */
+    /**
+     * This instance's running server: the one in the pid file if that pid is still this instance's server (the
+     * program, and this instance's directory in its arguments), else any such process (an agent killed right after
+     * starting a server never wrote its pid down).
+     */
     private Optional<ProcessHandle> findRunningServer() {
         Path pidFile = ctx.agentDir().resolve("server.pid");
         try {
-            if (!Files.exists(pidFile)) {
-                return Optional.empty();
+            if (Files.exists(pidFile)) {
+                Optional<ProcessHandle> recorded = ProcessHandle.of(Long.parseLong(Files.readString(pidFile).trim()))
+                        .filter(this::isThisServer);
+                if (recorded.isPresent()) {
+                    return recorded;
+                }
             }
-            long pid = Long.parseLong(Files.readString(pidFile).trim());
-            // The pid must still be this instance's server: the program and this instance's directory in its arguments.
-            return ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
-                    .filter(p -> p.info().command().map(this::isServerProgram).orElse(false))
-                    .filter(p -> p.info().commandLine().map(line -> line.contains(ctx.instanceDir().toString()))
-                            .orElse(false));
         } catch (IOException | NumberFormatException e) {
-            return Optional.empty();
+            // fall through to the scan
         }
+        return ProcessHandle.allProcesses().filter(this::isThisServer).findFirst();
+    }
+
+    private boolean isThisServer(ProcessHandle p) {
+        String dir = ctx.instanceDir().toString() + "/";
+        return p.isAlive() && p.info().command().map(this::isServerProgram).orElse(false)
+                && p.info().commandLine().map(line -> line.contains(dir)).orElse(false);
     }
 
     /**

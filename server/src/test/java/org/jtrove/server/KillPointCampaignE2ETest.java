@@ -229,19 +229,19 @@ class KillPointCampaignE2ETest {
         }
 
         // the API and the real servers agree
-        check(lost, "create", () -> canLogIn(c, created));
-        check(lost, "restore", () -> {
+        check(lost, "create " + created.substring(0, 8), () -> canLogIn(c, created));
+        check(lost, "restore " + restored.substring(0, 8), () -> {
             String want = c.backupChecksums.get(restoreFrom);
             String got = checksum(c, restored);
             return want.equals(got) ? null : "restored rows differ from backup " + restoreFrom + ": " + got + " vs " + want;
         });
-        check(lost, "resize", () -> {
+        check(lost, "resize " + c.resizeTarget.substring(0, 8), () -> {
             String shown = flavor(api, c.resizeTarget);
             String runs = query(c, c.resizeTarget, c.kind.memorySetting());
             return c.kind.byFlavor().get(shown).equals(runs) && shown.equals(flavorAfter) ? null
                     : "API shows flavor " + shown + " (asked " + flavorAfter + "), the server runs " + runs;
         });
-        check(lost, "configuration", () -> {
+        check(lost, "configuration " + c.configTarget.substring(0, 8), () -> {
             boolean shown = !api.get("/instances/" + c.configTarget).body().at("/instance/configuration/id").isMissingNode();
             String runs = query(c, c.configTarget, (c.kind == POSTGRESQL ? "SHOW " : "SELECT @@GLOBAL.")
                     + c.kind.groupParameter());
@@ -250,12 +250,39 @@ class KillPointCampaignE2ETest {
                     : "API shows the group " + (shown ? "attached" : "detached") + " (asked "
                     + (attach ? "attach" : "detach") + "), the server runs " + c.kind.groupParameter() + " = " + runs;
         });
-        check(lost, "source data", () -> {
+        check(lost, "source data " + c.backupSource.substring(0, 8), () -> {
             String now = checksum(c, c.backupSource);
             return expectedSourceSum.equals(now) ? null : "the source's rows changed: " + now;
         });
         List<String> orphans = orphans(c);
+        if (!lost.isEmpty() || !orphans.isEmpty()) {
+            table.add("    server log lines of the instances concerned:\n" + logLines(c, lost, orphans));
+        }
         return new Round(answers.size(), lost, orphans, List.of(created, restored));
+    }
+
+    /** The server logs' lines that name an instance mentioned in {@code lost} (for the table). */
+    private static String logLines(Campaign c, List<String> lost, List<String> orphans) {
+        StringBuilder out = new StringBuilder();
+        Set<String> ids = new TreeSet<>();
+        for (String l : Stream.concat(lost.stream(), orphans.stream()).toList()) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\b[0-9a-f]{8}\\b").matcher(l);
+            if (m.find()) {
+                ids.add(m.group());
+            }
+        }
+        try (Stream<Path> logs = Files.list(c.jtrove.state().getParent())) {
+            for (Path log : logs.filter(p -> p.getFileName().toString().startsWith("server-")).sorted().toList()) {
+                for (String line : Files.readAllLines(log)) {
+                    if (ids.stream().anyMatch(line::contains) && !line.contains("heartbeat")) {
+                        out.append("      ").append(log.getFileName()).append(": ").append(line).append('\n');
+                    }
+                }
+            }
+        } catch (Exception e) {
+            out.append("(cannot read the logs: ").append(e).append(")");
+        }
+        return out.toString();
     }
 
     private interface Check {
