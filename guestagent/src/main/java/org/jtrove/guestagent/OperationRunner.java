@@ -71,7 +71,7 @@ final class OperationRunner implements AutoCloseable {
             Object result = work.call();
             JsonNode json = result == null ? null : Json.tree(result);
             report = new OperationReport(instanceId, operationId, method, true, 0, null, json, now());
-        } catch (Exception e) {
+        } catch (Exception | Error e) {   // an Error too: an operation must never end without an outcome
             int status = e instanceof JtroveException j ? j.status() : 500;
             String message = e instanceof JtroveException || e instanceof IllegalStateException
                     ? e.getMessage() : e.toString();
