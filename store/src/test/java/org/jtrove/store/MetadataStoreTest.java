@@ -21,6 +21,7 @@ import java.util.concurrent.Future;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.MigrationInfo;
 import org.flywaydb.core.api.MigrationVersion;
+import org.jdbi.v3.core.Jdbi;
 import org.jtrove.model.InstanceTask;
 import org.jtrove.model.JtroveException;
 import org.jtrove.model.Json;
@@ -160,6 +161,35 @@ class MetadataStoreTest {
             assertThat(validated.schemaVersion()).isEqualTo(latest.getVersion());
             assertThat(validated.flavors.list()).isEmpty();
         }
+    }
+
+    @Test
+    void sharedMigrationsWriteInstantColumnsWithThePlaceholder() throws SQLException {
+        target.fresh();
+        StoreVendor vendor = StoreVendor.of(target.jdbcUrl());
+        List<String> locations = new ArrayList<>(vendor.migrationLocations());
+        locations.add("classpath:db/probe");
+        Flyway.configure().dataSource(target.jdbcUrl(), target.user(), target.password())
+                .locations(locations.toArray(String[]::new)).placeholders(vendor.placeholders()).load().migrate();
+        Jdbi jdbi = Jdbi.create(target.jdbcUrl(), target.user(), target.password());
+        InstantColumns.register(jdbi, vendor.zone());
+        Instant at = Instant.parse("2040-01-02T03:04:05.678901Z");
+        jdbi.useHandle(h -> h.execute("INSERT INTO placeholder_probe (id, at) VALUES (1, ?)", at));
+        Instant read = jdbi.withHandle(h -> h.createQuery("SELECT at FROM placeholder_probe").mapTo(Instant.class).one());
+        assertThat(read).isEqualTo(at);
+        String type = jdbi.withHandle(h -> {
+            Connection c = h.getConnection();
+            String table = c.getMetaData().storesUpperCaseIdentifiers() ? "PLACEHOLDER_PROBE" : "placeholder_probe";
+            try (ResultSet rs = c.getMetaData().getColumns(c.getCatalog(), c.getSchema(), table, "%")) {
+                while (rs.next()) {
+                    if (rs.getString("COLUMN_NAME").equalsIgnoreCase("at")) {
+                        return rs.getString("TYPE_NAME");
+                    }
+                }
+                return null;
+            }
+        });
+        assertThat(type).isEqualToIgnoringCase(vendor == StoreVendor.MARIADB ? "datetime" : "timestamp");
     }
 
     // ---- what every store keeps exactly --------------------------------------------------------------------
