@@ -53,6 +53,7 @@ public final class MetadataStore implements AutoCloseable {
             }
         }
 
+        /** These options with {@code mode} instead of their schema mode. */
         public Options withSchema(SchemaMode mode) {
             return new Options(mode, maxPoolSize, poolTimeout, connectionRecycleTime);
         }
