@@ -130,12 +130,22 @@ public final class AllInOne implements AutoCloseable {
 
     /** The metadata store, its secrets sealed with the installation's key (made at first start if it is the default). */
     static MetadataStore openStore(JtroveConfig config) {
+        return openStore(config, MetadataStore.SchemaMode.MIGRATE);
+    }
+
+    /** As {@link #openStore(JtroveConfig)}, migrating the schema or only checking that it is current. */
+    static MetadataStore openStore(JtroveConfig config, MetadataStore.SchemaMode schema) {
         SecretBox secrets = new SecretBox(InstallationKey.load(config.backup.keyFile(config.statePath()),
                 config.backup.defaultKey()));
         DatabaseConfig db = config.database;
-        return db.connection() == null
-                ? MetadataStore.embedded(config.statePath(), secrets)
-                : new MetadataStore(db.connection(), db.user(), db.password(), secrets);
+        MetadataStore.Options options = new MetadataStore.Options(schema, db.maxPoolSize(), db.poolTimeout(),
+                db.connectionRecycleTime());
+        if (db.connection() == null) {
+            return MetadataStore.embedded(config.statePath(), secrets, options);
+        }
+        return db.connection().startsWith("jdbc:")
+                ? new MetadataStore(db.connection(), db.user(), db.password(), secrets, options)
+                : MetadataStore.connect(db.connection(), secrets, options);
     }
 
     private static TaskEngine.Settings engineSettings(TaskmanagerConfig t) {

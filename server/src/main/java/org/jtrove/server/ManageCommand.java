@@ -16,7 +16,7 @@ import picocli.CommandLine.Parameters;
 
 /** Operator commands, the counterpart of trove-manage. They work while the server runs. */
 @Command(name = "manage", mixinStandardHelpOptions = true, description = "Register datastores, versions and flavors.",
-        subcommands = {ManageCommand.Discover.class, ManageCommand.VersionUpdate.class, ManageCommand.VersionImport.class, ManageCommand.VersionList.class,
+        subcommands = {ManageCommand.DbSync.class, ManageCommand.Discover.class, ManageCommand.VersionUpdate.class, ManageCommand.VersionImport.class, ManageCommand.VersionList.class,
                 ManageCommand.FlavorCreate.class, ManageCommand.FlavorList.class, ManageCommand.FlavorDelete.class,
                 ManageCommand.ProjectCreate.class, ManageCommand.ProjectList.class, ManageCommand.UserCreate.class,
                 ManageCommand.UserPassword.class, ManageCommand.UserList.class, ManageCommand.RoleAdd.class})
@@ -43,6 +43,26 @@ final class ManageCommand {
         }
 
         abstract int run(MetadataStore store);
+    }
+
+    /** Trove's {@code trove-manage db_sync}: brings the metadata store's schema up to date; services only check it. */
+    @Command(name = "db_sync", aliases = "db-sync", mixinStandardHelpOptions = true,
+            description = "Create or upgrade the metadata store's schema (the services refuse a schema that is behind).")
+    static final class DbSync implements Callable<Integer> {
+        @Mixin
+        Main.Common common = new Main.Common();
+
+        @Override
+        public Integer call() {
+            JtroveConfig config = common.load();
+            if (config.database.connection() == null) {
+                AllInOne.prepareStateDir(config.statePath());
+            }
+            try (MetadataStore store = AllInOne.openStore(config, MetadataStore.SchemaMode.MIGRATE)) {
+                System.out.println("the metadata store's schema is current");
+            }
+            return 0;
+        }
     }
 
     @Command(name = "discover", description = "Register every supported server build installed on this host.")

@@ -18,6 +18,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+/**
+ * Configuration groups on the embedded H2 store; {@code ConfigurationRepositoryOnPostgresqlTest} and
+ * {@code ConfigurationRepositoryOnMariadbTest} run every test here again on a server database.
+ */
 class ConfigurationRepositoryTest {
     @TempDir
     Path dir;
@@ -25,9 +29,16 @@ class ConfigurationRepositoryTest {
     private MetadataStore store;
     private DatastoreVersionRecord version;
 
+    /** Where this class's stores live, a new database for each test. */
+    StoreTarget newTarget() {
+        return StoreTarget.embedded(dir);
+    }
+
     @BeforeEach
     void setUp() {
-        store = MetadataStore.embedded(dir, SecretBox.ephemeral());
+        StoreTarget target = newTarget();
+        target.fresh();
+        store = target.open(SecretBox.ephemeral());
         DatastoreRecord ds = store.datastores.upsertDatastore("postgresql", "postgresql");
         version = store.datastores.upsertVersion(ds.id(), "15", "15", "postgresql", true, "debian", "/b", "/d");
     }

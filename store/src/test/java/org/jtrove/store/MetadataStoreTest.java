@@ -4,34 +4,61 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import org.jtrove.model.InstanceAccess;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.MigrationInfo;
+import org.flywaydb.core.api.MigrationVersion;
+import org.jdbi.v3.core.Jdbi;
 import org.jtrove.model.InstanceTask;
+import org.jtrove.model.JtroveException;
 import org.jtrove.model.Json;
 import org.jtrove.model.ServiceStatus;
 import org.jtrove.model.TaskType;
+import org.jtrove.store.MetadataStore.SchemaMode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+/**
+ * The store's repositories on the embedded H2 store; {@code MetadataStoreOnPostgresqlTest} and
+ * {@code MetadataStoreOnMariadbTest} run every test here again on a server database ({@link #newTarget()}).
+ */
 class MetadataStoreTest {
     @TempDir
     Path dir;
 
     /** A fixed key, so a reopened store reads what the first one wrote. */
-    private static final SecretBox SECRETS = new SecretBox(new byte[32]);
+    static final SecretBox SECRETS = new SecretBox(new byte[32]);
     private static final String OWNER = "test-taskmanager";
-    private MetadataStore store;
+    StoreTarget target;
+    MetadataStore store;
     private DatastoreVersionRecord version;
+
+    /** Where this class's stores live, a new database for each test. */
+    StoreTarget newTarget() {
+        return StoreTarget.embedded(dir);
+    }
 
     @BeforeEach
     void setUp() {
-        store = MetadataStore.embedded(dir, SECRETS);
+        target = newTarget();
+        target.fresh();
+        store = target.open(SECRETS);
         DatastoreRecord ds = store.datastores.upsertDatastore("postgresql", "postgresql");
         version = store.datastores.upsertVersion(ds.id(), "16", "16.4", "postgresql", true, "debian",
                 "/usr/lib/postgresql/16/bin", "/usr/lib/postgresql/16");
@@ -63,34 +90,189 @@ class MetadataStoreTest {
     // ---- migrations ----------------------------------------------------------------------------------------
 
     @Test
-    void migrationsCreateTheSchema() {
-        List<String> tables = store.jdbi().withHandle(h -> h.createQuery(
-                        "SELECT LOWER(table_name) FROM information_schema.tables WHERE LOWER(table_schema) = 'public'")
-                .mapTo(String.class).list());
+    void migrationsCreateTheSchema() throws SQLException {
+        List<String> tables = store.jdbi().withHandle(h -> tables(h.getConnection()));
         assertThat(tables).contains("datastores", "datastore_versions", "flavors", "instances", "service_statuses",
                 "conductor_lastseen", "tasks", "root_history", "identity_users", "identity_projects", "identity_tokens",
-                "quotas", "quota_locks");
-        Integer applied = store.jdbi().withHandle(h -> h.createQuery(
-                        "SELECT COUNT(*) FROM \"flyway_schema_history\" WHERE \"version\" = '1' AND \"success\" = TRUE")
-                .mapTo(Integer.class).one());
-        assertThat(applied).isEqualTo(1);
+                "quotas", "quota_locks", "backups", "configurations", "guest_operations");
+        assertThat(Integer.parseInt(store.schemaVersion())).isGreaterThanOrEqualTo(6);
+    }
+
+    /** The tables of the connection's database (lower case), as its driver lists them. */
+    static List<String> tables(Connection c) throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (ResultSet rs = c.getMetaData().getTables(c.getCatalog(), c.getSchema(), "%", new String[] {"TABLE"})) {
+            while (rs.next()) {
+                out.add(rs.getString("TABLE_NAME").toLowerCase(Locale.ROOT));
+            }
+        }
+        return out;
     }
 
     @Test
-    void reopeningKeepsDataAndDoesNotReapplyMigrations() {
+    void reopeningKeepsDataAndDoesNotReapplyMigrations() throws SQLException {
         InstanceRecord i = insert("p1", "db1");
         int migrations = countMigrations();
+        String schemaVersion = store.schemaVersion();
         store.close();
-        store = MetadataStore.embedded(dir, SECRETS);
+        store = target.open(SECRETS);
         assertThat(store.instances.find("p1", i.id())).isPresent();
         assertThat(store.datastores.find("postgresql")).isPresent();
-        assertThat(countMigrations()).isEqualTo(migrations).isGreaterThanOrEqualTo(3);
+        assertThat(countMigrations()).isEqualTo(migrations).isPositive();
+        assertThat(store.schemaVersion()).isEqualTo(schemaVersion);
     }
 
-    private int countMigrations() {
-        return store.jdbi().withHandle(h -> h.createQuery(
-                        "SELECT COUNT(*) FROM \"flyway_schema_history\" WHERE \"version\" IS NOT NULL")
-                .mapTo(Integer.class).one());
+    private int countMigrations() throws SQLException {
+        return store.jdbi().withHandle(h -> {
+            String q = h.getConnection().getMetaData().getIdentifierQuoteString();
+            return h.createQuery("SELECT COUNT(*) FROM " + q + "flyway_schema_history" + q + " WHERE " + q + "version"
+                    + q + " IS NOT NULL").mapTo(Integer.class).one();
+        });
+    }
+
+    @Test
+    void validatingOnlyRefusesASchemaThatIsBehindAndSaysToRunDbSync() {
+        target.fresh();
+        assertThatThrownBy(() -> target.open(SECRETS, MetadataStore.Options.DEFAULT.withSchema(SchemaMode.VALIDATE)))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("has no schema yet")
+                .hasMessageContaining("run `jtrove manage db_sync`");
+
+        // One migration behind, where this vendor's migrations allow it (MariaDB's start at its baseline).
+        StoreVendor vendor = StoreVendor.of(target.jdbcUrl());
+        Flyway flyway = Flyway.configure().dataSource(target.jdbcUrl(), target.user(), target.password())
+                .locations(vendor.migrationLocations().toArray(String[]::new)).placeholders(vendor.placeholders())
+                .load();
+        List<MigrationVersion> versions = Arrays.stream(flyway.info().all()).map(MigrationInfo::getVersion)
+                .distinct().sorted().toList();
+        MigrationVersion latest = versions.get(versions.size() - 1);
+        MigrationVersion previous = versions.get(versions.size() - 2);
+        boolean baselineAtLatest = Arrays.stream(flyway.info().all())
+                .anyMatch(m -> m.getType().isBaseline() && m.getVersion().equals(latest));
+        if (!baselineAtLatest) {
+            Flyway.configure().configuration(flyway.getConfiguration()).target(previous).load().migrate();
+            assertThatThrownBy(() -> target.open(SECRETS, MetadataStore.Options.DEFAULT.withSchema(SchemaMode.VALIDATE)))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("is at schema version " + previous + " and this jtrove needs version " + latest)
+                    .hasMessageContaining("run `jtrove manage db_sync`");
+        }
+
+        // db_sync, then the service starts
+        target.open(SECRETS).close();
+        try (MetadataStore validated = target.open(SECRETS, MetadataStore.Options.DEFAULT.withSchema(SchemaMode.VALIDATE))) {
+            assertThat(validated.schemaVersion()).isEqualTo(latest.getVersion());
+            assertThat(validated.flavors.list()).isEmpty();
+        }
+    }
+
+    @Test
+    void sharedMigrationsWriteInstantColumnsWithThePlaceholder() throws SQLException {
+        target.fresh();
+        StoreVendor vendor = StoreVendor.of(target.jdbcUrl());
+        List<String> locations = new ArrayList<>(vendor.migrationLocations());
+        locations.add("classpath:db/probe");
+        Flyway.configure().dataSource(target.jdbcUrl(), target.user(), target.password())
+                .locations(locations.toArray(String[]::new)).placeholders(vendor.placeholders()).load().migrate();
+        Jdbi jdbi = Jdbi.create(target.jdbcUrl(), target.user(), target.password());
+        InstantColumns.register(jdbi, vendor.zone());
+        Instant at = Instant.parse("2040-01-02T03:04:05.678901Z");
+        jdbi.useHandle(h -> h.execute("INSERT INTO placeholder_probe (id, at) VALUES (1, ?)", at));
+        Instant read = jdbi.withHandle(h -> h.createQuery("SELECT at FROM placeholder_probe").mapTo(Instant.class).one());
+        assertThat(read).isEqualTo(at);
+        String type = jdbi.withHandle(h -> {
+            Connection c = h.getConnection();
+            String table = c.getMetaData().storesUpperCaseIdentifiers() ? "PLACEHOLDER_PROBE" : "placeholder_probe";
+            try (ResultSet rs = c.getMetaData().getColumns(c.getCatalog(), c.getSchema(), table, "%")) {
+                while (rs.next()) {
+                    if (rs.getString("COLUMN_NAME").equalsIgnoreCase("at")) {
+                        return rs.getString("TYPE_NAME");
+                    }
+                }
+                return null;
+            }
+        });
+        assertThat(type).isEqualToIgnoringCase(vendor == StoreVendor.MARIADB ? "datetime" : "timestamp");
+    }
+
+    // ---- what every store keeps exactly --------------------------------------------------------------------
+
+    @Test
+    void instantsReadBackAsWrittenToTheMicrosecondPast2038() {
+        Instant created = Instant.parse("2041-03-04T05:06:07.123456789Z");
+        InstanceRecord i = new InstanceRecord(UUID.randomUUID().toString(), "p1", "db1", "small", version.id(), 2,
+                null, null, InstanceTask.BUILDING.name(), null, null, created, created, false, null);
+        store.instances.insertWithTask(i, createTask(i));
+        InstanceRecord found = store.instances.find(i.id()).orElseThrow();
+        assertThat(found.created()).isEqualTo(Instant.parse("2041-03-04T05:06:07.123456Z"));
+        assertThat(store.serviceStatuses.find(i.id()).orElseThrow().updatedAt()).isEqualTo(found.created());
+        // compared in SQL as in Java: a microsecond apart is before and after
+        assertThat(store.guestOperations.record(new GuestOperationRecord("op-1", i.id(), "prepare", "DONE", null,
+                null, null, found.created()))).isTrue();
+        assertThat(store.guestOperations.purge(found.created())).isZero();
+        assertThat(store.guestOperations.purge(found.created().plusNanos(1000))).isEqualTo(1);
+    }
+
+    @Test
+    void textIsComparedExactlyAndKeepsEveryCharacter() {
+        DatastoreRecord lower = store.datastores.find("postgresql").orElseThrow();
+        assertThat(store.datastores.find("PostgreSQL")).isEmpty();
+        assertThat(store.datastores.find("postgresql ")).isEmpty();
+        DatastoreRecord upper = store.datastores.upsertDatastore("PostgreSQL", "postgresql");
+        DatastoreRecord spaced = store.datastores.upsertDatastore("postgresql ", "postgresql");
+        assertThat(List.of(lower.id(), upper.id(), spaced.id())).doesNotHaveDuplicates();
+        assertThat(store.datastores.list()).extracting(DatastoreRecord::name)
+                .containsExactly("PostgreSQL", "postgresql", "postgresql ");
+
+        String name = "Ünïcødé 数据库 \uD83D\uDE00";
+        InstanceRecord i = insert("p1", name);
+        assertThat(store.instances.find(i.id()).orElseThrow().name()).isEqualTo(name);
+        assertThatThrownBy(() -> store.instances.rename(i.id(), "x".repeat(256))).as("longer than its column")
+                .isInstanceOf(RuntimeException.class);
+        assertThat(store.instances.find(i.id()).orElseThrow().name()).isEqualTo(name);
+    }
+
+    @Test
+    void updatesCountTheRowsTheyMatchEvenWhenNothingChanges() {
+        FlavorRecord f = new FlavorRecord("small", "db.small", 512, 1, 5, 0);
+        store.flavors.upsert(f);
+        store.flavors.upsert(f);
+        assertThat(store.flavors.list()).containsExactly(f);
+
+        InstanceRecord i = insert("p1", "db1");
+        TaskRecord t = store.tasks.latestForInstance(i.id()).orElseThrow();
+        Instant now = Instant.now();
+        assertThat(store.tasks.claim(t.id(), OWNER, now.plusSeconds(20), now)).isTrue();
+        assertThat(store.tasks.claim(t.id(), OWNER, now.plusSeconds(20), now)).as("the same claim again").isTrue();
+        assertThat(store.tasks.renewLeases(OWNER, now.plusSeconds(20))).isEqualTo(1);
+    }
+
+    @Test
+    void theQuotaLockLetsExactlyOneOfConcurrentCreatesTakeTheLastSlot() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(6);
+        List<Future<Boolean>> results = new ArrayList<>();
+        for (int n = 0; n < 6; n++) {
+            results.add(pool.submit(() -> {
+                InstanceRecord i = newInstance("p-race", "i");
+                try {
+                    store.instances.insertWithTask(i, TaskRecord.start(TaskType.CREATE, i.id(), Map.of()),
+                            (usage, wanted) -> {
+                                if (usage.get("instances") + wanted.get("instances") > 1) {
+                                    throw JtroveException.overLimit("Quota exceeded for resources: ['instances'].");
+                                }
+                            }, Map.of("instances", 1), null, InstanceAccess.DEFAULT);
+                    return true;
+                } catch (JtroveException e) {
+                    return false;
+                }
+            }));
+        }
+        int passed = 0;
+        for (Future<Boolean> f : results) {
+            passed += f.get() ? 1 : 0;
+        }
+        pool.shutdown();
+        assertThat(passed).isEqualTo(1);
+        assertThat(store.instances.listByProject("p-race")).hasSize(1);
+        assertThat(store.tasks.running()).hasSize(1);
     }
 
     // ---- datastores ----------------------------------------------------------------------------------------
@@ -323,6 +505,142 @@ class MetadataStoreTest {
         assertThat(row.get("task_status")).isEqualTo("NONE");
     }
 
+    @Test
+    void versionsInUseStayAndOthersGo() {
+        DatastoreRecord ds = store.datastores.find("postgresql").orElseThrow();
+        DatastoreVersionRecord spare = store.datastores.upsertVersion(ds.id(), "15", "15.8", "postgresql", true,
+                "debian", "/b", "/d");
+        store.datastores.setDefaultVersion(ds.id(), spare.id());
+        store.datastores.setActive(spare.id(), false);
+        store.datastores.renameVersion(spare.id(), "15-old");
+        assertThat(store.datastores.version(spare.id()).orElseThrow().name()).isEqualTo("15-old");
+        assertThat(store.datastores.version(spare.id()).orElseThrow().active()).isFalse();
+        assertThat(store.datastores.versionInUse(spare.id())).isFalse();
+        assertThat(store.datastores.versionInUse(version.id())).isFalse();
+        insert("p1", "db1");
+        assertThat(store.datastores.versionInUse(version.id())).isTrue();
+
+        store.datastores.deleteVersion(spare.id());
+        assertThat(store.datastores.version(spare.id())).isEmpty();
+        assertThat(store.datastores.find(ds.id()).orElseThrow().defaultVersionId()).isNull();
+        DatastoreRecord unused = store.datastores.upsertDatastore("redis", "redis");
+        store.datastores.deleteDatastore(unused.id());
+        assertThat(store.datastores.find("redis")).isEmpty();
+    }
+
+    // ---- identity and quotas -------------------------------------------------------------------------------
+
+    @Test
+    void identityKeepsProjectsUsersRolesAndTokenHashes() {
+        Instant now = Instant.now();
+        assertThat(store.identity.hasUsers()).isFalse();
+        store.identity.insertProject(new IdentityRepository.Project("pid", "team-a", true, now));
+        store.identity.insertUser(new IdentityRepository.User("uid", "alice", "hash-1", true, now));
+        assertThat(store.identity.project("team-a").orElseThrow().id()).isEqualTo("pid");
+        assertThat(store.identity.project("pid").orElseThrow().enabled()).isTrue();
+        assertThat(store.identity.user("alice").orElseThrow().passwordHash()).isEqualTo("hash-1");
+        store.identity.setPasswordHash("uid", "hash-2");
+        assertThat(store.identity.user("uid").orElseThrow().passwordHash()).isEqualTo("hash-2");
+        assertThat(store.identity.hasUsers()).isTrue();
+        assertThat(store.identity.projects()).extracting(IdentityRepository.Project::name).containsExactly("team-a");
+        assertThat(store.identity.users()).extracting(IdentityRepository.User::name).containsExactly("alice");
+
+        store.identity.assignRole("uid", "pid", "member");
+        store.identity.assignRole("uid", "pid", "member");
+        store.identity.assignRole("uid", "pid", "admin");
+        assertThat(store.identity.roles("uid", "pid")).containsExactly("admin", "member");
+        store.identity.removeRole("uid", "pid", "admin");
+        assertThat(store.identity.roles("uid", "pid")).containsExactly("member");
+
+        store.identity.insertToken(new IdentityRepository.Token("h1", "uid", "pid", now, now.plusSeconds(3600), false));
+        store.identity.insertToken(new IdentityRepository.Token("h2", "uid", "pid", now, now.minusSeconds(1), false));
+        assertThat(store.identity.revokeToken("h1")).isTrue();
+        assertThat(store.identity.revokeToken("none")).isFalse();
+        assertThat(store.identity.token("h1").orElseThrow().revoked()).isTrue();
+        assertThat(store.identity.token("h1").orElseThrow().expiresAt()).isEqualTo(now.plusSeconds(3600)
+                .truncatedTo(ChronoUnit.MICROS));
+        assertThat(store.identity.deleteExpiredTokens(now)).isEqualTo(1);
+        assertThat(store.identity.token("h2")).isEmpty();
+    }
+
+    @Test
+    void quotaOverridesAndUsage() {
+        store.quotas.set("p1", "instances", 5);
+        store.quotas.set("p1", "instances", 7);
+        store.quotas.set("p1", "ram", -1);
+        assertThat(store.quotas.overrides("p1")).isEqualTo(Map.of("instances", 7, "ram", -1));
+        assertThat(store.quotas.overrides("p2")).isEmpty();
+        store.flavors.upsert(new FlavorRecord("small", "db.small", 512, 1, 5, 0));
+        insert("p1", "a");
+        insert("p1", "b");
+        store.instances.markDeleted(insert("p1", "gone").id());
+        assertThat(store.quotas.usage("p1")).isEqualTo(Map.of("instances", 2, "volumes", 4, "ram", 1024, "backups", 0));
+        assertThat(store.quotas.usage("p2")).isEqualTo(Map.of("instances", 0, "volumes", 0, "ram", 0, "backups", 0));
+    }
+
+    // ---- backups -------------------------------------------------------------------------------------------
+
+    @Test
+    void backupsMoveForwardOnlyAndChainToTheirParents() {
+        InstanceRecord i = insert("p1", "db1");
+        BackupRecord full = backup(i, null);
+        BackupRecord incremental = backup(i, full.id());
+        assertThat(store.backups.hasRunning(i.id())).isTrue();
+        assertThat(store.backups.markBuilding(full.id())).isTrue();
+        assertThat(store.backups.markBuilding(full.id())).as("no longer NEW").isFalse();
+        store.backups.complete(full.id(), 1234L, "file:///b/" + full.storageKey(), "sha256:ab", "{\"lsn\":7}");
+        store.backups.complete(full.id(), 1L, "elsewhere", "x", null);
+        BackupRecord done = store.backups.find("p1", full.id()).orElseThrow();
+        assertThat(done.state()).isEqualTo(BackupRecord.COMPLETED);
+        assertThat(done.sizeBytes()).isEqualTo(1234L);
+        assertThat(done.meta()).isEqualTo("{\"lsn\":7}");
+        assertThat(store.backups.find("p2", full.id())).isEmpty();
+        assertThat(store.backups.latestCompleted(i.id())).map(BackupRecord::id).contains(full.id());
+
+        assertThat(store.backups.failIfRunning(incremental.id(), "disk full")).isTrue();
+        assertThat(store.backups.failIfRunning(incremental.id(), "again")).isFalse();
+        assertThat(store.backups.find(incremental.id()).orElseThrow().fault()).isEqualTo("disk full");
+        assertThat(store.backups.hasRunning(i.id())).isFalse();
+        assertThat(store.backups.chain(incremental.id())).extracting(BackupRecord::id)
+                .containsExactly(full.id(), incremental.id());
+        assertThat(store.backups.withDescendants(full.id())).extracting(BackupRecord::id)
+                .containsExactly(full.id(), incremental.id());
+        assertThat(store.backups.list("p1", i.id())).hasSize(2);
+        assertThat(store.backups.list(null, null)).hasSize(2);
+        assertThat(store.quotas.usage("p1").get("backups")).isEqualTo(2);
+
+        TaskRecord delete = TaskRecord.start(TaskType.DELETE_BACKUP, i.id(), Map.of());
+        store.backups.markDeletingWithTask(List.of(incremental.id(), full.id()), delete);
+        assertThat(store.backups.find(full.id()).orElseThrow().state()).isEqualTo(BackupRecord.DELETING);
+        assertThat(store.tasks.find(delete.id())).isPresent();
+        store.backups.markDeleted(incremental.id());
+        store.backups.markDeleted(full.id());
+        assertThat(store.backups.list("p1", null)).isEmpty();
+        assertThat(store.backups.latestCompleted(i.id())).isEmpty();
+    }
+
+    private BackupRecord backup(InstanceRecord i, String parentId) {
+        Instant now = Instant.now();
+        BackupRecord b = new BackupRecord(UUID.randomUUID().toString(), i.projectId(), "b", null, i.id(), parentId,
+                version.id(), parentId == null ? "full" : "incremental", BackupRecord.NEW, null, null, null, null, null,
+                now, now, false);
+        store.backups.insertWithTask(b, TaskRecord.start(TaskType.BACKUP, i.id(), Map.of()), usage -> { });
+        return b;
+    }
+
+    @Test
+    void aGuestOperationsFirstReportWins() {
+        InstanceRecord i = insert("p1", "db1");
+        Instant now = Instant.now();
+        assertThat(store.guestOperations.record(new GuestOperationRecord("op", i.id(), "restart", "DONE", null, null,
+                "{\"ok\":true}", now))).isTrue();
+        assertThat(store.guestOperations.record(new GuestOperationRecord("op", i.id(), "restart", "FAILED", 500,
+                "late", null, now))).isFalse();
+        GuestOperationRecord stored = store.guestOperations.find("op").orElseThrow();
+        assertThat(stored.done()).isTrue();
+        assertThat(stored.result()).isEqualTo("{\"ok\":true}");
+    }
+
     // ---- service statuses ----------------------------------------------------------------------------------
 
     @Test
@@ -481,6 +799,24 @@ class MetadataStoreTest {
         store.tasks.finish(claimed(restart).id(), OWNER, TaskRecord.DONE, null, null);
         assertThat(store.tasks.running()).extracting(TaskRecord::id).containsExactly(create.id(), delete.id());
         assertThat(store.tasks.latestForInstance("other")).isEmpty();
+    }
+
+    @Test
+    void failRunningEndsTheInstancesOtherTasksAndReleaseFreesOne() {
+        InstanceRecord i = insert("p1", "db1");
+        TaskRecord create = store.tasks.latestForInstance(i.id()).orElseThrow();
+        TaskRecord delete = TaskRecord.start(TaskType.DELETE, i.id(), Map.of());
+        store.tasks.insert(delete);
+        Instant now = Instant.now();
+        assertThat(store.tasks.claim(delete.id(), OWNER, now.plusSeconds(20), now)).isTrue();
+        assertThat(store.tasks.release(delete.id(), OWNER)).isTrue();
+        assertThat(store.tasks.release(delete.id(), OWNER)).as("held by nobody").isFalse();
+        store.tasks.failRunning(i.id(), delete.id(), "deleted");
+        assertThat(store.tasks.find(create.id()).orElseThrow().state()).isEqualTo(TaskRecord.FAILED);
+        assertThat(store.tasks.find(create.id()).orElseThrow().payload()).isEqualTo("{}");
+        assertThat(store.tasks.runningFor(i.id())).extracting(TaskRecord::id).containsExactly(delete.id());
+        store.tasks.failRunning(i.id(), "reset");
+        assertThat(store.tasks.running()).isEmpty();
     }
 
     @Test

@@ -93,10 +93,14 @@ class ConfigRecordsTest {
         RecordKeys.pin(DatabaseConfig.class, List.of(
                 "database/connection = (unset) -> connection",
                 "database/connection_user = (unset) -> user",
-                "database/connection_password = (unset) -> password"),
-                new DatabaseConfig(null, null, null),
+                "database/connection_password = (unset) -> password",
+                "database/max_pool_size = 8 -> maxPoolSize",
+                "database/pool_timeout = 10 -> poolTimeout",
+                "database/connection_recycle_time = 3600 -> connectionRecycleTime"),
+                new DatabaseConfig(null, null, null, 8, Duration.ofSeconds(10), Duration.ofHours(1)),
                 Map.of("connection", v("mysql+pymysql://jtrove:pw@127.0.0.1/jtrove", "mysql+pymysql://jtrove:pw@127.0.0.1/jtrove"),
-                        "user", v("u", "u"), "password", v("p", "p")), dir);
+                        "user", v("u", "u"), "password", v("p", "p"), "maxPoolSize", v("3", 3),
+                        "poolTimeout", v("2", Duration.ofSeconds(2)), "connectionRecycleTime", v("60", Duration.ofMinutes(1))), dir);
     }
 
     @Test
@@ -157,6 +161,6 @@ class ConfigRecordsTest {
         assertThat(ConfigRecords.ALL).containsExactly(HostConfig.class, ApiConfig.class, QuotaConfig.class,
                 IdentityConfig.class, KeystoneAuthtokenConfig.class, DatabaseConfig.class, MessagingConfig.class,
                 TaskmanagerConfig.class, GuestAgentConfig.class, BackupConfig.class);
-        assertThat(ConfigRecords.keys()).hasSize(49);
+        assertThat(ConfigRecords.keys()).hasSize(52);
     }
 }
