@@ -45,7 +45,8 @@ public final class GuestBrokerUsers {
         this.endpoint = config.management();
         this.vhost = encode(config.requireTransportUrl().virtualHost());
         this.topology = new Topology(config.controlExchange(), config.rabbitQuorumQueue());
-        HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10));
+        HttpClient.Builder b = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(10));
         if ("https".equals(endpoint.base().getScheme()) && config.sslCaFile() != null) {
             b.sslContext(BrokerTls.context(config.sslCaFile(), null, null));
         }

@@ -55,7 +55,8 @@ public final class RabbitBroker implements AutoCloseable {
     private final int amqpsPort;
     private final int managementPort;
     private final int epmdPort;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
     private Process launcher;
     private Process watchdog;
     private Process epmd;
