@@ -28,10 +28,16 @@ public final class Replies {
     /**
      * The outcome of handling one message.
      *
-     * @param text  the reply text sent back to a caller
-     * @param error the error's message when the handler failed, else null (a bus logs it for casts)
+     * @param text   the reply text sent back to a caller
+     * @param status 0 when the handler succeeded, else the error's status (503: worth another try later)
+     * @param error  the error's message when the handler failed, else null (a bus logs it for casts)
      */
-    public record Reply(String text, String error) {}
+    public record Reply(String text, int status, String error) {
+        /** The handler failed for a passing reason (its store or a service unavailable): try it again later. */
+        public boolean transientFailure() {
+            return status == 503;
+        }
+    }
 
     /** Runs a handler on one message, with the message's request id in the MDC. */
     public static Reply serve(Handler handler, Message m) {
@@ -67,20 +73,20 @@ public final class Replies {
     private static Reply result(Object value) {
         ObjectNode envelope = Json.object();
         envelope.set("result", value == null ? null : Json.tree(value));
-        return new Reply(Json.write(envelope), null);
+        return new Reply(Json.write(envelope), 0, null);
     }
 
     private static Reply error(Throwable e, String method) {
         ObjectNode envelope = Json.object();
         if (e instanceof JtroveException j) {
             envelope.putObject("error").put("status", j.status()).put("message", j.getMessage());
-            return new Reply(Json.write(envelope), j.getMessage());
+            return new Reply(Json.write(envelope), j.status(), j.getMessage());
         }
         String ref = UUID.randomUUID().toString();
         LOG.error("handler of {} failed (reference {})", method, ref, e);
         envelope.putObject("error").put("status", 500).put("message",
                 "Internal error in the service; the operator can find it in the log under reference " + ref + ".");
-        return new Reply(Json.write(envelope), e + " (reference " + ref + ")");
+        return new Reply(Json.write(envelope), 500, e + " (reference " + ref + ")");
     }
 
     /**

@@ -7,6 +7,7 @@ import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -27,10 +28,12 @@ import org.slf4j.LoggerFactory;
  * (in batches of up to maxBatch) and acknowledges them only afterwards: a process killed mid-message leaves the
  * message unacknowledged and the broker gives it to another consumer. Deliveries taken before a lost connection
  * are skipped once it is lost (the broker delivers them again after recovery). A handler's failure on a cast is
- * logged and the message acknowledged (as the in-process bus drops it), so one bad message cannot loop forever.
+ * logged and the message acknowledged (as the in-process bus drops it), so one bad message cannot loop forever;
+ * a 503 failure (the store or a service unavailable for a while) puts the message back to be tried again.
  */
 final class RabbitSubscription implements MessageBus.Subscription {
     private static final Logger LOG = LoggerFactory.getLogger(RabbitSubscription.class);
+    private static final Duration RETRY_PAUSE = Duration.ofSeconds(1);
     private final String topic;
     private final Channel channel;
     private final int maxBatch;
@@ -106,6 +109,7 @@ final class RabbitSubscription implements MessageBus.Subscription {
                 }
             }
         }
+        List<Delivery> retry = new ArrayList<>();
         if (!messages.isEmpty()) {
             List<Replies.Reply> replies = server.apply(messages);
             if (!open) {
@@ -116,15 +120,42 @@ final class RabbitSubscription implements MessageBus.Subscription {
                 Replies.Reply r = replies.get(i);
                 if (props.getReplyTo() != null) {
                     bus.reply(props, r.text());
+                } else if (r.transientFailure()) {
+                    retry.add(accepted.get(i));
                 } else if (r.error() != null) {
                     LOG.warn("cast {} on {} failed: {}", messages.get(i).method(), topic, r.error());
                 }
             }
         }
         try {
-            channel.basicAck(batch.get(batch.size() - 1).tag(), true);
+            if (retry.isEmpty()) {
+                channel.basicAck(batch.get(batch.size() - 1).tag(), true);
+            } else {
+                settleWithRetries(batch, retry);
+            }
         } catch (IOException | AlreadyClosedException e) {
             LOG.info("{}: could not acknowledge ({}); the broker will deliver again", topic, e.getMessage());
+        }
+    }
+
+    /**
+     * Acknowledges the batch except the casts that failed for a passing reason (503: the store or a service is
+     * unavailable), which go back to the queue after a pause, to be tried again rather than lost.
+     */
+    private void settleWithRetries(List<Delivery> batch, List<Delivery> retry) throws IOException {
+        LOG.warn("{}: {} message(s) failed for a passing reason; trying them again in {} ms", topic, retry.size(),
+                RETRY_PAUSE.toMillis());
+        try {
+            Thread.sleep(RETRY_PAUSE.toMillis());
+        } catch (InterruptedException e) {
+            return;   // closing: the channel's close requeues them
+        }
+        for (Delivery d : batch) {
+            if (retry.contains(d)) {
+                channel.basicNack(d.tag(), false, true);
+            } else {
+                channel.basicAck(d.tag(), false);
+            }
         }
     }
 

@@ -337,6 +337,31 @@ class RabbitMqBusE2ETest {
     }
 
     @Test
+    void aCastThatFailsForAPassingReasonIsTriedAgainAndOneThatFailsForGoodIsNot() {
+        String t = topic();
+        List<String> attempts = Collections.synchronizedList(new ArrayList<>());
+        bus.subscribe(t, m -> {
+            String what = m.args().get("what").asText();
+            attempts.add(what);
+            if (what.equals("store down once") && Collections.frequency(attempts, what) == 1) {
+                throw new JtroveException(503, "The metadata store is unavailable");
+            }
+            if (what.equals("bad")) {
+                throw JtroveException.badRequest("malformed");
+            }
+            return null;
+        });
+        bus.cast(t, Message.of("m", Map.of("what", "store down once")));
+        bus.cast(t, Message.of("m", Map.of("what", "bad")));
+        bus.cast(t, Message.of("m", Map.of("what", "fine")));
+        await().atMost(WAIT).until(() -> Collections.frequency(attempts, "store down once") == 2
+                && attempts.contains("fine"));
+        await().atMost(WAIT).until(() -> broker.management("/api/queues/%2F/" + t).path("messages").asInt() == 0);
+        assertThat(Collections.frequency(attempts, "bad")).isEqualTo(1);
+        bus.delete(t);
+    }
+
+    @Test
     void oneServerPerTopicOnOneBus() {
         String t = topic();
         bus.subscribe(t, m -> "first");
