@@ -3,11 +3,9 @@ package org.jtrove.store;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.TreeMap;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.PreparedBatch;
@@ -16,6 +14,7 @@ import org.jtrove.model.ServiceStatus;
 
 /** Guest-reported database status; written by the conductor (and set to NEW/BUILDING by the taskmanager's create). */
 public final class ServiceStatusRepository {
+    private static final int IN_LIST = 50;
     private final Jdbi jdbi;
 
     ServiceStatusRepository(Jdbi jdbi) {
@@ -31,7 +30,7 @@ public final class ServiceStatusRepository {
     /** A guest's heartbeat to store: its status stamped with the sender's clock (epoch seconds). */
     public record Heartbeat(String instanceId, ServiceStatus status, double sent) {}
 
-    /** A heartbeat that was stored, with the status it replaced (null when there was none). */
+    /** A heartbeat that was stored, with the status it replaced. */
     public record Stored(String instanceId, ServiceStatus before, ServiceStatus after) {}
 
     /**
@@ -43,7 +42,7 @@ public final class ServiceStatusRepository {
     }
 
     /**
-     * Stores many heartbeats in one transaction with a handful of statements, whatever their number (the
+     * Stores many heartbeats in one transaction with a few statements per 50 instances (the
      * conductor's batches). The same rule as one at a time: of an instance's heartbeats only the newest counts (the
      * first of equals), and only if it is newer than the one stored; heartbeats of unknown or deleted instances
      * are dropped. Rows are locked in instance id order, so two conductors storing overlapping batches cannot
@@ -60,27 +59,21 @@ public final class ServiceStatusRepository {
             return List.of();
         }
         return jdbi.inTransaction(h -> {
-            List<String> ids = new ArrayList<>(newest.keySet());
-            Set<String> live = new HashSet<>(h.createQuery("SELECT id FROM instances WHERE deleted = FALSE AND id IN (<ids>)")
-                    .bindList("ids", ids).mapTo(String.class).list());
-            Map<String, Double> last = new HashMap<>();
-            h.createQuery("SELECT instance_id, sent FROM conductor_lastseen WHERE method_name = 'heartbeat'"
-                            + " AND instance_id IN (<ids>) ORDER BY instance_id FOR UPDATE")
-                    .bindList("ids", ids)
-                    .map((rs, ctx) -> last.put(rs.getString("instance_id"), rs.getDouble("sent"))).list();
-            List<Heartbeat> fresh = newest.values().stream()
-                    .filter(b -> live.contains(b.instanceId()))
-                    .filter(b -> !last.containsKey(b.instanceId()) || last.get(b.instanceId()) < b.sent())
-                    .toList();
-            if (fresh.isEmpty()) {
-                return List.<Stored>of();
-            }
-            List<String> freshIds = fresh.stream().map(Heartbeat::instanceId).toList();
+            // every live instance has had a status row since its insert: one query finds both
             Map<String, ServiceStatus> before = new HashMap<>();
-            h.createQuery("SELECT instance_id, status FROM service_statuses WHERE instance_id IN (<ids>)")
-                    .bindList("ids", freshIds)
-                    .map((rs, ctx) -> before.put(rs.getString("instance_id"), ServiceStatus.valueOf(rs.getString("status"))))
-                    .list();
+            Map<String, Double> last = new HashMap<>();
+            for (List<String> ids : chunks(new ArrayList<>(newest.keySet()))) {
+                h.createQuery("SELECT s.instance_id, s.status FROM service_statuses s JOIN instances i"
+                                + " ON i.id = s.instance_id WHERE i.deleted = FALSE AND s.instance_id IN (<ids>)")
+                        .bindList("ids", ids)
+                        .map((rs, ctx) -> before.put(rs.getString("instance_id"),
+                                ServiceStatus.valueOf(rs.getString("status"))))
+                        .list();
+                h.createQuery("SELECT instance_id, sent FROM conductor_lastseen WHERE method_name = 'heartbeat'"
+                                + " AND instance_id IN (<ids>) ORDER BY instance_id FOR UPDATE")
+                        .bindList("ids", ids)
+                        .map((rs, ctx) -> last.put(rs.getString("instance_id"), rs.getDouble("sent"))).list();
+            }
             Instant now = Instant.now();
             PreparedBatch seenUpdate = h.prepareBatch("UPDATE conductor_lastseen SET sent = :s"
                     + " WHERE instance_id = :id AND method_name = 'heartbeat'");
@@ -88,23 +81,35 @@ public final class ServiceStatusRepository {
                     + " VALUES (:id, 'heartbeat', :s)");
             PreparedBatch statusUpdate = h.prepareBatch("UPDATE service_statuses SET status = :st, updated_at = :t"
                     + " WHERE instance_id = :id");
-            PreparedBatch statusInsert = h.prepareBatch("INSERT INTO service_statuses (instance_id, status, updated_at)"
-                    + " VALUES (:id, :st, :t)");
-            List<Stored> stored = new ArrayList<>(fresh.size());
-            for (Heartbeat b : fresh) {
-                (last.containsKey(b.instanceId()) ? seenUpdate : seenInsert)
-                        .bind("id", b.instanceId()).bind("s", b.sent()).add();
-                (before.containsKey(b.instanceId()) ? statusUpdate : statusInsert)
-                        .bind("id", b.instanceId()).bind("st", b.status().name()).bind("t", now).add();
+            List<Stored> stored = new ArrayList<>();
+            for (Heartbeat b : newest.values()) {
+                Double seen = last.get(b.instanceId());
+                if (!before.containsKey(b.instanceId()) || seen != null && seen >= b.sent()) {
+                    continue;   // unknown or deleted instance, or not newer than the stored heartbeat
+                }
+                (seen != null ? seenUpdate : seenInsert).bind("id", b.instanceId()).bind("s", b.sent()).add();
+                statusUpdate.bind("id", b.instanceId()).bind("st", b.status().name()).bind("t", now).add();
                 stored.add(new Stored(b.instanceId(), before.get(b.instanceId()), b.status()));
             }
-            for (PreparedBatch batch : List.of(seenUpdate, seenInsert, statusUpdate, statusInsert)) {
+            for (PreparedBatch batch : List.of(seenUpdate, seenInsert, statusUpdate)) {
                 if (batch.size() > 0) {
                     batch.execute();
                 }
             }
             return stored;
         });
+    }
+
+    /**
+     * Splits sorted ids into IN lists of {@value #IN_LIST} (H2 checks every row against every value of an IN list,
+     * so one list of hundreds costs far more than several short ones; other databases do not mind).
+     */
+    private static List<List<String>> chunks(List<String> ids) {
+        List<List<String>> chunks = new ArrayList<>();
+        for (int i = 0; i < ids.size(); i += IN_LIST) {
+            chunks.add(ids.subList(i, Math.min(ids.size(), i + IN_LIST)));
+        }
+        return chunks;
     }
 
     public void set(String instanceId, ServiceStatus status) {
