@@ -11,7 +11,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Function;
 import org.jtrove.model.JtroveException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -86,20 +85,17 @@ public final class InProcessBus implements MessageBus {
 
     @Override
     public Subscription subscribe(String topic, Handler handler) {
-        return serve(topic, 1, messages -> List.of(Replies.serve(handler, messages.get(0))));
+        return serve(topic, TopicServer.of(handler));
     }
 
     @Override
     public Subscription subscribe(String topic, int maxBatch, BatchHandler handler) {
-        if (maxBatch < 1) {
-            throw new IllegalArgumentException("maxBatch must be at least 1, not " + maxBatch);
-        }
-        return serve(topic, maxBatch, messages -> Replies.serve(handler, messages));
+        return serve(topic, TopicServer.of(maxBatch, handler));
     }
 
-    private Subscription serve(String topic, int maxBatch, Function<List<Message>, List<Replies.Reply>> server) {
+    private Subscription serve(String topic, TopicServer server) {
         Topic t = topics.computeIfAbsent(topic, Topic::new);
-        Thread worker = t.start(maxBatch, server);
+        Thread worker = t.start(server);
         return () -> {
             if (!t.declared) {
                 topics.remove(topic, t);
@@ -142,11 +138,11 @@ public final class InProcessBus implements MessageBus {
             return true;
         }
 
-        synchronized Thread start(int maxBatch, Function<List<Message>, List<Replies.Reply>> server) {
+        synchronized Thread start(TopicServer server) {
             if (worker != null) {
                 throw new IllegalStateException("topic " + name + " already has a server");
             }
-            worker = new Thread(() -> work(maxBatch, server), THREAD_PREFIX + name);
+            worker = new Thread(() -> work(server), THREAD_PREFIX + name);
             worker.setDaemon(true);
             worker.start();
             return worker;
@@ -190,22 +186,22 @@ public final class InProcessBus implements MessageBus {
             return worker == t;
         }
 
-        private void work(int maxBatch, Function<List<Message>, List<Replies.Reply>> server) {
+        private void work(TopicServer server) {
             Thread self = Thread.currentThread();
-            List<Delivery> batch = new ArrayList<>(maxBatch);
+            List<Delivery> batch = new ArrayList<>(server.maxBatch());
             while (serving(self)) {
                 try {
                     batch.add(queue.take());
                 } catch (InterruptedException e) {
                     return;
                 }
-                queue.drainTo(batch, maxBatch - 1);
+                queue.drainTo(batch, server.maxBatch() - 1);
                 handle(batch, server);
                 batch.clear();
             }
         }
 
-        private void handle(List<Delivery> batch, Function<List<Message>, List<Replies.Reply>> server) {
+        private void handle(List<Delivery> batch, TopicServer server) {
             List<Delivery> accepted = new ArrayList<>(batch.size());
             List<Message> messages = new ArrayList<>(batch.size());
             for (Delivery d : batch) {
@@ -224,7 +220,7 @@ public final class InProcessBus implements MessageBus {
             if (messages.isEmpty()) {
                 return;
             }
-            List<Replies.Reply> replies = server.apply(messages);
+            List<Replies.Reply> replies = server.serve(messages);
             for (int i = 0; i < accepted.size(); i++) {
                 Delivery d = accepted.get(i);
                 Replies.Reply r = replies.get(i);

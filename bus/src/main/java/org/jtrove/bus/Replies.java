@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * the log line with the remote text, so internals never reach the user.
  */
 public final class Replies {
-    /** Remote refusals that reach the caller unchanged: bad request, not found, conflict, unprocessable, not implemented. */
+    /** Remote refusals that reach the caller unchanged: bad request, not found, conflict, unprocessable, 501. */
     public static final Set<Integer> PASSED = Set.of(400, 404, 409, 422, 501);
     private static final Logger LOG = LoggerFactory.getLogger(Replies.class);
 

@@ -168,7 +168,8 @@ public record MessagingConfig(
     /** The transport URL, which a broker-backed part needs. */
     public TransportUrl requireTransportUrl() {
         if (transportUrl == null) {
-            throw new IllegalStateException("[DEFAULT] transport_url is not set; set it to rabbit://user:pass@host:port/");
+            throw new IllegalStateException("[DEFAULT] transport_url is not set; set it to"
+                    + " rabbit://user:pass@host:port/");
         }
         return transportUrl;
     }
@@ -182,7 +183,8 @@ public record MessagingConfig(
     public String toString() {
         return "MessagingConfig[transport_url=" + transportUrl + ", control_exchange=" + controlExchange
                 + ", ssl=" + ssl + ", ssl_ca_file=" + sslCaFile + ", ssl_cert_file=" + sslCertFile
-                + ", ssl_key_file=" + sslKeyFile + ", heartbeat_timeout_threshold=" + heartbeatTimeoutThreshold.toSeconds()
+                + ", ssl_key_file=" + sslKeyFile
+                + ", heartbeat_timeout_threshold=" + heartbeatTimeoutThreshold.toSeconds()
                 + ", rabbit_quorum_queue=" + rabbitQuorumQueue + ", rabbit_qos_prefetch_count=" + rabbitQosPrefetchCount
                 + ", management_url=" + (managementUrl == null ? null : "***") + "]";
     }

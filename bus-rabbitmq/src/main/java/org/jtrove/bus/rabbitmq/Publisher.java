@@ -101,8 +101,8 @@ final class Publisher {
         if (channel == null || channelBroken) {
             Channel ch = connection.createChannel();
             ch.confirmSelect();
-            ch.addConfirmListener((seq, multiple) -> settle(seq, multiple, null),
-                    (seq, multiple) -> settle(seq, multiple, new ConnectionLost("the broker refused to take it (nack)")));
+            ch.addConfirmListener((seq, multiple) -> settle(seq, multiple, null), (seq, multiple) ->
+                    settle(seq, multiple, new ConnectionLost("the broker refused to take it (nack)")));
             ch.addReturnListener(r -> returned.add(String.valueOf(r.getProperties().getMessageId())));
             ch.addShutdownListener(this::shutdown);
             channel = ch;

@@ -28,7 +28,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Function;
 import java.util.function.Predicate;
 import org.jtrove.bus.BatchHandler;
 import org.jtrove.bus.Envelope;
@@ -37,6 +36,7 @@ import org.jtrove.bus.Hops;
 import org.jtrove.bus.Message;
 import org.jtrove.bus.MessageBus;
 import org.jtrove.bus.Replies;
+import org.jtrove.bus.TopicServer;
 import org.jtrove.bus.UnavailableException;
 import org.jtrove.bus.Wire;
 import org.slf4j.Logger;
@@ -191,7 +191,8 @@ public final class RabbitMqBus implements MessageBus {
     public void cast(String topic, Message message) {
         Message m = message.withEnvelope(Envelope.stamp(user));
         Hops.sent("cast", topic, m);
-        if (publish(topic, m, properties(m).build(), Instant.now().plus(CAST_DEADLINE)) == Publisher.Outcome.UNROUTABLE) {
+        Instant deadline = Instant.now().plus(CAST_DEADLINE);
+        if (publish(topic, m, properties(m).build(), deadline) == Publisher.Outcome.UNROUTABLE) {
             LOG.warn("cast {} to {}: no queue for the topic, dropped", m.method(), topic);
         }
     }
@@ -326,19 +327,15 @@ public final class RabbitMqBus implements MessageBus {
 
     @Override
     public Subscription subscribe(String topic, Handler handler) {
-        return serve(topic, 1, messages -> List.of(Replies.serve(handler, messages.get(0))));
+        return serve(topic, TopicServer.of(handler));
     }
 
     @Override
     public Subscription subscribe(String topic, int maxBatch, BatchHandler handler) {
-        if (maxBatch < 1) {
-            throw new IllegalArgumentException("maxBatch must be at least 1, not " + maxBatch);
-        }
-        return serve(topic, maxBatch, messages -> Replies.serve(handler, messages));
+        return serve(topic, TopicServer.of(maxBatch, handler));
     }
 
-    private synchronized Subscription serve(String topic, int maxBatch,
-                                            Function<List<Message>, List<Replies.Reply>> server) {
+    private synchronized Subscription serve(String topic, TopicServer server) {
         if (subscriptions.containsKey(topic)) {
             throw new IllegalStateException("topic " + topic + " already has a server on this bus");
         }
@@ -346,8 +343,7 @@ public final class RabbitMqBus implements MessageBus {
             declare(topic);
         }
         try {
-            RabbitSubscription s = new RabbitSubscription(this, connection.createChannel(), topic, maxBatch, prefetch,
-                    server);
+            RabbitSubscription s = new RabbitSubscription(this, connection.createChannel(), topic, prefetch, server);
             subscriptions.put(topic, s);
             return s;
         } catch (IOException | AlreadyClosedException e) {

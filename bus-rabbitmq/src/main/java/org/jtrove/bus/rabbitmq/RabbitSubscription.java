@@ -13,11 +13,11 @@ import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Function;
 import org.jtrove.bus.Hops;
 import org.jtrove.bus.Message;
 import org.jtrove.bus.MessageBus;
 import org.jtrove.bus.Replies;
+import org.jtrove.bus.TopicServer;
 import org.jtrove.bus.Wire;
 import org.jtrove.model.JtroveException;
 import org.slf4j.Logger;
@@ -25,8 +25,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One consumer of a topic's queue on a channel of its own, with one thread that handles its deliveries in order
- * (in batches of up to maxBatch) and acknowledges them only afterwards: a process killed mid-message leaves the
- * message unacknowledged and the broker gives it to another consumer. Deliveries taken before a lost connection
+ * (in batches of up to the server's maxBatch) and acknowledges them only afterwards: a process killed
+ * mid-message leaves the message unacknowledged and the broker gives it to another consumer. Deliveries taken before a lost connection
  * are skipped once it is lost (the broker delivers them again after recovery). A handler's failure on a cast is
  * logged and the message acknowledged (as the in-process bus drops it), so one bad message cannot loop forever;
  * a 503 failure (the store or a service unavailable for a while) puts the message back to be tried again.
@@ -36,8 +36,7 @@ final class RabbitSubscription implements MessageBus.Subscription {
     private static final Duration RETRY_PAUSE = Duration.ofSeconds(1);
     private final String topic;
     private final Channel channel;
-    private final int maxBatch;
-    private final Function<List<Message>, List<Replies.Reply>> server;
+    private final TopicServer server;
     private final RabbitMqBus bus;
     private final LinkedBlockingQueue<Delivery> deliveries = new LinkedBlockingQueue<>();
     /** Counts the channel's shutdowns; a delivery of an older generation will come again. */
@@ -48,12 +47,11 @@ final class RabbitSubscription implements MessageBus.Subscription {
 
     private record Delivery(int generation, long tag, AMQP.BasicProperties props, byte[] body) {}
 
-    RabbitSubscription(RabbitMqBus bus, Channel channel, String topic, int maxBatch, int prefetch,
-                       Function<List<Message>, List<Replies.Reply>> server) throws IOException {
+    RabbitSubscription(RabbitMqBus bus, Channel channel, String topic, int prefetch, TopicServer server)
+            throws IOException {
         this.bus = bus;
         this.channel = channel;
         this.topic = topic;
-        this.maxBatch = maxBatch;
         this.server = server;
         channel.addShutdownListener(cause -> generation.incrementAndGet());
         channel.basicQos(prefetch);
@@ -74,14 +72,14 @@ final class RabbitSubscription implements MessageBus.Subscription {
     }
 
     private void work() {
-        List<Delivery> batch = new ArrayList<>(maxBatch);
+        List<Delivery> batch = new ArrayList<>(server.maxBatch());
         while (open) {
             try {
                 batch.add(deliveries.take());
             } catch (InterruptedException e) {
                 return;
             }
-            deliveries.drainTo(batch, maxBatch - 1);
+            deliveries.drainTo(batch, server.maxBatch() - 1);
             int current = generation.get();
             batch.removeIf(d -> d.generation() != current);
             if (!batch.isEmpty()) {
@@ -111,7 +109,7 @@ final class RabbitSubscription implements MessageBus.Subscription {
         }
         List<Delivery> retry = new ArrayList<>();
         if (!messages.isEmpty()) {
-            List<Replies.Reply> replies = server.apply(messages);
+            List<Replies.Reply> replies = server.serve(messages);
             if (!open) {
                 return;   // stopped mid-batch: the handler may have been interrupted; the broker delivers again
             }
