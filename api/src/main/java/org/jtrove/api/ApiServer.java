@@ -7,6 +7,7 @@ import io.javalin.http.HttpResponseException;
 import io.javalin.json.JavalinJackson;
 import java.util.UUID;
 import org.jtrove.bus.MessageBus;
+import org.jtrove.bus.RequestIds;
 import org.jtrove.identity.BuiltinIdentity;
 import org.jtrove.identity.TokenValidator;
 import org.jtrove.model.Json;
@@ -14,6 +15,7 @@ import org.jtrove.model.JtroveException;
 import org.jtrove.store.MetadataStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * The Trove v1.0 REST API. Until identity arrives (no-auth mode) the project id in the URL is trusted and
@@ -46,9 +48,13 @@ public final class ApiServer implements AutoCloseable {
             }
         });
         app.before(ctx -> {
-            ctx.header("X-Openstack-Request-Id", "req-" + UUID.randomUUID());
+            String requestId = "req-" + UUID.randomUUID();
+            ctx.header("X-Openstack-Request-Id", requestId);
+            // logged with every line of this request, and sent along with every bus message it causes
+            MDC.put(RequestIds.MDC_KEY, requestId);
             ctx.contentType("application/json");
         });
+        app.after(ctx -> MDC.remove(RequestIds.MDC_KEY));
         Auth auth = new Auth(validator);
         RateLimiter rateLimiter = new RateLimiter(settings.rateLimitPerMinute());
         Quotas quotas = new Quotas(store, settings.defaultQuotas());
