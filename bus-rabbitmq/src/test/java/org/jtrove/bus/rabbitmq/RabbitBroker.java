@@ -47,6 +47,8 @@ public final class RabbitBroker implements AutoCloseable {
     private static final Path SERVER = Path.of("/usr/lib/rabbitmq/bin/rabbitmq-server");
     private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
     private static final String ADMIN = "jtrove-admin";
+    /** The kernel's clock ticks per second (USER_HZ), 100 on Linux for x86 and ARM. */
+    private static final long CLOCK_TICKS = 100;
     private final Path dir;
     private final boolean tls;
     private final String nodeName;
@@ -220,6 +222,19 @@ public final class RabbitBroker implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    /** CPU time the broker's Erlang VM has used so far (user + system, from /proc), for benchmarks. */
+    public Duration cpuTime() {
+        long pid = brokerPid().orElseThrow(() -> new IllegalStateException("the broker is not running"));
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);   // utime, stime (fields 14 and 15)
+            return Duration.ofMillis(ticks * 1000 / CLOCK_TICKS);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read the broker's CPU time: " + e.getMessage(), e);
         }
     }
 
