@@ -86,11 +86,8 @@ public final class GuestBrokerUsers {
     public void delete(String instanceId) {
         String user = userName(instanceId);
         request("DELETE", "/api/users/" + user, null);
-        for (JsonNode c : request("GET", "/api/connections", null)) {
-            if (user.equals(c.path("user").asText())) {
-                request("DELETE", "/api/connections/" + encode(c.path("name").asText()), null);
-            }
-        }
+        // a deleted user's open connections would go on working: close them
+        request("DELETE", "/api/connections/username/" + user, null);
         LOG.info("broker user {} of instance {} deleted", user, instanceId);
     }
 

@@ -60,6 +60,10 @@ final class Publisher {
         String lastProblem = "no confirm";
         while (true) {
             long left = Duration.between(Instant.now(), deadline).toMillis();
+            ShutdownSignalException closed = connection.getCloseReason();
+            if (closed != null && closed.isInitiatedByApplication()) {
+                throw new TimeoutException("the connection was closed");
+            }
             if (left <= 0) {
                 throw new TimeoutException(lastProblem);
             }

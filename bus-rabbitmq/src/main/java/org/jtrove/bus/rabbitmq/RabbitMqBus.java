@@ -80,7 +80,12 @@ public final class RabbitMqBus implements MessageBus {
         this.connection = open(config, url, this::recovers);
         this.publisher = new Publisher(connection);
         if (declaresTopology) {
-            topologyOp("declare the exchange " + topology.exchange(), topology::declareExchange);
+            try {
+                topologyOp("declare the exchange " + topology.exchange(), topology::declareExchange);
+            } catch (RuntimeException e) {
+                close();
+                throw e;
+            }
         }
     }
 
