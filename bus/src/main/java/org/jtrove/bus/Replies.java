@@ -15,12 +15,15 @@ import org.slf4j.LoggerFactory;
  * Runs handlers and turns their outcome into reply text ({@code {"result":...}} or
  * {@code {"error":{"status":...,"message":...}}}), and turns reply text back into a value or an exception on the
  * caller's side. The caller trusts only the statuses in {@link #PASSED}: any other remote error (a guest's 500, or
- * a status a remote side should not decide, such as 413 or 503) becomes a 500 whose message holds a reference to
- * the log line with the remote text, so internals never reach the user.
+ * a status a remote side should not decide, such as 401, 413 or 503) becomes a 500 that keeps the remote message
+ * (at most {@value #MAX_REMOTE_MESSAGE} characters: a guest's reason for a failed build is what the user needs to
+ * see) and adds a reference to the caller's log line with the remote status. An unexpected exception on the remote
+ * side never travels: {@link #serve} replaces it by a reference to the remote log.
  */
 public final class Replies {
     /** Remote refusals that reach the caller unchanged: bad request, not found, conflict, unprocessable, 501. */
     public static final Set<Integer> PASSED = Set.of(400, 404, 409, 422, 501);
+    static final int MAX_REMOTE_MESSAGE = 500;
     private static final Logger LOG = LoggerFactory.getLogger(Replies.class);
 
     private Replies() {}
@@ -98,7 +101,7 @@ public final class Replies {
         try {
             envelope = Json.parse(text);
         } catch (IllegalArgumentException e) {
-            throw internal(topic, method, "a reply that is not JSON");
+            throw internal(topic, method, 500, "the reply is not JSON");
         }
         JsonNode error = envelope.get("error");
         if (error == null || error.isNull()) {
@@ -109,13 +112,13 @@ public final class Replies {
         if (PASSED.contains(status)) {
             throw new JtroveException(status, message);
         }
-        throw internal(topic, method, "status " + status + ": " + message);
+        throw internal(topic, method, status, message);
     }
 
-    private static JtroveException internal(String topic, String method, String what) {
+    private static JtroveException internal(String topic, String method, int status, String message) {
         String ref = UUID.randomUUID().toString();
-        LOG.warn("{} answered {} with {} (reference {})", topic, method, what, ref);
-        return new JtroveException(500, "The " + topic + " service failed on " + method
-                + "; the operator can find the cause in the log under reference " + ref + ".");
+        LOG.warn("{} answered {} with status {}: {} (reference {})", topic, method, status, message, ref);
+        String shown = message.length() > MAX_REMOTE_MESSAGE ? message.substring(0, MAX_REMOTE_MESSAGE) + "..." : message;
+        return new JtroveException(500, shown + " (" + topic + " failed on " + method + "; log reference " + ref + ")");
     }
 }

@@ -148,6 +148,16 @@ public final class RabbitBroker implements AutoCloseable {
         return amqpPort;
     }
 
+    /** The port of the broker's own epmd (Erlang's port mapper), on 127.0.0.1. */
+    public int epmdPort() {
+        return epmdPort;
+    }
+
+    /** The directory holding the broker's configuration, data and logs (gone after {@link #close()}). */
+    public Path directory() {
+        return dir;
+    }
+
     public int managementPort() {
         return managementPort;
     }

@@ -127,13 +127,15 @@ class RabbitMqBusE2ETest {
                     .satisfies(e -> assertThat(jtrove(e).status()).isEqualTo(status))
                     .hasMessage("detail " + status);
         }
-        for (int status : new int[] {0, 413, 503}) {
+        for (int status : new int[] {413, 503}) {
             assertThatThrownBy(() -> caller.call(t, Message.of("m", Map.of("status", status)), TIMEOUT))
                     .satisfies(e -> assertThat(jtrove(e).status()).isEqualTo(500))
-                    .hasMessageContaining("reference")
-                    .hasMessageNotContaining("detail")
-                    .hasMessageNotContaining("kaput");
+                    .hasMessageStartingWith("detail " + status + " (" + t + " failed on m; log reference ");
         }
+        assertThatThrownBy(() -> caller.call(t, Message.of("m", Map.of("status", 0)), TIMEOUT))
+                .satisfies(e -> assertThat(jtrove(e).status()).isEqualTo(500))
+                .hasMessageContaining("reference")
+                .hasMessageNotContaining("kaput");
     }
 
     @Test
