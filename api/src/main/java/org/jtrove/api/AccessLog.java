@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  */
 final class AccessLog implements RequestLog {
     static final String HEADER = "X-Openstack-Request-Id";
-    private static final String REQUEST_ID = "jtrove.requestId";
+    static final String REQUEST_ID = "jtrove.requestId";
     private static final String GLOBAL_REQUEST_ID = "jtrove.globalRequestId";
     private static final Pattern ID_FORMAT =
             Pattern.compile("req-[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}");

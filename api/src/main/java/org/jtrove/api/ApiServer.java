@@ -7,6 +7,7 @@ import io.javalin.http.HttpResponseException;
 import io.javalin.json.JavalinJackson;
 import java.util.UUID;
 import org.jtrove.bus.MessageBus;
+import org.jtrove.bus.RequestIds;
 import org.jtrove.identity.BuiltinIdentity;
 import org.jtrove.identity.TokenValidator;
 import org.jtrove.model.Json;
@@ -15,6 +16,7 @@ import org.jtrove.model.RepeatedFailures;
 import org.jtrove.store.MetadataStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * The Trove v1.0 REST API. Until identity arrives (no-auth mode) the project id in the URL is trusted and
@@ -52,8 +54,11 @@ public final class ApiServer implements AutoCloseable {
         });
         app.before(ctx -> {
             AccessLog.assignRequestId(ctx.req(), ctx.res());
+            // logged with every line of this request, and sent along with every bus message it causes
+            MDC.put(RequestIds.MDC_KEY, (String) ctx.req().getAttribute(AccessLog.REQUEST_ID));
             ctx.contentType("application/json");
         });
+        app.after(ctx -> MDC.remove(RequestIds.MDC_KEY));
         Auth auth = new Auth(validator);
         RateLimiter rateLimiter = new RateLimiter(settings.rateLimitPerMinute());
         Quotas quotas = new Quotas(store, settings.defaultQuotas());

@@ -4,10 +4,15 @@ package org.jtrove.bus;
 public final class Topics {
     public static final String TASKMANAGER = "taskmanager";
     public static final String CONDUCTOR = "trove-conductor";
+    static final String GUEST_PREFIX = "guestagent.";
 
     private Topics() {}
 
+    /**
+     * The topic of an instance's guest agent. With per-guest broker credentials this is also the broker user name
+     * of that agent, so it is the sender the conductor expects on that instance's reports.
+     */
     public static String guest(String instanceId) {
-        return "guestagent." + instanceId;
+        return GUEST_PREFIX + instanceId;
     }
 }

@@ -13,6 +13,7 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -159,17 +160,37 @@ class InProcessBusTest {
     }
 
     @Test
-    void otherStatusesSurviveToo() {
+    void allowListedStatusesSurviveToo() {
         bus.subscribe("t", m -> {
             throw new JtroveException(m.args().get("status").asInt(), "status " + m.args().get("status").asInt());
         });
-        for (int status : new int[] {400, 404, 413, 422, 501}) {
+        for (int status : new int[] {400, 404, 409, 422, 501}) {
             assertThatThrownBy(() -> bus.call("t", Message.of("m", Map.of("status", status)), TIMEOUT))
                     .satisfies(t -> {
                         assertThat(jtrove(t).status()).isEqualTo(status);
                         assertThat(t.getMessage()).isEqualTo("status " + status);
                     });
         }
+    }
+
+    @Test
+    void statusesOffTheAllowListBecome500WithAReference() {
+        bus.subscribe("t", m -> {
+            throw new JtroveException(m.args().get("status").asInt(), "reason " + m.args().get("status"));
+        });
+        for (int status : new int[] {401, 403, 413, 418, 500, 503}) {
+            assertThatThrownBy(() -> bus.call("t", Message.of("m", Map.of("status", status)), TIMEOUT))
+                    .satisfies(t -> {
+                        assertThat(jtrove(t).status()).isEqualTo(500);
+                        assertThat(t).isNotInstanceOf(UnavailableException.class);
+                        assertThat(t.getMessage()).startsWith("reason " + status + " (t failed on m; log reference ");
+                    });
+        }
+        bus.subscribe("long", m -> {
+            throw new JtroveException(500, "x".repeat(5000));
+        });
+        assertThatThrownBy(() -> bus.call("long", Message.of("m", Map.of()), TIMEOUT))
+                .satisfies(t -> assertThat(t.getMessage()).hasSizeLessThan(700).contains("x".repeat(500) + "..."));
     }
 
     @Test
@@ -187,10 +208,21 @@ class InProcessBusTest {
     @Test
     void callWithoutServerGives503() {
         assertThatThrownBy(() -> bus.call("nobody", Message.of("m", Map.of()), TIMEOUT))
+                .isInstanceOf(UnavailableException.class)
                 .satisfies(t -> {
                     assertThat(jtrove(t).status()).isEqualTo(503);
                     assertThat(t.getMessage()).contains("nobody");
                 });
+    }
+
+    @Test
+    void callToAGuestThatDoesNotAnswerNamesTheInstance() {
+        bus.declare(Topics.guest("abc"));
+        assertThatThrownBy(() -> bus.call(Topics.guest("abc"), Message.of("prepare", Map.of()), Duration.ofMillis(100)))
+                .isInstanceOf(UnavailableException.class)
+                .hasMessageContaining("guest agent of instance abc")
+                .hasMessageContaining("prepare")
+                .satisfies(t -> assertThat(((UnavailableException) t).topic()).isEqualTo("guestagent.abc"));
     }
 
     @Test
@@ -201,6 +233,7 @@ class InProcessBusTest {
         });
         long start = System.nanoTime();
         assertThatThrownBy(() -> bus.call("slow", Message.of("m", Map.of()), Duration.ofMillis(200)))
+                .isInstanceOf(UnavailableException.class)
                 .satisfies(t -> assertThat(jtrove(t).status()).isEqualTo(503));
         long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
         assertThat(elapsedMs).isBetween(150L, 5_000L);
@@ -286,6 +319,131 @@ class InProcessBusTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> received.get() != null);
         assertThat(received.get().method()).isEqualTo("run_task");
         assertThat(received.get().args().get("task_id").asText()).isEqualTo("task-1");
+    }
+
+    // ---- envelope, request ids ------------------------------------------------------------------------------
+
+    @Test
+    void everyMessageArrivesWithAnEnvelope() {
+        AtomicReference<Message> received = new AtomicReference<>();
+        bus.subscribe("t", m -> {
+            received.set(m);
+            return null;
+        });
+        java.time.Instant before = java.time.Instant.now();
+        bus.call("t", Message.of("m", Map.of()), TIMEOUT);
+        Envelope e = received.get().envelope();
+        assertThat(e.version()).isEqualTo(Envelope.VERSION);
+        assertThat(e.messageId()).isNotBlank();
+        assertThat(e.sender()).isEqualTo("jtrove");
+        assertThat(e.sent()).isBetween(before, java.time.Instant.now());
+        assertThat(bus.authenticatesSenders()).isFalse();
+    }
+
+    @Test
+    void theRequestIdOfTheSenderIsSetAroundTheHandler() {
+        AtomicReference<String> inHandler = new AtomicReference<>();
+        AtomicReference<String> inEnvelope = new AtomicReference<>();
+        bus.subscribe("t", m -> {
+            inHandler.set(RequestIds.current());
+            inEnvelope.set(m.envelope().requestId());
+            return null;
+        });
+        try (RequestIds.Scope ignored = RequestIds.open("req-123")) {
+            bus.cast("t", Message.of("m", Map.of()));
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> inHandler.get() != null);
+        assertThat(inHandler.get()).isEqualTo("req-123");
+        assertThat(inEnvelope.get()).isEqualTo("req-123");
+        assertThat(RequestIds.current()).isNull();
+        // the next message without a request id does not inherit the previous one
+        bus.call("t", Message.of("m", Map.of()), TIMEOUT);
+        assertThat(inEnvelope.get()).isNull();
+        assertThat(inHandler.get()).isNull();
+    }
+
+    @Test
+    void messagesOfANewerEnvelopeVersionAreRefused() {
+        Message future = Message.of("m", Map.of()).withEnvelope(
+                new Envelope(Envelope.VERSION + 1, "id", "x", java.time.Instant.now(), null));
+        assertThatThrownBy(() -> Wire.decode(Wire.encode(future)))
+                .satisfies(t -> assertThat(jtrove(t).status()).isEqualTo(400))
+                .hasMessageContaining("version");
+        assertThatThrownBy(() -> Wire.decode("not json")).satisfies(t -> assertThat(jtrove(t).status()).isEqualTo(400));
+    }
+
+    // ---- declared topics, batches --------------------------------------------------------------------------
+
+    @Test
+    void aDeclaredTopicKeepsMessagesUntilItsServerComes() {
+        bus.declare("guestagent.x");
+        bus.declare("guestagent.x");   // idempotent
+        bus.cast("guestagent.x", Message.of("first", Map.of()));
+        bus.cast("guestagent.x", Message.of("second", Map.of()));
+        List<String> seen = Collections.synchronizedList(new ArrayList<>());
+        MessageBus.Subscription sub = bus.subscribe("guestagent.x", m -> seen.add(m.method()));
+        await().atMost(Duration.ofSeconds(5)).until(() -> seen.size() == 2);
+        assertThat(seen).containsExactly("first", "second");
+
+        // the queue outlives its server, as a broker's would
+        sub.close();
+        bus.cast("guestagent.x", Message.of("third", Map.of()));
+        bus.subscribe("guestagent.x", m -> seen.add(m.method()));
+        await().atMost(Duration.ofSeconds(5)).until(() -> seen.size() == 3);
+
+        bus.delete("guestagent.x");
+        bus.delete("guestagent.x");
+        assertThatThrownBy(() -> bus.call("guestagent.x", Message.of("m", Map.of()), TIMEOUT))
+                .isInstanceOf(UnavailableException.class);
+    }
+
+    @Test
+    void aCallWaitingInADeclaredTopicIsAnsweredOnceTheServerComes() throws Exception {
+        bus.declare("late");
+        CompletableFuture<JsonNode> reply = CompletableFuture.supplyAsync(
+                () -> bus.call("late", Message.of("m", Map.of("x", 7)), TIMEOUT));
+        Thread.sleep(200);
+        bus.subscribe("late", m -> m.args().get("x").asInt() * 6);
+        assertThat(reply.get(5, TimeUnit.SECONDS).asInt()).isEqualTo(42);
+    }
+
+    @Test
+    void batchesHoldWhateverArrivedInOrder() throws Exception {
+        CountDownLatch firstBatchStarted = new CountDownLatch(1);
+        CountDownLatch mayGoOn = new CountDownLatch(1);
+        List<List<Integer>> batches = Collections.synchronizedList(new ArrayList<>());
+        bus.subscribe("b", 10, messages -> {
+            batches.add(messages.stream().map(m -> m.args().get("n").asInt()).toList());
+            firstBatchStarted.countDown();
+            mayGoOn.await(5, TimeUnit.SECONDS);
+            return messages.stream().map(m -> m.args().get("n").asInt() * 2).toList();
+        });
+        bus.cast("b", Message.of("m", Map.of("n", 0)));
+        assertThat(firstBatchStarted.await(5, TimeUnit.SECONDS)).isTrue();
+        for (int i = 1; i <= 25; i++) {
+            bus.cast("b", Message.of("m", Map.of("n", i)));
+        }
+        CompletableFuture<JsonNode> reply = CompletableFuture.supplyAsync(
+                () -> bus.call("b", Message.of("m", Map.of("n", 26)), TIMEOUT));
+        Thread.sleep(100);
+        mayGoOn.countDown();
+        assertThat(reply.get(5, TimeUnit.SECONDS).asInt()).isEqualTo(52);
+        assertThat(batches).allSatisfy(b -> assertThat(b).hasSizeBetween(1, 10));
+        assertThat(batches.stream().flatMap(List::stream).toList())
+                .containsExactlyElementsOf(java.util.stream.IntStream.rangeClosed(0, 26).boxed().toList());
+        assertThat(batches.get(1)).hasSize(10);
+    }
+
+    @Test
+    void aFailingBatchFailsEachCallInIt() {
+        bus.subscribe("b", 5, messages -> {
+            throw JtroveException.conflict("busy");
+        });
+        assertThatThrownBy(() -> bus.call("b", Message.of("m", Map.of()), TIMEOUT))
+                .satisfies(t -> assertThat(jtrove(t).status()).isEqualTo(409));
+        bus.subscribe("c", 5, messages -> List.of());
+        assertThatThrownBy(() -> bus.call("c", Message.of("m", Map.of()), TIMEOUT))
+                .satisfies(t -> assertThat(jtrove(t).status()).isEqualTo(500));
     }
 
     @Test

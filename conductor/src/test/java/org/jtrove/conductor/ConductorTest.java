@@ -6,9 +6,12 @@ import static org.awaitility.Awaitility.await;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import org.jtrove.bus.Envelope;
 import org.jtrove.bus.InProcessBus;
 import org.jtrove.bus.Message;
 import org.jtrove.bus.Topics;
@@ -199,6 +202,61 @@ class ConductorTest {
         conductor.start();
         castHeartbeat(id, "shutdown", 2);
         await().atMost(WAIT).until(() -> statusOf(id) == ServiceStatus.SHUTDOWN);
+    }
+
+    @Test
+    void aBatchKeepsTheOrderingRuleAndStoresEveryInstance() {
+        String a = newInstance();
+        String b = newInstance();
+        String deleted = newInstance();
+        store.instances.markDeleted(deleted);
+        conductor.heartbeat(new Heartbeat(b, "healthy", 100));
+        List<Message> batch = List.of(
+                heartbeatMessage(a, "running", 10),
+                heartbeatMessage(a, "healthy", 12),     // newest of a
+                heartbeatMessage(a, "shutdown", 11),    // older than the one before it: dropped
+                heartbeatMessage(a, "crashed", 12),     // as new as the newest: the first of equals wins
+                heartbeatMessage(b, "shutdown", 99),    // older than the stored one: dropped
+                heartbeatMessage(deleted, "healthy", 5),
+                heartbeatMessage(UUID.randomUUID().toString(), "healthy", 5),
+                Message.of("heartbeat", Map.of("serviceStatus", "healthy")),   // malformed: skipped alone
+                Message.of("no_such_method", Map.of()));
+        assertThat(conductor.handle(batch)).hasSize(batch.size()).containsOnlyNulls();
+        assertThat(statusOf(a)).isEqualTo(ServiceStatus.HEALTHY);
+        assertThat(statusOf(b)).isEqualTo(ServiceStatus.HEALTHY);
+        assertThat(statusOf(deleted)).isEqualTo(ServiceStatus.NEW);
+        assertThat(conductor.heartbeat(new Heartbeat(a, "shutdown", 12))).isFalse();
+        assertThat(conductor.heartbeat(new Heartbeat(a, "shutdown", 12.5))).isTrue();
+    }
+
+    @Test
+    void manyHeartbeatsCastAtOnceAreAllStored() {
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            ids.add(newInstance());
+        }
+        for (int round = 1; round <= 20; round++) {
+            for (String id : ids) {
+                castHeartbeat(id, round == 20 ? "healthy" : "running", round);
+            }
+        }
+        await().atMost(WAIT).until(() -> ids.stream().allMatch(id -> statusOf(id) == ServiceStatus.HEALTHY));
+        Integer lastSeen = store.jdbi().withHandle(h -> h.createQuery(
+                "SELECT COUNT(*) FROM conductor_lastseen WHERE sent = 20").mapTo(Integer.class).one());
+        assertThat(lastSeen).isEqualTo(50);
+    }
+
+    @Test
+    void inProcessEveryReportIsTrusted() {
+        String id = newInstance();
+        Message fromAnyone = heartbeatMessage(id, "healthy", 1).withEnvelope(
+                new Envelope(1, "m", "someone else", Instant.now(), null));
+        conductor.handle(List.of(fromAnyone));
+        assertThat(statusOf(id)).isEqualTo(ServiceStatus.HEALTHY);
+    }
+
+    private static Message heartbeatMessage(String instanceId, String status, double sent) {
+        return Message.of("heartbeat", new Heartbeat(instanceId, status, sent));
     }
 
     @Test

@@ -690,6 +690,30 @@ class MetadataStoreTest {
     }
 
     @Test
+    void aBatchOfHeartbeatsFollowsTheSameRules() {
+        InstanceRecord a = insert("p1", "a");
+        InstanceRecord b = insert("p1", "b");
+        InstanceRecord gone = insert("p1", "gone");
+        store.instances.markDeleted(gone.id());
+        assertThat(store.serviceStatuses.saveHeartbeat(b.id(), ServiceStatus.HEALTHY, 100)).isTrue();
+        List<ServiceStatusRepository.Stored> stored = store.serviceStatuses.saveHeartbeats(List.of(
+                new ServiceStatusRepository.Heartbeat(a.id(), ServiceStatus.RUNNING, 10),
+                new ServiceStatusRepository.Heartbeat(a.id(), ServiceStatus.HEALTHY, 12),
+                new ServiceStatusRepository.Heartbeat(a.id(), ServiceStatus.CRASHED, 12),
+                new ServiceStatusRepository.Heartbeat(a.id(), ServiceStatus.SHUTDOWN, 11),
+                new ServiceStatusRepository.Heartbeat(b.id(), ServiceStatus.SHUTDOWN, 100),
+                new ServiceStatusRepository.Heartbeat(gone.id(), ServiceStatus.HEALTHY, 1),
+                new ServiceStatusRepository.Heartbeat("no-such-instance", ServiceStatus.HEALTHY, 1)));
+        assertThat(stored).containsExactly(new ServiceStatusRepository.Stored(a.id(), ServiceStatus.NEW, ServiceStatus.HEALTHY));
+        assertThat(store.serviceStatuses.find(a.id()).orElseThrow().serviceStatus()).isEqualTo(ServiceStatus.HEALTHY);
+        assertThat(store.serviceStatuses.find(b.id()).orElseThrow().serviceStatus()).isEqualTo(ServiceStatus.HEALTHY);
+        assertThat(store.serviceStatuses.find(gone.id()).orElseThrow().serviceStatus()).isEqualTo(ServiceStatus.NEW);
+        // the batch's newest is now the one to beat
+        assertThat(store.serviceStatuses.saveHeartbeat(a.id(), ServiceStatus.SHUTDOWN, 12)).isFalse();
+        assertThat(store.serviceStatuses.saveHeartbeats(List.of())).isEmpty();
+    }
+
+    @Test
     void setServiceStatus() {
         InstanceRecord i = insert("p1", "db1");
         store.serviceStatuses.set(i.id(), ServiceStatus.BUILDING);
