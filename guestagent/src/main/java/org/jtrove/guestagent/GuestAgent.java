@@ -31,6 +31,7 @@ import org.jtrove.backupstorage.BackupVault;
 import org.jtrove.guestagent.backup.BackupEnvelope;
 import org.jtrove.guestagent.backup.BackupPayload;
 import org.jtrove.model.config.ConfigValues;
+import org.jtrove.model.guest.AgentBoot;
 import org.jtrove.model.guest.BackupReport;
 import org.jtrove.model.guest.BackupRequest;
 import org.jtrove.model.guest.DatabaseSpec;
@@ -296,16 +297,23 @@ public final class GuestAgent implements AutoCloseable {
         if (memoryMb < 64) {
             throw JtroveException.badRequest("A flavor needs at least 64 MB of RAM.");
         }
+        InstanceContext previous = ctx;
         InstanceContext resized = new InstanceContext(ctx.instanceId(), ctx.build(), ctx.address(), memoryMb,
                 ctx.instanceDir());
         try {
             datastore.configure(resized, host);
             ctx = resized;
-            return restart();
+            restart();
         } catch (Exception e) {
-            datastore.configure(ctx, host);
+            ctx = previous;
+            datastore.configure(previous, host);
             throw asFault(e);
         }
+        Optional<AgentBoot> boot = BootFiles.read(ctx.agentDir());
+        if (boot.isPresent()) {
+            BootFiles.write(ctx.agentDir(), boot.get().withMemory(memoryMb));   // a restarted host keeps the new size
+        }
+        return null;
     }
 
     // ---- backups ---------------------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.jtrove.server.config.ConfigRecords;
-import org.jtrove.server.config.Key;
+import org.jtrove.server.config.KeySpec;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -21,9 +21,9 @@ final class ConfigKeysCommand implements Callable<Integer> {
             System.out.println("| section | key | default | meaning |");
             System.out.println("|---|---|---|---|");
         }
-        for (Map.Entry<String, Key> e : ConfigRecords.keys().entrySet()) {
-            Key k = e.getValue();
-            String def = Key.UNSET.equals(k.value()) ? "" : k.value();
+        for (Map.Entry<String, KeySpec> e : ConfigRecords.keys().entrySet()) {
+            KeySpec k = e.getValue();
+            String def = k.defaultValue() == null ? "" : k.defaultValue();
             String env = "DEFAULT".equals(k.section()) ? "JTROVE_" + k.name().toUpperCase(Locale.ROOT)
                     : "JTROVE_" + k.section().toUpperCase(Locale.ROOT) + "__" + k.name().toUpperCase(Locale.ROOT);
             String legacy = k.legacy().isEmpty() || k.legacy().equals(k.name()) ? ""

@@ -29,9 +29,9 @@ final class ManageCommand {
         @Override
         public Integer call() {
             JtroveConfig config = common.load();
-            AllInOne.prepareStateDir(config.statePath());
+            Infrastructure.prepareStateDir(config.statePath());
             stateDir = config.statePath();
-            try (MetadataStore store = AllInOne.openStore(config)) {
+            try (MetadataStore store = Infrastructure.openStore(config, MetadataStore.SchemaMode.MIGRATE)) {
                 return run(store);
             }
         }
@@ -55,10 +55,7 @@ final class ManageCommand {
         @Override
         public Integer call() {
             JtroveConfig config = common.load();
-            if (config.database.connection() == null) {
-                AllInOne.prepareStateDir(config.statePath());
-            }
-            try (MetadataStore store = AllInOne.openStore(config, MetadataStore.SchemaMode.MIGRATE)) {
+            try (MetadataStore store = Infrastructure.openStore(config, MetadataStore.SchemaMode.MIGRATE)) {
                 System.out.println("the metadata store's schema is current");
             }
             return 0;

@@ -200,6 +200,18 @@ public final class InstanceRepository {
                 .bind("id", id).execute());
     }
 
+    /** Where the instance's guest agent runs: the host that serves it and the instance's address there. */
+    public void setPlacement(String id, String host, String address) {
+        jdbi.useHandle(h -> h.createUpdate("UPDATE instances SET compute_host = :h, address = :a WHERE id = :id")
+                .bind("h", host).bind("a", address).bind("id", id).execute());
+    }
+
+    /** The guest-agent host serving the instance, or null (not placed yet, or placed before hosts were recorded). */
+    public String computeHost(String id) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT compute_host FROM instances WHERE id = :id").bind("id", id)
+                .mapTo(String.class).findFirst().orElse(null));
+    }
+
     public void setAddress(String id, String address, int index) {
         jdbi.useHandle(h -> h.createUpdate("UPDATE instances SET address = :a, address_index = :i WHERE id = :id")
                 .bind("a", address).bind("i", index).bind("id", id).execute());

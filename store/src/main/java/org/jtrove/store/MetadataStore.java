@@ -73,6 +73,7 @@ public final class MetadataStore implements AutoCloseable {
     public final ParameterRepository parameters;
     public final ConfigurationRepository configurations;
     public final GuestOperationRepository guestOperations;
+    public final ComputeHostRepository computeHosts;
     private final StoreVendor vendor;
 
     /**
@@ -123,6 +124,7 @@ public final class MetadataStore implements AutoCloseable {
         this.parameters = new ParameterRepository(jdbi);
         this.configurations = new ConfigurationRepository(jdbi, tasks);
         this.guestOperations = new GuestOperationRepository(jdbi);
+        this.computeHosts = new ComputeHostRepository(jdbi);
     }
 
     /**
