@@ -160,6 +160,9 @@ final class BackupController {
         }
         String filterInstance = instanceId != null ? instanceId : ctx.queryParam("instance_id");
         String datastore = ctx.queryParam("datastore");
+        if (datastore != null && store.datastores.find(datastore).isEmpty()) {
+            throw JtroveException.notFound("Datastore '" + clean(datastore) + "' cannot be found.");
+        }
         List<BackupRecord> rows = store.backups.list(all ? null : project, filterInstance).stream()
                 .filter(b -> datastore == null || datastoreMatches(b, datastore)).toList();
         Pages.Page<BackupRecord> page = Pages.page(ctx, rows, BackupRecord::id, pageSize);
