@@ -1,5 +1,6 @@
 package org.jtrove.guestagent;
 
+import java.io.IOException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -21,29 +22,58 @@ public interface SqlDatastore extends Datastore {
 
     void changeAdminPassword(Connection c, String newPassword) throws SQLException;
 
-    void createDatabase(InstanceContext ctx, Connection c, DatabaseSpec db) throws SQLException;
-
     List<String> listDatabases(Connection c) throws SQLException;
+
+    /**
+     * Creates all of {@code databases} or none: the whole list is checked first (valid names, none exists yet),
+     * then each database is recorded in {@code undo} before it is created.
+     */
+    void createDatabases(InstanceContext ctx, Connection c, List<DatabaseSpec> databases, UndoJournal undo)
+            throws SQLException, IOException;
 
     void dropDatabase(Connection c, String name) throws SQLException;
 
-    void createUser(InstanceContext ctx, Connection c, String adminPassword, UserSpec user) throws SQLException;
+    /**
+     * Creates all of {@code users}, with their passwords and access to their databases, or none: the whole list is
+     * checked first (valid names and passwords, no user exists yet, every database exists), and what the server
+     * cannot do in one transaction is recorded in {@code undo} before it is done.
+     */
+    void createUsers(InstanceContext ctx, Connection c, String adminPassword, List<UserSpec> users, UndoJournal undo)
+            throws SQLException, IOException;
 
     List<UserSpec> listUsers(Connection c) throws SQLException;
 
     void dropUser(InstanceContext ctx, Connection c, String adminPassword, String name, String host) throws SQLException;
 
-    void setPassword(Connection c, String name, String host, String password) throws SQLException;
+    /** Sets the password of every user listed (name, host, password), all or none: every user must exist. */
+    void changePasswords(Connection c, List<UserSpec> users, UndoJournal undo) throws SQLException, IOException;
 
-    void renameUser(Connection c, String name, String host, String newName, String newHost) throws SQLException;
+    /**
+     * Changes one user's password and/or name and host ({@code change}'s null fields stay as they are), all or
+     * nothing; the new name and host must be free.
+     */
+    void updateUser(Connection c, String name, String host, UserChange change, UndoJournal undo)
+            throws SQLException, IOException;
 
-    void grant(InstanceContext ctx, Connection c, String adminPassword, String name, String host, List<String> databases)
-            throws SQLException;
+    /** Gives the user access to every database listed, all or none: the user and every database must exist. */
+    void grant(InstanceContext ctx, Connection c, String adminPassword, String name, String host, List<String> databases,
+               UndoJournal undo) throws SQLException, IOException;
 
     void revoke(InstanceContext ctx, Connection c, String adminPassword, String name, String host, String database)
             throws SQLException;
 
     List<String> listAccess(Connection c, String name, String host) throws SQLException;
+
+    /** Takes back one recorded change; a step whose change never ran, or was already undone, changes nothing. */
+    void undo(InstanceContext ctx, Connection c, String adminPassword, UndoStep step) throws SQLException;
+
+    /** A change of one user: any of the new name, new host and new password (null: unchanged). */
+    record UserChange(String name, String host, String password) {
+        @Override
+        public String toString() {
+            return "UserChange[" + name + "@" + host + (password == null ? "" : ", password") + "]";
+        }
+    }
 
     void enableRoot(Connection c, String password) throws SQLException;
 

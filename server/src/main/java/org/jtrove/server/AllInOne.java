@@ -46,13 +46,17 @@ public final class AllInOne implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private Thread templateWarmer;
     private final TemplateCache templates;
+    private final Registration registration;
 
     public AllInOne(JtroveConfig config) {
         Path state = config.statePath();
         prepareStateDir(state);
         Datastores datastores = Datastores.builtIn();
         this.store = openStore(config);
-        new Registration(store, datastores, state).firstStart();
+        OsUser builder = OsUser.ensure(config.databaseOsUser());
+        this.registration = new Registration(store, datastores, state,
+                new LocalGuestHost(state.resolve("probes"), builder));
+        registration.firstStart();
         this.bus = new InProcessBus();
         this.conductor = new Conductor(store, bus);
         this.scheduler = Executors.newScheduledThreadPool(4, r -> {
@@ -60,7 +64,6 @@ public final class AllInOne implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        OsUser builder = OsUser.ensure(config.databaseOsUser());
         this.templates = new TemplateCache(state.resolve("templates"), config.spareDataDirs(),
                 new LocalGuestHost(state.resolve("templates"), builder));
         BackupVault vault = backupVault(config);
@@ -128,6 +131,11 @@ public final class AllInOne implements AutoCloseable {
 
     public MetadataStore store() {
         return store;
+    }
+
+    /** Registers server builds as datastore versions in this server's store (what `manage` does from outside). */
+    public Registration registration() {
+        return registration;
     }
 
     /** Initialises the data directory templates in the background, so the first create does not pay for it. */

@@ -33,7 +33,7 @@ class BadInputE2ETest {
         state = TestServers.stateDir("badinput");
         server = new AllInOne(TestServers.config(state));
         api = new ApiClient(server.port(), "project-b");
-        new Registration(server.store(), Datastores.builtIn(), state).register("postgresql", "15-retired",
+        server.registration().register("postgresql", "15-retired",
                 new ServerBuild("postgresql", "15", "/usr/lib/postgresql/15/bin", "/usr/lib/postgresql/15", "debian"), false);
     }
 

@@ -22,6 +22,7 @@ public final class MetadataStore implements AutoCloseable {
     public final BackupRepository backups;
     public final ParameterRepository parameters;
     public final ConfigurationRepository configurations;
+    public final CharsetRepository charsets;
 
     public MetadataStore(String jdbcUrl, String user, String password) {
         HikariConfig config = new HikariConfig();
@@ -48,6 +49,7 @@ public final class MetadataStore implements AutoCloseable {
         this.backups = new BackupRepository(jdbi);
         this.parameters = new ParameterRepository(jdbi);
         this.configurations = new ConfigurationRepository(jdbi);
+        this.charsets = new CharsetRepository(jdbi);
     }
 
     /**

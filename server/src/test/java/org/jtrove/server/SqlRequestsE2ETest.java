@@ -1,0 +1,328 @@
+package org.jtrove.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.jtrove.server.ApiClient.Response;
+import org.jtrove.server.InstanceLifecycleE2ETest.Kind;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * A refusal changes nothing (issue 7 §2) and request bodies are read strictly (§3), on real PostgreSQL and MariaDB
+ * servers: every refused request is checked afterwards on the server itself, as its root user.
+ */
+@Tag("e2e")
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class SqlRequestsE2ETest {
+    private AllInOne server;
+    private ApiClient api;
+    private final Map<Kind, String> ids = new EnumMap<>(Kind.class);
+    private final Map<Kind, String> ips = new EnumMap<>(Kind.class);
+    private final Map<Kind, String> rootPasswords = new EnumMap<>(Kind.class);
+
+    @BeforeAll
+    void start() throws Exception {
+        Path state = TestServers.stateDir("sqlrequests");
+        server = new AllInOne(TestServers.config(state));
+        api = new ApiClient(server.port(), "project-sql");
+        for (Kind kind : Kind.values()) {
+            Response created = api.post("/instances", """
+                    {"instance": {"name": "%s", "flavorRef": "1", "volume": {"size": 1},
+                      "datastore": {"type": "%s", "version": "%s"}, "databases": [{"name": "kept"}],
+                      "users": [{"name": "u_kept", "password": "pw-kept-1", "databases": [{"name": "kept"}]}]}}
+                    """.formatted(kind.type, kind.type, kind.version));
+            assertThat(created.status()).as(created.raw()).isEqualTo(200);
+            ids.put(kind, created.body().at("/instance/id").asText());
+        }
+        for (Kind kind : Kind.values()) {
+            JsonNode instance = awaitActive(ids.get(kind));
+            ips.put(kind, instance.path("ip").get(0).asText());
+            Response root = api.post(base(kind) + "/root", null);
+            assertThat(root.body().at("/user/name").asText()).isEqualTo("root");
+            rootPasswords.put(kind, root.body().at("/user/password").asText());
+        }
+    }
+
+    @AfterAll
+    void stop() {
+        if (server != null) {
+            ids.values().forEach(id -> api.delete("/instances/" + id));
+            await().atMost(Duration.ofSeconds(60)).until(() -> ids.values().stream()
+                    .allMatch(id -> api.get("/instances/" + id).status() == 404));
+            server.close();
+        }
+    }
+
+    // ---- databases -----------------------------------------------------------------------------------------
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    @Order(1)
+    void aNewAndAnExistingDatabaseIs400AndCreatesNothing(Kind kind) throws Exception {
+        Response r = api.post(base(kind) + "/databases", "{\"databases\": [{\"name\": \"fresh1\"}, {\"name\": \"kept\"}]}");
+        assertThat(r.status()).as(r.raw()).isEqualTo(400);
+        assertThat(r.raw()).contains("kept").contains("already exists");
+        assertThat(serverDatabases(kind)).contains("kept").doesNotContain("fresh1");
+    }
+
+    /**
+     * A database made by someone else while a request runs: the request's CREATE of it fails after the earlier
+     * ones were made, and those are taken back; the other one stays.
+     */
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    @Order(2)
+    void aLaterItemFailingOnTheServerUndoesTheEarlierOnes(Kind kind) throws Exception {
+        int count = kind == Kind.POSTGRESQL ? 6 : 200;
+        List<String> names = IntStream.range(0, count).mapToObj(i -> "race_" + i).toList();
+        String last = names.get(count - 1);
+        String body = names.stream().map(n -> "{\"name\": \"" + n + "\"}")
+                .collect(Collectors.joining(", ", "{\"databases\": [", "]}"));
+        CompletableFuture<Response> request = CompletableFuture.supplyAsync(() -> api.post(base(kind) + "/databases", body));
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(2))
+                .until(() -> serverDatabases(kind).contains("race_0"));
+        rootSql(kind, "CREATE DATABASE " + quote(kind, last));
+        Response r = request.get();
+        assertThat(r.status()).as(r.raw()).isEqualTo(400);
+        assertThat(r.raw()).contains(last);
+        List<String> left = serverDatabases(kind).stream().filter(n -> n.startsWith("race_")).toList();
+        assertThat(left).as("only the database made by root is left").containsExactly(last);
+        rootSql(kind, "DROP DATABASE " + quote(kind, last));
+    }
+
+    // ---- users ---------------------------------------------------------------------------------------------
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    @Order(3)
+    void aNewAndAnExistingUserIs400AndCreatesNothing(Kind kind) throws Exception {
+        Response r = api.post(base(kind) + "/users", "{\"users\": [{\"name\": \"u_new\", \"password\": \"pw-new-1\"},"
+                + " {\"name\": \"u_kept\", \"password\": \"pw-other-1\"}]}");
+        assertThat(r.status()).as(r.raw()).isEqualTo(400);
+        assertThat(serverUsers(kind)).contains("u_kept").doesNotContain("u_new");
+        assertCannotLogIn(kind, "u_new", "pw-new-1");
+        login(kind, "u_kept", "pw-kept-1");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    @Order(4)
+    void passwordChangesWithAMissingUserAre404AndChangeNoPassword(Kind kind) throws Exception {
+        Response r = api.put(base(kind) + "/users", "{\"users\": [{\"name\": \"u_kept\", \"password\": \"pw-changed-2\"},"
+                + " {\"name\": \"nobody\", \"password\": \"pw-nobody-2\"}]}");
+        assertThat(r.status()).as(r.raw()).isEqualTo(404);
+        login(kind, "u_kept", "pw-kept-1");
+        assertCannotLogIn(kind, "u_kept", "pw-changed-2");
+
+        assertThat(api.put(base(kind) + "/users", "{\"users\": [{\"name\": \"u_kept\", \"password\": \"pw-changed-2\"}]}")
+                .status()).isEqualTo(202);
+        login(kind, "u_kept", "pw-changed-2");
+        assertThat(api.put(base(kind) + "/users", "{\"users\": [{\"name\": \"u_kept\", \"password\": \"pw-kept-1\"}]}")
+                .status()).isEqualTo(202);
+        login(kind, "u_kept", "pw-kept-1");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    @Order(5)
+    void usersNamingAMissingDatabaseAre404AndNoUserIsCreated(Kind kind) throws Exception {
+        Response r = api.post(base(kind) + "/users", "{\"users\": [{\"name\": \"u_ok\", \"password\": \"pw-ok-1\","
+                + " \"databases\": [{\"name\": \"kept\"}]}, {\"name\": \"u_nodb\", \"password\": \"pw-nodb-1\","
+                + " \"databases\": [{\"name\": \"no_such_db\"}]}]}");
+        assertThat(r.status()).as(r.raw()).isEqualTo(404);
+        assertThat(r.raw()).contains("no_such_db");
+        assertThat(serverUsers(kind)).doesNotContain("u_ok", "u_nodb");
+        assertCannotLogIn(kind, "u_ok", "pw-ok-1");
+        assertCannotLogIn(kind, "u_nodb", "pw-nodb-1");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    @Order(6)
+    void aGrantNamingAMissingDatabaseGrantsNothing(Kind kind) throws Exception {
+        assertThat(api.post(base(kind) + "/users", "{\"users\": [{\"name\": \"u_grant\", \"password\": \"pw-grant-1\"}]}")
+                .status()).isEqualTo(202);
+        Response r = api.put(base(kind) + "/users/u_grant/databases",
+                "{\"databases\": [{\"name\": \"kept\"}, {\"name\": \"no_such_db\"}]}");
+        assertThat(r.status()).as(r.raw()).isEqualTo(404);
+        assertThat(api.get(base(kind) + "/users/u_grant/databases").body().path("databases")).isEmpty();
+        assertThatThrownBy(() -> kind.connect(ips.get(kind), "kept", "u_grant", "pw-grant-1").close())
+                .isInstanceOf(SQLException.class);
+        assertThat(api.delete(base(kind) + "/users/u_grant").status()).isEqualTo(202);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    @Order(7)
+    void aRenameOntoAnExistingUserChangesNeitherPasswordNorName(Kind kind) throws Exception {
+        assertThat(api.post(base(kind) + "/users", "{\"users\": [{\"name\": \"u_other\", \"password\": \"pw-other-1\"}]}")
+                .status()).isEqualTo(202);
+        Response r = api.put(base(kind) + "/users/u_kept", "{\"user\": {\"name\": \"u_other\", \"password\": \"pw-x-9\"}}");
+        assertThat(r.status()).as(r.raw()).isEqualTo(400);
+        login(kind, "u_kept", "pw-kept-1");
+        login(kind, "u_other", "pw-other-1");
+        assertThat(api.delete(base(kind) + "/users/u_other").status()).isEqualTo(202);
+    }
+
+    @Test
+    @Order(8)
+    void aPostgresqlPasswordEmptyAfterSaslPrepIs400AndCreatesNothing() throws Exception {
+        Kind kind = Kind.POSTGRESQL;
+        Response r = api.post(base(kind) + "/users", "{\"users\": [{\"name\": \"u_fine\", \"password\": \"pw-fine-1\"},"
+                + " {\"name\": \"u_zw\", \"password\": \"\\u200b\"}]}");
+        assertThat(r.status()).as(r.raw()).isEqualTo(400);
+        assertThat(r.raw()).contains("SASLprep");
+        assertThat(serverUsers(kind)).doesNotContain("u_fine", "u_zw");
+        assertThat(api.put(base(kind) + "/users/u_kept", "{\"user\": {\"password\": \"\\u00ad\\u200b\"}}").status())
+                .isEqualTo(400);
+        assertThat(api.put(base(kind) + "/users", "{\"users\": [{\"name\": \"u_kept\", \"password\": \"\\ufeff\"}]}")
+                .status()).isEqualTo(400);
+        login(kind, "u_kept", "pw-kept-1");
+        // a zero-width space inside a password is mapped to nothing, as the server's SCRAM does
+        assertThat(api.post(base(kind) + "/users", "{\"users\": [{\"name\": \"u_zw\", \"password\": \"pw\\u200b-zw-1\"}]}")
+                .status()).isEqualTo(202);
+        login(kind, "u_zw", "pw-zw-1");
+        assertThat(api.delete(base(kind) + "/users/u_zw").status()).isEqualTo(202);
+    }
+
+    // ---- strict bodies -------------------------------------------------------------------------------------
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    @Order(9)
+    void trailingContentAndDuplicateKeysAre400AndChangeNothing(Kind kind) throws Exception {
+        String[] bodies = {
+            "{\"databases\": [{\"name\": \"tr1\"}]} garbage",
+            "{\"databases\": [{\"name\": \"tr1\"}]}{\"databases\": [{\"name\": \"tr2\"}]}",
+            "{\"databases\": [{\"name\": \"tr1\"}]} {}",
+            "{\"databases\": [{\"name\": \"tr1\", \"name\": \"tr2\"}]}",
+            "{\"databases\": [{\"name\": \"tr1\"}], \"databases\": [{\"name\": \"tr2\"}]}",
+        };
+        for (String body : bodies) {
+            Response r = api.post(base(kind) + "/databases", body);
+            assertThat(r.status()).as(body + " -> " + r.raw()).isEqualTo(400);
+            BadInputE2ETest.assertTroveFault(r, 400);
+        }
+        Response dup = api.put(base(kind) + "/users/u_kept", "{\"user\": {\"password\": \"pw-a-1\", \"password\": \"pw-b-1\"}}");
+        assertThat(dup.status()).isEqualTo(400);
+        assertThat(dup.raw()).contains("Duplicate field 'password'");
+        assertThat(api.post(base(kind) + "/users", "{\"users\": [{\"name\": \"u_tr\", \"password\": \"pw-tr-1\"}]}\n[1]")
+                .status()).isEqualTo(400);
+        assertThat(serverDatabases(kind)).doesNotContain("tr1", "tr2");
+        assertThat(serverUsers(kind)).doesNotContain("u_tr");
+        login(kind, "u_kept", "pw-kept-1");
+    }
+
+    // ---- PostgreSQL root -----------------------------------------------------------------------------------
+
+    /** An instance whose root was "postgres" (jtrove before Trove's name): root show, disable and enable cover it. */
+    @Test
+    @Order(10)
+    void aLegacyPostgresRootIsSeenAndDisabled() throws Exception {
+        Kind kind = Kind.POSTGRESQL;
+        String root = base(kind) + "/root";
+        rootSql(kind, "CREATE ROLE postgres SUPERUSER LOGIN PASSWORD 'Legacy-pg-pw1'");
+        // the state an older jtrove left: the superuser postgres logs in, there is no root
+        rootSqlAs(kind, "postgres", "Legacy-pg-pw1", "DROP ROLE root");
+        assertThat(api.get(root).body().path("rootEnabled").asBoolean()).as("postgres is that instance's root").isTrue();
+        assertThat(api.delete(root).status()).isEqualTo(204);
+        assertCannotLogIn(kind, "postgres", "Legacy-pg-pw1");
+        assertThat(api.get(root).body().path("rootEnabled").asBoolean()).isFalse();
+
+        Response enabled = api.post(root, null);
+        assertThat(enabled.status()).isEqualTo(200);
+        assertThat(enabled.body().at("/user/name").asText()).isEqualTo("root");
+        rootPasswords.put(kind, enabled.body().at("/user/password").asText());
+        assertThat(rootQuery(kind, "SELECT rolsuper::text FROM pg_roles WHERE rolname = current_user"))
+                .as("root is a superuser").containsExactly("true");
+        rootSql(kind, "ALTER ROLE postgres LOGIN PASSWORD 'Legacy-pg-pw2'");
+        assertThat(api.post(root, "{\"password\": \"Chosen-root-pw7\"}").status()).isEqualTo(200);
+        rootPasswords.put(kind, "Chosen-root-pw7");
+        assertCannotLogIn(kind, "postgres", "Legacy-pg-pw2");
+        assertThat(rootQuery(kind, "SELECT current_user")).containsExactly("root");
+        assertThat(api.get(base(kind) + "/users").body().path("users").findValuesAsText("name"))
+                .doesNotContain("root", "postgres", "os_admin");
+    }
+
+    // ---- helpers -------------------------------------------------------------------------------------------
+
+    private String base(Kind kind) {
+        return "/instances/" + ids.get(kind);
+    }
+
+    private JsonNode awaitActive(String id) {
+        JsonNode[] last = new JsonNode[1];
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(100)).until(() -> {
+            last[0] = api.get("/instances/" + id).body().path("instance");
+            assertThat(last[0].path("status").asText()).as(last[0].toString()).isNotEqualTo("ERROR");
+            return "ACTIVE".equals(last[0].path("status").asText());
+        });
+        return last[0];
+    }
+
+    private void login(Kind kind, String user, String password) throws SQLException {
+        kind.connect(ips.get(kind), kind.defaultDb, user, password).close();
+    }
+
+    private void assertCannotLogIn(Kind kind, String user, String password) {
+        assertThatThrownBy(() -> login(kind, user, password)).as(user + " must not log in").isInstanceOf(SQLException.class);
+    }
+
+    private List<String> serverDatabases(Kind kind) throws SQLException {
+        return rootQuery(kind, kind == Kind.POSTGRESQL ? "SELECT datname FROM pg_database" : "SHOW DATABASES");
+    }
+
+    private List<String> serverUsers(Kind kind) throws SQLException {
+        return rootQuery(kind, kind == Kind.POSTGRESQL ? "SELECT rolname FROM pg_roles" : "SELECT User FROM mysql.user");
+    }
+
+    private List<String> rootQuery(Kind kind, String sql) throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (Connection c = kind.connect(ips.get(kind), kind.defaultDb, "root", rootPasswords.get(kind));
+             Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            while (rs.next()) {
+                out.add(rs.getString(1));
+            }
+        }
+        return out;
+    }
+
+    private void rootSql(Kind kind, String sql) throws SQLException {
+        rootSqlAs(kind, "root", rootPasswords.get(kind), sql);
+    }
+
+    private void rootSqlAs(Kind kind, String user, String password, String sql) throws SQLException {
+        try (Connection c = kind.connect(ips.get(kind), kind.defaultDb, user, password); Statement s = c.createStatement()) {
+            s.execute(sql);
+        }
+    }
+
+    private static String quote(Kind kind, String name) {
+        return kind == Kind.POSTGRESQL ? "\"" + name + "\"" : "`" + name + "`";
+    }
+}
