@@ -1,0 +1,154 @@
+package org.jtrove.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.File;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.jtrove.server.InstanceLifecycleE2ETest.Kind;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * kill -9 of jtrove in the middle of a multi-item request: the guest agent had recorded each change's undo on disk
+ * before making it, and the next jtrove (its guest agents' boot) takes back what the killed request had done, on
+ * PostgreSQL (CREATE DATABASE, outside any transaction) and MariaDB. jtrove runs as a process of its own here.
+ */
+@Tag("e2e")
+class InterruptedSqlRequestE2ETest {
+    private static final Map<Kind, Integer> BATCH = Map.of(Kind.POSTGRESQL, 12, Kind.MARIADB, 400);
+
+    private Path state;
+    private int port;
+    private int addressBase;
+    private Process jtrove;
+
+    @Test
+    void aKilledRequestIsUndoneByTheNextBoot() throws Exception {
+        state = TestServers.stateDir("killsql");
+        addressBase = TestServers.config(state).addressBase();
+        port = freePort();
+        ApiClient api = new ApiClient(port, "project-kill");
+        Map<Kind, String> ids = new EnumMap<>(Kind.class);
+        try {
+            startJtrove();
+            Map<Kind, String> ips = new EnumMap<>(Kind.class);
+            Map<Kind, String> roots = new EnumMap<>(Kind.class);
+            for (Kind kind : Kind.values()) {
+                ids.put(kind, api.post("/instances", "{\"instance\": {\"name\": \"k\", \"flavorRef\": \"1\", \"volume\":"
+                        + " {\"size\": 1}, \"datastore\": {\"type\": \"" + kind.type + "\", \"version\": \""
+                        + kind.version + "\"}}}").body().at("/instance/id").asText());
+            }
+            for (Kind kind : Kind.values()) {
+                ips.put(kind, awaitActive(api, ids.get(kind)).path("ip").get(0).asText());
+                roots.put(kind, api.post("/instances/" + ids.get(kind) + "/root", null).body().at("/user/password").asText());
+            }
+
+            List<CompletableFuture<ApiClient.Response>> requests = new ArrayList<>();
+            for (Kind kind : Kind.values()) {
+                String body = IntStream.range(0, BATCH.get(kind)).mapToObj(i -> "{\"name\": \"kill_" + i + "\"}")
+                        .collect(Collectors.joining(", ", "{\"databases\": [", "]}"));
+                requests.add(CompletableFuture.supplyAsync(() -> api.post("/instances/" + ids.get(kind) + "/databases", body)));
+            }
+            for (Kind kind : Kind.values()) {
+                await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(2))
+                        .until(() -> batchOnServer(kind, ips.get(kind), roots.get(kind)).contains("kill_0"));
+            }
+            jtrove.destroyForcibly().waitFor();   // SIGKILL: no shutdown hook, no clean-up
+            requests.forEach(r -> assertThat(r).isCompletedExceptionally());
+            for (Kind kind : Kind.values()) {
+                List<String> half = batchOnServer(kind, ips.get(kind), roots.get(kind));
+                assertThat(half).as("killed part-way").contains("kill_0").doesNotContain("kill_" + (BATCH.get(kind) - 1));
+                assertThat(journal(ids.get(kind))).as("the undo journal survived the kill").exists();
+            }
+
+            startJtrove();
+            for (Kind kind : Kind.values()) {
+                awaitActive(api, ids.get(kind));
+                await().atMost(Duration.ofSeconds(60)).until(() -> !Files.exists(journal(ids.get(kind))));
+                assertThat(batchOnServer(kind, ips.get(kind), roots.get(kind))).as("nothing of the killed request is left")
+                        .isEmpty();
+                assertThat(api.get("/instances/" + ids.get(kind) + "/databases").body().path("databases")).isEmpty();
+            }
+        } finally {
+            if (jtrove != null && jtrove.isAlive()) {
+                ids.values().forEach(id -> api.delete("/instances/" + id));
+                await().atMost(Duration.ofSeconds(60)).until(() -> ids.values().stream()
+                        .allMatch(id -> api.get("/instances/" + id).status() == 404));
+                jtrove.destroy();
+                jtrove.waitFor();
+            }
+        }
+    }
+
+    /** jtrove as its own process (this test's classpath), on this test's state directory and port. */
+    private void startJtrove() throws Exception {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        ProcessBuilder pb = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                "org.jtrove.server.Main", "server", "--state-dir", state.toString(), "--port", Integer.toString(port),
+                "--bind", "127.0.0.1");
+        pb.environment().put("JTROVE_AUTH", "noauth");
+        pb.environment().put("JTROVE_RATE_LIMIT_PER_MINUTE", "0");
+        pb.environment().put("JTROVE_ADDRESS_BASE", Integer.toString(addressBase));
+        File log = state.resolveSibling("jtrove.log").toFile();
+        jtrove = pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log)).start();
+        ApiClient api = new ApiClient(port, "project-kill");
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200)).until(() -> {
+            assertThat(jtrove.isAlive()).as("jtrove exited; see " + log).isTrue();
+            try {
+                return api.get("/flavors").status() == 200;
+            } catch (IllegalStateException e) {
+                return false;
+            }
+        });
+    }
+
+    private Path journal(String id) {
+        return state.resolve("instances").resolve(id).resolve("agent/sql-undo.json");
+    }
+
+    private static List<String> batchOnServer(Kind kind, String ip, String rootPassword) throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (Connection c = kind.connect(ip, kind.defaultDb, "root", rootPassword); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery(kind == Kind.POSTGRESQL ? "SELECT datname FROM pg_database" : "SHOW DATABASES")) {
+            while (rs.next()) {
+                if (rs.getString(1).startsWith("kill_")) {
+                    out.add(rs.getString(1));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static JsonNode awaitActive(ApiClient api, String id) {
+        JsonNode[] last = new JsonNode[1];
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200)).until(() -> {
+            last[0] = api.get("/instances/" + id).body().path("instance");
+            assertThat(last[0].path("status").asText()).as(last[0].toString()).isNotEqualTo("ERROR");
+            return "ACTIVE".equals(last[0].path("status").asText());
+        });
+        return last[0];
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}
