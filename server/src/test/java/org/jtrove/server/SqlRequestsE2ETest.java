@@ -269,6 +269,43 @@ class SqlRequestsE2ETest {
                 .doesNotContain("root", "postgres", "os_admin");
     }
 
+    // ---- character sets ------------------------------------------------------------------------------------
+
+    /** The valid names are the server build's own (read at registration); a database without one gets utf8mb4. */
+    @Test
+    @Order(11)
+    void characterSetsAreTheServerBuildsOwn() throws Exception {
+        for (Kind kind : Kind.values()) {
+            String versionId = server.store().instances.find(ids.get(kind)).orElseThrow().datastoreVersionId();
+            assertThat(server.store().charsets.find(versionId).isEmpty()).as(kind + " catalogue").isFalse();
+        }
+        Kind pg = Kind.POSTGRESQL;
+        assertThat(api.post(base(pg) + "/databases", "{\"databases\": [{\"name\": \"latin\", \"character_set\": \"LATIN1\"},"
+                + " {\"name\": \"utf\", \"character_set\": \"utf-8\", \"collate\": \"C.UTF-8\"},"
+                + " {\"name\": \"c_db\", \"collate\": \"C\"}]}").status()).isEqualTo(202);
+        assertThat(rootQuery(pg, "SELECT datname || ' ' || pg_encoding_to_char(encoding) || ' ' || datcollate"
+                + " FROM pg_database WHERE datname IN ('latin', 'utf', 'c_db') ORDER BY 1"))
+                .containsExactly("c_db UTF8 C", "latin LATIN1 C", "utf UTF8 C.UTF-8");
+        for (String bad : List.of("{\"name\": \"bad1\", \"character_set\": \"klingon\"}",
+                "{\"name\": \"bad2\", \"collate\": \"xx_YY.UTF-8\"}", "{\"name\": \"bad3\", \"character_set\": \"BIG5\"}")) {
+            Response r = api.post(base(pg) + "/databases", "{\"databases\": [{\"name\": \"fine\"}, " + bad + "]}");
+            assertThat(r.status()).as(bad + " -> " + r.raw()).isEqualTo(400);
+        }
+        assertThat(serverDatabases(pg)).doesNotContain("fine", "bad1", "bad2", "bad3");
+
+        Kind my = Kind.MARIADB;
+        assertThat(api.post(base(my) + "/databases", "{\"databases\": [{\"name\": \"cs_default\"}]}").status()).isEqualTo(202);
+        assertThat(rootQuery(my, "SELECT DEFAULT_CHARACTER_SET_NAME FROM information_schema.SCHEMATA"
+                + " WHERE SCHEMA_NAME = 'cs_default'")).containsExactly("utf8mb4");
+        rootSql(my, "CREATE TABLE cs_default.t (v VARCHAR(10))");
+        rootSql(my, "INSERT INTO cs_default.t VALUES ('中文')");
+        assertThat(rootQuery(my, "SELECT v FROM cs_default.t")).containsExactly("中文");
+        Response r = api.post(base(my) + "/databases", "{\"databases\": [{\"name\": \"fine\"}, {\"name\": \"bad4\","
+                + " \"collate\": \"utf8mb4_klingon_ci\"}]}");
+        assertThat(r.status()).isEqualTo(400);
+        assertThat(serverDatabases(my)).doesNotContain("fine", "bad4");
+    }
+
     // ---- helpers -------------------------------------------------------------------------------------------
 
     private String base(Kind kind) {
