@@ -9,6 +9,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -733,7 +734,7 @@ public final class GuestAgent implements AutoCloseable {
         List<String> databases = sql.listDatabases(c);
         sql.createDatabases(ctx, c, request.databases().stream().filter(d -> !databases.contains(d.name())).toList(),
                 undo);
-        Set<String> users = new java.util.HashSet<>();
+        Set<String> users = new HashSet<>();
         sql.listUsers(c).forEach(u -> users.add(u.name() + "@" + u.host()));
         List<UserSpec> existing = request.users().stream().filter(u -> users.contains(u.name() + "@" + u.host())).toList();
         sql.createUsers(ctx, c, password, request.users().stream().filter(u -> !existing.contains(u)).toList(), undo);

@@ -2,6 +2,7 @@ package org.jtrove.guestagent;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -17,7 +18,7 @@ public interface GuestHost {
 
     /** Like {@link #run}, with the command's standard input read from {@code input} (opened as that user). */
     default String run(List<String> command, Path input, Duration timeout) {
-        List<String> withInput = new java.util.ArrayList<>(List.of("sh", "-c", "exec \"$@\" < \"$0\"", input.toString()));
+        List<String> withInput = new ArrayList<>(List.of("sh", "-c", "exec \"$@\" < \"$0\"", input.toString()));
         withInput.addAll(command);
         return run(withInput, timeout);
     }

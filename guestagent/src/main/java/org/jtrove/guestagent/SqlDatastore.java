@@ -4,7 +4,11 @@ import java.io.IOException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.function.Function;
+import org.jtrove.model.JtroveException;
 import org.jtrove.model.guest.DatabaseSpec;
 import org.jtrove.model.guest.NameRules;
 import org.jtrove.model.guest.UserSpec;
@@ -66,6 +70,77 @@ public interface SqlDatastore extends Datastore {
 
     /** Takes back one recorded change; a step whose change never ran, or was already undone, changes nothing. */
     void undo(InstanceContext ctx, Connection c, String adminPassword, UndoStep step) throws SQLException;
+
+    // ---- shared by the implementations ----------------------------------------------------------------------
+
+    /**
+     * Creates each of {@code databases}, all checked first (valid names and character set spellings, none in
+     * {@code existing} or listed twice), with {@code statements} (the CREATE, then any grant or revoke it needs),
+     * each database's drop recorded in {@code undo} before its CREATE runs. A CREATE the server refuses (e.g. the
+     * name was taken meanwhile) is a 400 and its database is not the request's to drop.
+     */
+    default void createEach(Connection c, List<String> existing, List<DatabaseSpec> databases,
+                            Function<DatabaseSpec, List<String>> statements, UndoJournal undo)
+            throws SQLException, IOException {
+        Set<String> seen = new HashSet<>();
+        for (DatabaseSpec db : databases) {
+            String name = names().checkDatabase(db.name());
+            NameRules.checkCharsetOrCollation("Character set", db.characterSet());
+            NameRules.checkCharsetOrCollation("Collation", db.collate());
+            if (existing.contains(name) || !seen.add(name)) {
+                throw JtroveException.badRequest("A database with the name '" + name + "' already exists.");
+            }
+        }
+        for (DatabaseSpec db : databases) {
+            List<String> sql = statements.apply(db);
+            UndoStep drop = UndoStep.dropDatabase(db.name());
+            undo.record(drop);
+            try (Statement s = c.createStatement()) {
+                s.execute(sql.get(0));
+            } catch (SQLException e) {
+                undo.forget(drop);
+                throw JtroveException.badRequest("Cannot create database " + db.name() + ": " + e.getMessage());
+            }
+            for (String then : sql.subList(1, sql.size())) {
+                try (Statement s = c.createStatement()) {
+                    s.execute(then);
+                }
+            }
+        }
+    }
+
+    /** Whether a user exists on the server ({@code host} is '%' where users have none). */
+    interface UserLookup {
+        boolean exists(String name, String host) throws SQLException;
+    }
+
+    /**
+     * The check before users are created: valid names, hosts and passwords, no user that {@code lookup} finds or
+     * that is listed twice (Trove's UserAlreadyExists, 400), every database in {@code databases} (404).
+     */
+    default void checkNewUsers(List<UserSpec> users, List<String> databases, UserLookup lookup) throws SQLException {
+        Set<String> seen = new HashSet<>();
+        for (UserSpec user : users) {
+            String name = names().checkUser(user.name());
+            String host = names().checkHost(user.host());
+            names().password(user.password());
+            String id = names().supportsHosts() ? name + "@" + host : name;
+            if (lookup.exists(name, host) || !seen.add(id)) {
+                throw JtroveException.badRequest("A user with the name '" + id + "' already exists.");
+            }
+            requireDatabases(databases, user.databases());
+        }
+    }
+
+    /** Each of {@code wanted} must be in {@code existing}: Trove's DatabaseNotFound (404) otherwise. */
+    default void requireDatabases(List<String> existing, List<String> wanted) {
+        for (String db : wanted) {
+            names().databaseRef(db);
+            if (!existing.contains(db)) {
+                throw JtroveException.notFound("Database " + db + " cannot be found on the instance.");
+            }
+        }
+    }
 
     /** A change of one user: any of the new name, new host and new password (null: unchanged). */
     record UserChange(String name, String host, String password) {

@@ -2,6 +2,7 @@ package org.jtrove.guestagent;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -11,6 +12,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Optional;
 import org.jtrove.model.Json;
 
 /**
@@ -35,11 +37,11 @@ public final class UndoJournal {
     }
 
     /** The journal a killed agent left behind, if any. */
-    static java.util.Optional<UndoJournal> pending(Path file) throws IOException {
+    static Optional<UndoJournal> pending(Path file) throws IOException {
         if (!Files.exists(file)) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
-        return java.util.Optional.of(new UndoJournal(file,
+        return Optional.of(new UndoJournal(file,
                 Json.MAPPER.readValue(Files.readString(file, StandardCharsets.UTF_8), STEPS)));
     }
 
@@ -74,7 +76,7 @@ public final class UndoJournal {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
                 StandardOpenOption.WRITE)) {
-            ch.write(java.nio.ByteBuffer.wrap(Json.write(steps).getBytes(StandardCharsets.UTF_8)));
+            ch.write(ByteBuffer.wrap(Json.write(steps).getBytes(StandardCharsets.UTF_8)));
             ch.force(true);
         }
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

@@ -3,16 +3,12 @@ package org.jtrove.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.File;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -56,7 +52,7 @@ class InterruptedSqlRequestE2ETest {
                         + kind.version + "\"}}}").body().at("/instance/id").asText());
             }
             for (Kind kind : Kind.values()) {
-                ips.put(kind, awaitActive(api, ids.get(kind)).path("ip").get(0).asText());
+                ips.put(kind, SqlInstances.awaitActive(api, ids.get(kind)).path("ip").get(0).asText());
                 roots.put(kind, api.post("/instances/" + ids.get(kind) + "/root", null).body().at("/user/password").asText());
             }
 
@@ -80,7 +76,7 @@ class InterruptedSqlRequestE2ETest {
 
             startJtrove();
             for (Kind kind : Kind.values()) {
-                awaitActive(api, ids.get(kind));
+                SqlInstances.awaitActive(api, ids.get(kind));
                 await().atMost(Duration.ofSeconds(60)).until(() -> !Files.exists(journal(ids.get(kind))));
                 assertThat(batchOnServer(kind, ips.get(kind), roots.get(kind))).as("nothing of the killed request is left")
                         .isEmpty();
@@ -124,26 +120,9 @@ class InterruptedSqlRequestE2ETest {
     }
 
     private static List<String> batchOnServer(Kind kind, String ip, String rootPassword) throws SQLException {
-        List<String> out = new ArrayList<>();
-        try (Connection c = kind.connect(ip, kind.defaultDb, "root", rootPassword); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery(kind == Kind.POSTGRESQL ? "SELECT datname FROM pg_database" : "SHOW DATABASES")) {
-            while (rs.next()) {
-                if (rs.getString(1).startsWith("kill_")) {
-                    out.add(rs.getString(1));
-                }
-            }
-        }
-        return out;
-    }
-
-    private static JsonNode awaitActive(ApiClient api, String id) {
-        JsonNode[] last = new JsonNode[1];
-        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200)).until(() -> {
-            last[0] = api.get("/instances/" + id).body().path("instance");
-            assertThat(last[0].path("status").asText()).as(last[0].toString()).isNotEqualTo("ERROR");
-            return "ACTIVE".equals(last[0].path("status").asText());
-        });
-        return last[0];
+        return SqlInstances.query(kind, ip, "root", rootPassword,
+                kind == Kind.POSTGRESQL ? "SELECT datname FROM pg_database" : "SHOW DATABASES").stream()
+                .filter(name -> name.startsWith("kill_")).toList();
     }
 
     private static int freePort() throws IOException {

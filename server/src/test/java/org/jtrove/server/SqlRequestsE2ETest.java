@@ -4,17 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -39,42 +31,20 @@ import org.junit.jupiter.params.provider.EnumSource;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SqlRequestsE2ETest {
-    private AllInOne server;
+    private SqlInstances sql;
     private ApiClient api;
-    private final Map<Kind, String> ids = new EnumMap<>(Kind.class);
-    private final Map<Kind, String> ips = new EnumMap<>(Kind.class);
-    private final Map<Kind, String> rootPasswords = new EnumMap<>(Kind.class);
 
     @BeforeAll
     void start() throws Exception {
-        Path state = TestServers.stateDir("sqlrequests");
-        server = new AllInOne(TestServers.config(state));
-        api = new ApiClient(server.port(), "project-sql");
-        for (Kind kind : Kind.values()) {
-            Response created = api.post("/instances", """
-                    {"instance": {"name": "%s", "flavorRef": "1", "volume": {"size": 1},
-                      "datastore": {"type": "%s", "version": "%s"}, "databases": [{"name": "kept"}],
-                      "users": [{"name": "u_kept", "password": "pw-kept-1", "databases": [{"name": "kept"}]}]}}
-                    """.formatted(kind.type, kind.type, kind.version));
-            assertThat(created.status()).as(created.raw()).isEqualTo(200);
-            ids.put(kind, created.body().at("/instance/id").asText());
-        }
-        for (Kind kind : Kind.values()) {
-            JsonNode instance = awaitActive(ids.get(kind));
-            ips.put(kind, instance.path("ip").get(0).asText());
-            Response root = api.post(base(kind) + "/root", null);
-            assertThat(root.body().at("/user/name").asText()).isEqualTo("root");
-            rootPasswords.put(kind, root.body().at("/user/password").asText());
-        }
+        sql = new SqlInstances("sqlrequests", "project-sql", ", \"databases\": [{\"name\": \"kept\"}],"
+                + " \"users\": [{\"name\": \"u_kept\", \"password\": \"pw-kept-1\", \"databases\": [{\"name\": \"kept\"}]}]");
+        api = sql.api;
     }
 
     @AfterAll
     void stop() {
-        if (server != null) {
-            ids.values().forEach(id -> api.delete("/instances/" + id));
-            await().atMost(Duration.ofSeconds(60)).until(() -> ids.values().stream()
-                    .allMatch(id -> api.get("/instances/" + id).status() == 404));
-            server.close();
+        if (sql != null) {
+            sql.close();
         }
     }
 
@@ -171,7 +141,7 @@ class SqlRequestsE2ETest {
                 "{\"databases\": [{\"name\": \"kept\"}, {\"name\": \"no_such_db\"}]}");
         assertThat(r.status()).as(r.raw()).isEqualTo(404);
         assertThat(api.get(base(kind) + "/users/u_grant/databases").body().path("databases")).isEmpty();
-        assertThatThrownBy(() -> kind.connect(ips.get(kind), "kept", "u_grant", "pw-grant-1").close())
+        assertThatThrownBy(() -> kind.connect(sql.ip(kind), "kept", "u_grant", "pw-grant-1").close())
                 .isInstanceOf(SQLException.class);
         assertThat(api.delete(base(kind) + "/users/u_grant").status()).isEqualTo(202);
     }
@@ -248,7 +218,7 @@ class SqlRequestsE2ETest {
         String root = base(kind) + "/root";
         rootSql(kind, "CREATE ROLE postgres SUPERUSER LOGIN PASSWORD 'Legacy-pg-pw1'");
         // the state an older jtrove left: the superuser postgres logs in, there is no root
-        rootSqlAs(kind, "postgres", "Legacy-pg-pw1", "DROP ROLE root");
+        sql.execute(kind, "postgres", "Legacy-pg-pw1", "DROP ROLE root");
         assertThat(api.get(root).body().path("rootEnabled").asBoolean()).as("postgres is that instance's root").isTrue();
         assertThat(api.delete(root).status()).isEqualTo(204);
         assertCannotLogIn(kind, "postgres", "Legacy-pg-pw1");
@@ -257,12 +227,12 @@ class SqlRequestsE2ETest {
         Response enabled = api.post(root, null);
         assertThat(enabled.status()).isEqualTo(200);
         assertThat(enabled.body().at("/user/name").asText()).isEqualTo("root");
-        rootPasswords.put(kind, enabled.body().at("/user/password").asText());
+        sql.rootPassword(kind, enabled.body().at("/user/password").asText());
         assertThat(rootQuery(kind, "SELECT rolsuper::text FROM pg_roles WHERE rolname = current_user"))
                 .as("root is a superuser").containsExactly("true");
         rootSql(kind, "ALTER ROLE postgres LOGIN PASSWORD 'Legacy-pg-pw2'");
         assertThat(api.post(root, "{\"password\": \"Chosen-root-pw7\"}").status()).isEqualTo(200);
-        rootPasswords.put(kind, "Chosen-root-pw7");
+        sql.rootPassword(kind, "Chosen-root-pw7");
         assertCannotLogIn(kind, "postgres", "Legacy-pg-pw2");
         assertThat(rootQuery(kind, "SELECT current_user")).containsExactly("root");
         assertThat(api.get(base(kind) + "/users").body().path("users").findValuesAsText("name"))
@@ -276,8 +246,8 @@ class SqlRequestsE2ETest {
     @Order(11)
     void characterSetsAreTheServerBuildsOwn() throws Exception {
         for (Kind kind : Kind.values()) {
-            String versionId = server.store().instances.find(ids.get(kind)).orElseThrow().datastoreVersionId();
-            assertThat(server.store().charsets.find(versionId).isEmpty()).as(kind + " catalogue").isFalse();
+            String versionId = sql.server.store().instances.find(sql.id(kind)).orElseThrow().datastoreVersionId();
+            assertThat(sql.server.store().charsets.find(versionId).isEmpty()).as(kind + " catalogue").isFalse();
         }
         Kind pg = Kind.POSTGRESQL;
         assertThat(api.post(base(pg) + "/databases", "{\"databases\": [{\"name\": \"latin\", \"character_set\": \"LATIN1\"},"
@@ -309,21 +279,11 @@ class SqlRequestsE2ETest {
     // ---- helpers -------------------------------------------------------------------------------------------
 
     private String base(Kind kind) {
-        return "/instances/" + ids.get(kind);
-    }
-
-    private JsonNode awaitActive(String id) {
-        JsonNode[] last = new JsonNode[1];
-        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(100)).until(() -> {
-            last[0] = api.get("/instances/" + id).body().path("instance");
-            assertThat(last[0].path("status").asText()).as(last[0].toString()).isNotEqualTo("ERROR");
-            return "ACTIVE".equals(last[0].path("status").asText());
-        });
-        return last[0];
+        return sql.base(kind);
     }
 
     private void login(Kind kind, String user, String password) throws SQLException {
-        kind.connect(ips.get(kind), kind.defaultDb, user, password).close();
+        kind.connect(sql.ip(kind), kind.defaultDb, user, password).close();
     }
 
     private void assertCannotLogIn(Kind kind, String user, String password) {
@@ -338,25 +298,12 @@ class SqlRequestsE2ETest {
         return rootQuery(kind, kind == Kind.POSTGRESQL ? "SELECT rolname FROM pg_roles" : "SELECT User FROM mysql.user");
     }
 
-    private List<String> rootQuery(Kind kind, String sql) throws SQLException {
-        List<String> out = new ArrayList<>();
-        try (Connection c = kind.connect(ips.get(kind), kind.defaultDb, "root", rootPasswords.get(kind));
-             Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-            while (rs.next()) {
-                out.add(rs.getString(1));
-            }
-        }
-        return out;
+    private List<String> rootQuery(Kind kind, String query) throws SQLException {
+        return sql.rootQuery(kind, query);
     }
 
-    private void rootSql(Kind kind, String sql) throws SQLException {
-        rootSqlAs(kind, "root", rootPasswords.get(kind), sql);
-    }
-
-    private void rootSqlAs(Kind kind, String user, String password, String sql) throws SQLException {
-        try (Connection c = kind.connect(ips.get(kind), kind.defaultDb, user, password); Statement s = c.createStatement()) {
-            s.execute(sql);
-        }
+    private void rootSql(Kind kind, String statement) throws SQLException {
+        sql.rootSql(kind, statement);
     }
 
     private static String quote(Kind kind, String name) {

@@ -2,21 +2,14 @@ package org.jtrove.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.List;
-import java.util.Map;
 import org.jtrove.model.Json;
 import org.jtrove.server.ApiClient.Response;
 import org.jtrove.server.InstanceLifecycleE2ETest.Kind;
@@ -34,37 +27,19 @@ import org.junit.jupiter.api.TestInstance;
 @Tag("e2e")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class TroveNamesE2ETest {
-    private AllInOne server;
+    private SqlInstances sql;
     private ApiClient api;
-    private final Map<Kind, String> ids = new EnumMap<>(Kind.class);
-    private final Map<Kind, String> ips = new EnumMap<>(Kind.class);
-    private final Map<Kind, String> roots = new EnumMap<>(Kind.class);
 
     @BeforeAll
     void start() throws Exception {
-        Path state = TestServers.stateDir("names");
-        server = new AllInOne(TestServers.config(state));
-        api = new ApiClient(server.port(), "project-names");
-        for (Kind kind : Kind.values()) {
-            Response r = api.post("/instances", "{\"instance\": {\"name\": \"n\", \"flavorRef\": \"1\", \"volume\": {\"size\": 1},"
-                    + " \"datastore\": {\"type\": \"" + kind.type + "\", \"version\": \"" + kind.version + "\"},"
-                    + " \"databases\": [{\"name\": \"db1\"}, {\"name\": \"kept\"}]}}");
-            assertThat(r.status()).as(r.raw()).isEqualTo(200);
-            ids.put(kind, r.body().at("/instance/id").asText());
-        }
-        for (Kind kind : Kind.values()) {
-            ips.put(kind, awaitActive(ids.get(kind)).path("ip").get(0).asText());
-            roots.put(kind, api.post(base(kind) + "/root", null).body().at("/user/password").asText());
-        }
+        sql = new SqlInstances("names", "project-names", ", \"databases\": [{\"name\": \"db1\"}, {\"name\": \"kept\"}]");
+        api = sql.api;
     }
 
     @AfterAll
     void stop() {
-        if (server != null) {
-            ids.values().forEach(id -> api.delete("/instances/" + id));
-            await().atMost(Duration.ofSeconds(60)).until(() -> ids.values().stream()
-                    .allMatch(id -> api.get("/instances/" + id).status() == 404));
-            server.close();
+        if (sql != null) {
+            sql.close();
         }
     }
 
@@ -76,7 +51,7 @@ class TroveNamesE2ETest {
         assertThat(r.status()).as(r.raw()).isEqualTo(202);
         assertThat(rootQuery(kind, "SELECT CONCAT(User, '@', Host) FROM mysql.user")).contains("my.user@%");
         assertThat(rootQuery(kind, "SELECT Db FROM mysql.db WHERE User = 'my.user' AND Host = '%'")).containsExactly("db1");
-        try (Connection c = kind.connect(ips.get(kind), "db1", "my.user", "Passw0rd-123"); Statement s = c.createStatement()) {
+        try (Connection c = kind.connect(sql.ip(kind), "db1", "my.user", "Passw0rd-123"); Statement s = c.createStatement()) {
             s.execute("CREATE TABLE t (x INT)");
         }
         assertThat(api.get(base(kind) + "/users/my.user").body().at("/user/databases/0/name").asText()).isEqualTo("db1");
@@ -104,7 +79,7 @@ class TroveNamesE2ETest {
             assertThat(shown.status()).as(id + ": " + shown.raw()).isEqualTo(200);
             assertThat(shown.body().at("/user/name").asText() + "@" + shown.body().at("/user/host").asText()).isEqualTo(id);
         }
-        try (Connection c = kind.connect(ips.get(kind), "db1", "weird #name x", "Weird-pw-1")) {
+        try (Connection c = kind.connect(sql.ip(kind), "db1", "weird #name x", "Weird-pw-1")) {
             assertThat(c.isValid(5)).isTrue();
         }
         assertThat(api.put(users + "/" + enc("netuser@10.0.0.0/255.255.255.0"), "{\"user\": {\"password\": \"Net-pw-2\"}}")
@@ -137,7 +112,7 @@ class TroveNamesE2ETest {
                 .isEqualTo(202);
         assertThat(api.post(base(kind) + "/users", "{\"users\":[{\"name\":" + Json.write(name) + ",\"password\":\"Pw-h4ck\","
                 + "\"databases\":[{\"name\":" + Json.write(db) + "}]}]}").status()).isEqualTo(202);
-        try (Connection c = kind.connect(ips.get(kind), "", name, "Pw-h4ck"); Statement s = c.createStatement()) {
+        try (Connection c = kind.connect(sql.ip(kind), "", name, "Pw-h4ck"); Statement s = c.createStatement()) {
             s.execute("USE `" + db + "`");
             s.execute("CREATE TABLE t (x INT)");
         }
@@ -161,7 +136,7 @@ class TroveNamesE2ETest {
             assertThat(r.status()).as(pair[0] + ": " + r.raw()).isEqualTo(202);
             assertThat(rootQuery(kind, "SELECT rolname FROM pg_roles")).contains(pair[0]);
             assertThat(rootQuery(kind, "SELECT datname FROM pg_database")).contains(pair[1]);
-            try (Connection c = kind.connect(ips.get(kind), enc(pair[1]), pair[0], "Pg-pw-1"); Statement s = c.createStatement()) {
+            try (Connection c = kind.connect(sql.ip(kind), enc(pair[1]), pair[0], "Pg-pw-1"); Statement s = c.createStatement()) {
                 s.execute("CREATE TABLE t (x INT)");
             }
             Response shown = api.get(base(kind) + "/users/" + enc(pair[0]));
@@ -176,13 +151,13 @@ class TroveNamesE2ETest {
         assertThat(api.post(base(kind) + "/databases", "{\"databases\":[{\"name\":\"trailing \"}]}").status()).isEqualTo(400);
         assertThat(api.post(base(kind) + "/users", "{\"users\":[{\"name\":\"pg_mine\",\"password\":\"Pw-1\"}]}").status())
                 .isEqualTo(400);
-        assertThatThrownBy(() -> kind.connect(ips.get(kind), "kept", user, "Pg-pw-1").close()).isInstanceOf(SQLException.class);
+        assertThatThrownBy(() -> kind.connect(sql.ip(kind), "kept", user, "Pg-pw-1").close()).isInstanceOf(SQLException.class);
     }
 
     // ---- helpers -------------------------------------------------------------------------------------------
 
     private String base(Kind kind) {
-        return "/instances/" + ids.get(kind);
+        return sql.base(kind);
     }
 
     /** A path segment (or a JDBC URL's database) percent-encoded as the client does. */
@@ -190,30 +165,11 @@ class TroveNamesE2ETest {
         return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
-    private JsonNode awaitActive(String id) {
-        JsonNode[] last = new JsonNode[1];
-        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(100)).until(() -> {
-            last[0] = api.get("/instances/" + id).body().path("instance");
-            assertThat(last[0].path("status").asText()).as(last[0].toString()).isNotEqualTo("ERROR");
-            return "ACTIVE".equals(last[0].path("status").asText());
-        });
-        return last[0];
+    private List<String> rootQuery(Kind kind, String query) throws SQLException {
+        return sql.rootQuery(kind, query);
     }
 
-    private List<String> rootQuery(Kind kind, String sql) throws SQLException {
-        List<String> out = new ArrayList<>();
-        try (Connection c = kind.connect(ips.get(kind), kind.defaultDb, "root", roots.get(kind));
-             Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-            while (rs.next()) {
-                out.add(rs.getString(1));
-            }
-        }
-        return out;
-    }
-
-    private void rootSql(Kind kind, String sql) throws SQLException {
-        try (Connection c = kind.connect(ips.get(kind), kind.defaultDb, "root", roots.get(kind)); Statement s = c.createStatement()) {
-            s.execute(sql);
-        }
+    private void rootSql(Kind kind, String statement) throws SQLException {
+        sql.rootSql(kind, statement);
     }
 }

@@ -1,5 +1,6 @@
 package org.jtrove.store;
 
+import java.sql.Types;
 import java.util.ArrayList;
 import java.util.List;
 import org.jdbi.v3.core.Jdbi;
@@ -25,7 +26,7 @@ public final class CharsetRepository {
             var insert = h.prepareBatch("INSERT INTO datastore_charsets (datastore_version_id, kind, name, character_set,"
                     + " is_default) VALUES (:v, :kind, :name, :charset, :isDefault)");
             for (String name : sets.characterSets()) {
-                insert.bind("v", versionId).bind("kind", CHARACTER_SET).bind("name", name).bindNull("charset", java.sql.Types.VARCHAR)
+                insert.bind("v", versionId).bind("kind", CHARACTER_SET).bind("name", name).bindNull("charset", Types.VARCHAR)
                         .bind("isDefault", false).add();
             }
             for (CharacterSets.Collation c : sets.collations()) {

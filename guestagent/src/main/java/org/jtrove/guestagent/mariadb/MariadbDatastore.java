@@ -16,8 +16,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -280,26 +280,7 @@ public final class MariadbDatastore implements SqlDatastore {
     @Override
     public void createDatabases(InstanceContext ctx, Connection c, List<DatabaseSpec> databases, UndoJournal undo)
             throws SQLException, IOException {
-        List<String> existing = listDatabases(c);
-        Set<String> seen = new HashSet<>();
-        for (DatabaseSpec db : databases) {
-            String name = names().checkDatabase(db.name());
-            NameRules.checkCharsetOrCollation("Character set", db.characterSet());
-            NameRules.checkCharsetOrCollation("Collation", db.collate());
-            if (existing.contains(name) || !seen.add(name)) {
-                throw JtroveException.badRequest("A database with the name '" + name + "' already exists.");
-            }
-        }
-        for (DatabaseSpec db : databases) {
-            UndoStep drop = UndoStep.dropDatabase(db.name());
-            undo.record(drop);
-            try {
-                exec(c, createDatabaseSql(db));
-            } catch (SQLException e) {
-                undo.forget(drop);   // not created by this request (e.g. made meanwhile by someone else)
-                throw JtroveException.badRequest("Cannot create database " + db.name() + ": " + e.getMessage());
-            }
-        }
+        createEach(c, listDatabases(c), databases, db -> List.of(createDatabaseSql(db)), undo);
     }
 
     /** Without a character set or collation, a database gets utf8mb4 (so any text fits), with its default collation. */
@@ -342,17 +323,7 @@ public final class MariadbDatastore implements SqlDatastore {
     @Override
     public void createUsers(InstanceContext ctx, Connection c, String adminPassword, List<UserSpec> users,
                             UndoJournal undo) throws SQLException, IOException {
-        List<String> databases = listDatabases(c);
-        Set<String> seen = new HashSet<>();
-        for (UserSpec user : users) {
-            String name = names().checkUser(user.name());
-            String host = names().checkHost(user.host());
-            names().password(user.password());
-            if (userExists(c, name, host) || !seen.add(name + "@" + host)) {
-                throw JtroveException.badRequest("A user with the name '" + name + "@" + host + "' already exists.");
-            }
-            requireDatabases(databases, user.databases());
-        }
+        checkNewUsers(users, listDatabases(c), (name, host) -> userExists(c, name, host));
         for (UserSpec user : users) {
             undo.record(UndoStep.dropUser(user.name(), user.host()));
             exec(c, "CREATE USER " + account(user.name(), user.host()) + " IDENTIFIED BY PASSWORD '"
@@ -446,7 +417,7 @@ public final class MariadbDatastore implements SqlDatastore {
         requireUser(c, name, host);
         requireDatabases(listDatabases(c), databases);
         List<String> before = listAccess(c, name, host);
-        for (String db : new java.util.LinkedHashSet<>(databases)) {
+        for (String db : new LinkedHashSet<>(databases)) {
             if (!before.contains(db)) {
                 undo.record(UndoStep.revoke(name, host, db));
             }
@@ -665,14 +636,6 @@ public final class MariadbDatastore implements SqlDatastore {
         }
     }
 
-    private void requireDatabases(List<String> existing, List<String> wanted) {
-        for (String db : wanted) {
-            names().databaseRef(db);
-            if (!existing.contains(db)) {
-                throw JtroveException.notFound("Database " + db + " cannot be found on the instance.");
-            }
-        }
-    }
 
     private static boolean userExists(Connection c, String name, String host) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM mysql.user WHERE User = ? AND Host = ?")) {

@@ -1,6 +1,7 @@
 package org.jtrove.guestagent.postgresql;
 
 import java.io.IOException;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,7 +14,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -208,7 +209,7 @@ public final class PostgresqlDatastore implements SqlDatastore {
         p.setProperty("socketTimeout", "60");
         p.setProperty("ApplicationName", "jtrove-guestagent");
         // The driver URL-decodes the database name: any name (with '/', '?' or '%') is encoded here.
-        String db = java.net.URLEncoder.encode(database == null ? "postgres" : database, StandardCharsets.UTF_8)
+        String db = URLEncoder.encode(database == null ? "postgres" : database, StandardCharsets.UTF_8)
                 .replace("+", "%20");
         return DriverManager.getConnection("jdbc:postgresql://" + ctx.address() + ":" + port() + "/" + db, p);
     }
@@ -242,27 +243,8 @@ public final class PostgresqlDatastore implements SqlDatastore {
     @Override
     public void createDatabases(InstanceContext ctx, Connection c, List<DatabaseSpec> databases, UndoJournal undo)
             throws SQLException, IOException {
-        List<String> existing = listDatabases(c);
-        Set<String> seen = new HashSet<>();
-        for (DatabaseSpec db : databases) {
-            String name = names().checkDatabase(db.name());
-            NameRules.checkCharsetOrCollation("Character set", db.characterSet());
-            NameRules.checkCharsetOrCollation("Collation", db.collate());
-            if (existing.contains(name) || !seen.add(name)) {
-                throw JtroveException.badRequest("A database with the name '" + name + "' already exists.");
-            }
-        }
-        for (DatabaseSpec db : databases) {
-            UndoStep drop = UndoStep.dropDatabase(db.name());
-            undo.record(drop);
-            try {
-                exec(c, createDatabaseSql(db));
-            } catch (SQLException e) {
-                undo.forget(drop);   // not created by this request (e.g. made meanwhile by someone else)
-                throw JtroveException.badRequest("Cannot create database " + db.name() + ": " + e.getMessage());
-            }
-            exec(c, "REVOKE CONNECT, TEMPORARY ON DATABASE " + ident(db.name()) + " FROM PUBLIC");
-        }
+        createEach(c, listDatabases(c), databases, db -> List.of(createDatabaseSql(db),
+                "REVOKE CONNECT, TEMPORARY ON DATABASE " + ident(db.name()) + " FROM PUBLIC"), undo);
     }
 
     /**
@@ -304,17 +286,7 @@ public final class PostgresqlDatastore implements SqlDatastore {
     @Override
     public void createUsers(InstanceContext ctx, Connection c, String adminPassword, List<UserSpec> users,
                             UndoJournal undo) throws SQLException, IOException {
-        List<String> databases = listDatabases(c);
-        Set<String> seen = new HashSet<>();
-        for (UserSpec user : users) {
-            String name = names().checkUser(user.name());
-            names().checkHost(user.host());
-            names().password(user.password());
-            if (roleExists(c, name) || !seen.add(name)) {
-                throw JtroveException.badRequest("A user with the name '" + name + "' already exists.");
-            }
-            requireDatabases(databases, user.databases());
-        }
+        checkNewUsers(users, listDatabases(c), (name, host) -> roleExists(c, name));
         for (UserSpec user : users) {
             undo.record(UndoStep.dropUser(user.name(), "%"));
         }
@@ -424,7 +396,7 @@ public final class PostgresqlDatastore implements SqlDatastore {
         requireUser(c, name, host);
         requireDatabases(listDatabases(c), databases);
         List<String> before = listAccess(c, name, host);
-        for (String db : new java.util.LinkedHashSet<>(databases)) {
+        for (String db : new LinkedHashSet<>(databases)) {
             if (!before.contains(db)) {
                 undo.record(UndoStep.revoke(name, "%", db));
             }
@@ -620,14 +592,6 @@ public final class PostgresqlDatastore implements SqlDatastore {
         }
     }
 
-    private void requireDatabases(List<String> existing, List<String> wanted) {
-        for (String db : wanted) {
-            names().databaseRef(db);
-            if (!existing.contains(db)) {
-                throw JtroveException.notFound("Database " + db + " cannot be found on the instance.");
-            }
-        }
-    }
 
     private interface SqlWork {
         void run() throws SQLException;

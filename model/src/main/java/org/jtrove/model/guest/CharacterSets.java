@@ -1,8 +1,10 @@
 package org.jtrove.model.guest;
 
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 import org.jtrove.model.JtroveException;
 
 /**
@@ -24,7 +26,7 @@ public record CharacterSets(List<String> characterSets, List<Collation> collatio
     /** Each name once (the first entry of a name wins). */
     public CharacterSets {
         characterSets = characterSets.stream().distinct().toList();
-        java.util.Set<String> seen = new java.util.HashSet<>();
+        Set<String> seen = new HashSet<>();
         collations = collations.stream().filter(c -> seen.add(c.name())).toList();
     }
 
