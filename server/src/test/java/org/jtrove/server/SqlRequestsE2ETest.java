@@ -85,6 +85,37 @@ class SqlRequestsE2ETest {
         rootSql(kind, "DROP DATABASE " + quote(kind, last));
     }
 
+    /**
+     * MariaDB changes each password on its own: a change that fails part-way (the last user dropped by root while
+     * the request runs) puts back the previous password hashes of the users already changed.
+     */
+    @Test
+    @Order(2)
+    void aPasswordChangeFailingPartWayRestoresThePreviousPasswords() throws Exception {
+        Kind kind = Kind.MARIADB;
+        int count = 150;
+        List<String> names = IntStream.range(0, count).mapToObj(i -> "pw_" + i).toList();
+        String last = names.get(count - 1);
+        assertThat(api.post(base(kind) + "/users", names.stream().map(n -> "{\"name\": \"" + n + "\", \"password\": \"Old-pw-1\"}")
+                .collect(Collectors.joining(", ", "{\"users\": [", "]}"))).status()).isEqualTo(202);
+        String oldHash = rootQuery(kind, "SELECT authentication_string FROM mysql.user WHERE User = 'pw_0'").get(0);
+        String body = names.stream().map(n -> "{\"name\": \"" + n + "\", \"password\": \"New-pw-2\"}")
+                .collect(Collectors.joining(", ", "{\"users\": [", "]}"));
+        CompletableFuture<Response> request = CompletableFuture.supplyAsync(() -> api.put(base(kind) + "/users", body));
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(2)).until(() -> !oldHash.equals(
+                rootQuery(kind, "SELECT authentication_string FROM mysql.user WHERE User = 'pw_0'").get(0)));
+        rootSql(kind, "DROP USER '" + last + "'@'%'");
+        Response r = request.get();
+        assertThat(r.status()).as(r.raw()).isEqualTo(422);
+        assertThat(rootQuery(kind, "SELECT COUNT(*) FROM mysql.user WHERE User LIKE 'pw\\_%' AND authentication_string = '"
+                + oldHash + "'")).as("every changed password was put back").containsExactly(Integer.toString(count - 1));
+        login(kind, "pw_0", "Old-pw-1");
+        login(kind, names.get(count - 2), "Old-pw-1");
+        assertCannotLogIn(kind, "pw_0", "New-pw-2");
+        rootSql(kind, names.subList(0, count - 1).stream().map(n -> "'" + n + "'@'%'")
+                .collect(Collectors.joining(", ", "DROP USER ", "")));
+    }
+
     // ---- users ---------------------------------------------------------------------------------------------
 
     @ParameterizedTest
