@@ -679,16 +679,18 @@ public final class GuestAgent implements AutoCloseable {
     /** Takes back what {@code undo} records, latest first; what cannot be undone now stays recorded. */
     private boolean rollBack(SqlDatastore sql, String password, UndoJournal undo) {
         List<UndoStep> steps = undo.latestFirst();
-        try (Connection c = sql.connectAdmin(ctx, password, null)) {
-            for (UndoStep step : steps) {
-                sql.undo(ctx, c, password, step);
-                undo.forget(step);
-            }
-            undo.discard();
+        try {
             if (!steps.isEmpty()) {
+                try (Connection c = sql.connectAdmin(ctx, password, null)) {
+                    for (UndoStep step : steps) {
+                        sql.undo(ctx, c, password, step);
+                        undo.forget(step);
+                    }
+                }
                 LOG.info("instance {}: undid {} change(s) of a request that did not complete: {}", ctx.instanceId(),
                         steps.size(), steps);
             }
+            undo.discard();
             return true;
         } catch (Exception e) {
             LOG.warn("instance {}: cannot undo {} yet ({}); it is undone when the server answers again",
