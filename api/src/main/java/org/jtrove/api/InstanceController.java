@@ -28,6 +28,7 @@ import org.jtrove.model.JtroveException;
 import org.jtrove.model.ServiceStatus;
 import org.jtrove.model.TaskType;
 import org.jtrove.bus.TaskmanagerApi;
+import org.jtrove.model.guest.CharacterSets;
 import org.jtrove.model.guest.DatabaseSpec;
 import org.jtrove.model.guest.Managers;
 import org.jtrove.model.guest.NameRules;
@@ -86,6 +87,12 @@ final class InstanceController {
         JsonNode body = Bodies.wrapped(ctx, "instance");
         String path = "instance";
         Bodies.onlyFields(body, CREATE_FIELDS, path);
+        if (body.hasNonNull("replica_of") || body.hasNonNull("replica_count")) {
+            // A replica create carries no flavor or volume: say what is missing rather than "flavorRef is required".
+            throw JtroveException.notImplemented("Replication is not supported by this jtrove yet: an instance cannot"
+                    + " be created with 'replica_of' or 'replica_count'. Create a standalone instance, or restore a"
+                    + " backup of the source instance with 'restorePoint'.");
+        }
         String name = Bodies.nonEmptyString(body, "name", path);
         FlavorRecord flavor = flavor(body.get("flavorRef"));
         JsonNode volume = body.get("volume");
@@ -109,7 +116,7 @@ final class InstanceController {
         List<UserSpec> users = List.of();
         if (Managers.hasDatabasesAndUsers(version.manager())) {
             NameRules rules = NameRules.forManager(version.manager());
-            databases = databases(body, rules);
+            databases = databases(body, rules, store.charsets.find(version.id()), version.manager());
             users = users(body, rules, databases);
         } else {
             for (String field : List.of("databases", "users")) {
@@ -124,7 +131,7 @@ final class InstanceController {
         InstanceAccess access = body.has("access")
                 ? AccessBody.parse(body.get("access"), InstanceAccess.DEFAULT, settings.publicAddress() != null)
                 : InstanceAccess.DEFAULT;
-        for (String unsupported : List.of("replica_of", "modules")) {
+        for (String unsupported : List.of("modules")) {
             if (body.hasNonNull(unsupported)) {
                 throw JtroveException.notImplemented("'" + unsupported + "' is not supported by this jtrove yet.");
             }
@@ -234,12 +241,12 @@ final class InstanceController {
         return v;
     }
 
-    private static List<DatabaseSpec> databases(JsonNode body, NameRules rules) {
+    private static List<DatabaseSpec> databases(JsonNode body, NameRules rules, CharacterSets charsets, String manager) {
         List<DatabaseSpec> out = new ArrayList<>();
         Set<String> seen = new HashSet<>();
         JsonNode items = Bodies.array(body, "databases", "instance", false);
         for (JsonNode item : items) {
-            DatabaseSpec db = DatabaseUserController.databaseSpec(item, rules, "instance['databases']");
+            DatabaseSpec db = DatabaseUserController.databaseSpec(item, rules, charsets, manager, "instance['databases']");
             if (!seen.add(db.name())) {
                 throw JtroveException.badRequest("Database name '" + db.name() + "' appears more than once.");
             }

@@ -8,6 +8,8 @@ import org.jtrove.bus.InProcessBus;
 import org.jtrove.bus.MessageBus;
 import org.jtrove.guestagent.BootFiles;
 import org.jtrove.guestagent.Datastores;
+import org.jtrove.guestagent.host.LocalGuestHost;
+import org.jtrove.guestagent.host.OsUser;
 import org.jtrove.model.DaemonThreads;
 import org.jtrove.model.guest.AgentBoot;
 import org.jtrove.store.DatastoreVersionRecord;
@@ -33,6 +35,7 @@ public final class AllInOne implements AutoCloseable {
     private final TaskmanagerService taskmanager;
     private final ApiService api;
     private final Thread templateWarmer;
+    private final Registration registration;
 
     public AllInOne(JtroveConfig config) {
         Path state = config.statePath();
@@ -40,7 +43,10 @@ public final class AllInOne implements AutoCloseable {
         this.taskmanagerLock = StateLock.acquire(state, "taskmanager");
         this.hostLock = StateLock.acquire(state, "guestagent");
         this.store = Infrastructure.openStore(config, MetadataStore.SchemaMode.MIGRATE);
-        new Registration(store, Datastores.builtIn(), state).firstStart();
+        OsUser builder = OsUser.ensure(config.guestAgent.databaseOsUser());
+        this.registration = new Registration(store, Datastores.builtIn(), state,
+                new LocalGuestHost(state.resolve("probes"), builder));
+        registration.firstStart();
         this.bus = new InProcessBus();
         BackupVault vault = Infrastructure.backupVault(config);
         this.conductor = new ConductorService(store, bus).start();
@@ -83,6 +89,11 @@ public final class AllInOne implements AutoCloseable {
 
     public MetadataStore store() {
         return store;
+    }
+
+    /** Registers server builds as datastore versions in this server's store (what `manage` does from outside). */
+    public Registration registration() {
+        return registration;
     }
 
     /** Initialises the template of every active version in the background, so the first create does not pay for it. */

@@ -1,6 +1,8 @@
 package org.jtrove.server;
 
 import java.util.concurrent.Callable;
+import org.jtrove.guestagent.host.LocalGuestHost;
+import org.jtrove.guestagent.host.OsUser;
 import org.jtrove.guestagent.Datastores;
 import org.jtrove.identity.BuiltinIdentity;
 import org.jtrove.identity.PasswordHasher;
@@ -31,15 +33,19 @@ final class ManageCommand {
             JtroveConfig config = common.load();
             Infrastructure.prepareStateDir(config.statePath());
             stateDir = config.statePath();
+            databaseOsUser = config.guestAgent.databaseOsUser();
             try (MetadataStore store = Infrastructure.openStore(config, MetadataStore.SchemaMode.MIGRATE)) {
                 return run(store);
             }
         }
 
         java.nio.file.Path stateDir;
+        String databaseOsUser;
 
+        /** Registration that reads each new build's character sets, running it as the database OS user. */
         Registration registration(MetadataStore store) {
-            return new Registration(store, Datastores.builtIn(), stateDir);
+            return new Registration(store, Datastores.builtIn(), stateDir,
+                    new LocalGuestHost(stateDir.resolve("probes"), OsUser.ensure(databaseOsUser)));
         }
 
         abstract int run(MetadataStore store);

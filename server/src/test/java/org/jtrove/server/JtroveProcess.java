@@ -98,6 +98,10 @@ final class JtroveProcess implements AutoCloseable {
         }
     }
 
+    boolean running() {
+        return process != null && process.isAlive();
+    }
+
     long pid() {
         return process.pid();
     }

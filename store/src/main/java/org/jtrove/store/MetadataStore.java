@@ -75,6 +75,7 @@ public final class MetadataStore implements AutoCloseable {
     public final GuestOperationRepository guestOperations;
     public final ComputeHostRepository computeHosts;
     private final StoreVendor vendor;
+    public final CharsetRepository charsets;
 
     /**
      * Opens the store at {@code jdbcUrl} ({@code jdbc:h2:}, {@code jdbc:postgresql:} or {@code jdbc:mariadb:})
@@ -125,6 +126,7 @@ public final class MetadataStore implements AutoCloseable {
         this.configurations = new ConfigurationRepository(jdbi, tasks);
         this.guestOperations = new GuestOperationRepository(jdbi);
         this.computeHosts = new ComputeHostRepository(jdbi);
+        this.charsets = new CharsetRepository(jdbi);
     }
 
     /**
