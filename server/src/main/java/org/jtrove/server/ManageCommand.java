@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
 
 /** Operator commands, the counterpart of trove-manage. They work while the server runs. */
 @Command(name = "manage", mixinStandardHelpOptions = true, description = "Register datastores, versions and flavors.",
@@ -23,14 +24,29 @@ import picocli.CommandLine.Parameters;
                 ManageCommand.ProjectCreate.class, ManageCommand.ProjectList.class, ManageCommand.UserCreate.class,
                 ManageCommand.UserPassword.class, ManageCommand.UserList.class, ManageCommand.RoleAdd.class})
 final class ManageCommand {
+    /** Options given before the subcommand, as trove-manage takes them ({@code jtrove manage --config-file F db_sync}). */
+    @Mixin
+    Main.Common common = new Main.Common();
+
+    /** The configuration: the files and state directory given to {@code manage}, then those given to the subcommand. */
+    JtroveConfig load(Main.Common own) {
+        Main.Common both = new Main.Common();
+        both.configFiles.addAll(common.configFiles);
+        both.configFiles.addAll(own.configFiles);
+        both.stateDir = own.stateDir != null ? own.stateDir : common.stateDir;
+        return both.load();
+    }
 
     abstract static class StoreCommand implements Callable<Integer> {
         @Mixin
         Main.Common common = new Main.Common();
 
+        @ParentCommand
+        ManageCommand manage;
+
         @Override
         public Integer call() {
-            JtroveConfig config = common.load();
+            JtroveConfig config = manage.load(common);
             Infrastructure.prepareStateDir(config.statePath());
             stateDir = config.statePath();
             databaseOsUser = config.guestAgent.databaseOsUser();
@@ -58,9 +74,12 @@ final class ManageCommand {
         @Mixin
         Main.Common common = new Main.Common();
 
+        @ParentCommand
+        ManageCommand manage;
+
         @Override
         public Integer call() {
-            JtroveConfig config = common.load();
+            JtroveConfig config = manage.load(common);
             try (MetadataStore store = Infrastructure.openStore(config, MetadataStore.SchemaMode.MIGRATE)) {
                 System.out.println("the metadata store's schema is current");
             }

@@ -212,11 +212,6 @@ public final class InstanceRepository {
                 .mapTo(String.class).findFirst().orElse(null));
     }
 
-    public void setAddress(String id, String address, int index) {
-        jdbi.useHandle(h -> h.createUpdate("UPDATE instances SET address = :a, address_index = :i WHERE id = :id")
-                .bind("a", address).bind("i", index).bind("id", id).execute());
-    }
-
     /** The instance's access; rows from before access was recorded have the default (not public, any source). */
     public InstanceAccess access(String id) {
         return jdbi.withHandle(h -> h.createQuery("SELECT access FROM instances WHERE id = :id").bind("id", id)
@@ -240,17 +235,6 @@ public final class InstanceRepository {
     public void setPublicPort(String id, Integer port) {
         jdbi.useHandle(h -> h.createUpdate("UPDATE instances SET public_port = :p WHERE id = :id")
                 .bind("p", port).bind("id", id).execute());
-    }
-
-    /** Every public port an instance holds (a delete gives it back before the row is marked deleted). */
-    public List<Integer> usedPublicPorts() {
-        return jdbi.withHandle(h -> h.createQuery("SELECT public_port FROM instances WHERE public_port IS NOT NULL")
-                .mapTo(Integer.class).list());
-    }
-
-    public List<Integer> usedAddressIndexes() {
-        return jdbi.withHandle(h -> h.createQuery("SELECT address_index FROM instances WHERE address_index IS NOT NULL")
-                .mapTo(Integer.class).list());
     }
 
     public void markDeleted(String id) {
