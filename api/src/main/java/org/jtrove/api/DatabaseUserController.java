@@ -5,16 +5,12 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import org.jtrove.bus.Message;
+import org.jtrove.bus.GuestApi;
 import org.jtrove.bus.MessageBus;
-import org.jtrove.bus.Topics;
 import org.jtrove.model.InstanceTask;
 import org.jtrove.model.Json;
 import org.jtrove.model.JtroveException;
@@ -22,6 +18,8 @@ import org.jtrove.model.guest.CharacterSets;
 import org.jtrove.model.guest.DatabaseSpec;
 import org.jtrove.model.guest.Managers;
 import org.jtrove.model.guest.NameRules;
+import org.jtrove.model.guest.RootUser;
+import org.jtrove.model.guest.UserAttributes;
 import org.jtrove.model.guest.UserSpec;
 import org.jtrove.store.InstanceRecord;
 import org.jtrove.store.MetadataStore;
@@ -31,16 +29,15 @@ import org.jtrove.store.MetadataStore;
  * server by the instance's guest agent, whose errors come back with their status.
  */
 final class DatabaseUserController {
-    private static final Duration GUEST_TIMEOUT = Duration.ofSeconds(60);
     private final MetadataStore store;
-    private final MessageBus bus;
+    private final GuestApi guests;
     private final InstanceController instances;
     private final int pageSize;
 
     DatabaseUserController(MetadataStore store, MessageBus bus, InstanceController instances, int pageSize) {
         this.pageSize = pageSize;
         this.store = store;
-        this.bus = bus;
+        this.guests = new GuestApi(bus);
         this.instances = instances;
     }
 
@@ -67,8 +64,7 @@ final class DatabaseUserController {
 
     private void listDatabases(Context ctx) {
         Target t = target(ctx, "list_databases");
-        List<String> names = new ArrayList<>();
-        t.call("list_databases", Map.of()).forEach(n -> names.add(n.asText()));
+        List<String> names = guests.listDatabases(t.instance.id());
         Pages.Page<String> page = Pages.page(ctx, names, n -> n, pageSize);
         ArrayNode out = Json.MAPPER.createArrayNode();
         page.items().forEach(n -> out.addObject().put("name", n));
@@ -95,14 +91,14 @@ final class DatabaseUserController {
             }
             dbs.add(db);
         }
-        t.call("create_database", Map.of("databases", dbs));
+        guests.createDatabases(t.instance.id(), dbs);
         accepted(ctx);
     }
 
     private void deleteDatabase(Context ctx) {
         Target t = target(ctx, "delete_database");
         String name = t.rules.databaseRef(ctx.pathParam("name"));
-        t.call("delete_database", Map.of("name", name));
+        guests.deleteDatabase(t.instance.id(), name);
         accepted(ctx);
     }
 
@@ -110,8 +106,7 @@ final class DatabaseUserController {
 
     private void listUsers(Context ctx) {
         Target t = target(ctx, "list_users");
-        List<JsonNode> users = new ArrayList<>();
-        t.call("list_users", Map.of()).forEach(users::add);
+        List<JsonNode> users = guests.listUsers(t.instance.id());
         Pages.Page<JsonNode> page = Pages.page(ctx, users,
                 u -> u.path("name").asText() + "@" + u.path("host").asText("%"), pageSize);
         ArrayNode out = Json.MAPPER.createArrayNode();
@@ -138,7 +133,7 @@ final class DatabaseUserController {
             }
             users.add(u);
         }
-        t.call("create_user", Map.of("users", users));
+        guests.createUsers(t.instance.id(), users);
         accepted(ctx);
     }
 
@@ -163,7 +158,7 @@ final class DatabaseUserController {
         if (changes.isEmpty()) {
             throw JtroveException.badRequest("Validation error: 'users' must list at least one user.");
         }
-        t.call("change_passwords", Map.of("users", changes));
+        guests.changePasswords(t.instance.id(), changes);
         accepted(ctx);
     }
 
@@ -171,7 +166,7 @@ final class DatabaseUserController {
         Target t = target(ctx, "get_user");
         NameRules.UserRef id = t.rules.userId(ctx.pathParam("user"));
         ObjectNode body = Json.object();
-        body.set("user", userView(t.call("get_user", Map.of("name", id.name(), "host", id.host()))));
+        body.set("user", userView(guests.getUser(t.instance.id(), id.name(), id.host())));
         ctx.json(body);
     }
 
@@ -183,26 +178,20 @@ final class DatabaseUserController {
         if (user.isEmpty()) {
             throw JtroveException.badRequest("Validation error: 'user' needs at least one of name, password, host.");
         }
-        Map<String, Object> attrs = new HashMap<>();
-        if (user.has("name")) {
-            attrs.put("name", t.rules.checkUser(Bodies.nonEmptyString(user, "name", "user")));
-        }
-        if (user.has("host")) {
-            attrs.put("host", t.rules.checkHost(Bodies.rawString(user, "host", "user", true)));
-        }
-        if (user.has("password")) {
-            String password = Bodies.rawString(user, "password", "user", true);
+        String newName = user.has("name") ? t.rules.checkUser(Bodies.nonEmptyString(user, "name", "user")) : null;
+        String newHost = user.has("host") ? t.rules.checkHost(Bodies.rawString(user, "host", "user", true)) : null;
+        String password = user.has("password") ? Bodies.rawString(user, "password", "user", true) : null;
+        if (password != null) {
             t.rules.password(password);
-            attrs.put("password", password);
         }
-        t.call("update_attributes", Map.of("name", id.name(), "host", id.host(), "attributes", attrs));
+        guests.updateUser(t.instance.id(), id.name(), id.host(), new UserAttributes(newName, newHost, password));
         accepted(ctx);
     }
 
     private void deleteUser(Context ctx) {
         Target t = target(ctx, "delete_user");
         NameRules.UserRef id = t.rules.userId(ctx.pathParam("user"));
-        t.call("delete_user", Map.of("name", id.name(), "host", id.host()));
+        guests.deleteUser(t.instance.id(), id.name(), id.host());
         accepted(ctx);
     }
 
@@ -210,7 +199,7 @@ final class DatabaseUserController {
         Target t = target(ctx, "list_access");
         NameRules.UserRef id = t.rules.userId(ctx.pathParam("user"));
         ArrayNode out = Json.MAPPER.createArrayNode();
-        t.call("list_access", Map.of("name", id.name(), "host", id.host())).forEach(d -> out.addObject().put("name", d.asText()));
+        guests.listAccess(t.instance.id(), id.name(), id.host()).forEach(d -> out.addObject().put("name", d));
         ObjectNode body = Json.object();
         body.set("databases", out);
         ctx.json(body);
@@ -225,7 +214,7 @@ final class DatabaseUserController {
             Bodies.objectItem(item, "databases[]");
             dbs.add(t.rules.databaseRef(Bodies.nonEmptyString(item, "name", "databases[]")));
         }
-        t.call("grant_access", Map.of("name", id.name(), "host", id.host(), "databases", dbs));
+        guests.grantAccess(t.instance.id(), id.name(), id.host(), dbs);
         accepted(ctx);
     }
 
@@ -233,7 +222,7 @@ final class DatabaseUserController {
         Target t = target(ctx, "revoke_access");
         NameRules.UserRef id = t.rules.userId(ctx.pathParam("user"));
         String db = t.rules.databaseRef(ctx.pathParam("db"));
-        t.call("revoke_access", Map.of("name", id.name(), "host", id.host(), "database", db));
+        guests.revokeAccess(t.instance.id(), id.name(), id.host(), db);
         accepted(ctx);
     }
 
@@ -242,12 +231,11 @@ final class DatabaseUserController {
     private void rootShow(Context ctx) {
         Target t = target(ctx, null);
         ObjectNode body = Json.object();
-        body.put("rootEnabled", t.call("is_root_enabled", Map.of()).asBoolean());
+        body.put("rootEnabled", guests.isRootEnabled(t.instance.id()));
         ctx.json(body);
     }
 
     private void rootEnable(Context ctx) {
-        Map<String, Object> args = new HashMap<>();
         String password = null;
         if (!ctx.body().isBlank()) {
             password = Bodies.rawString(Bodies.object(ctx), "password", "", false);
@@ -256,20 +244,19 @@ final class DatabaseUserController {
         if (password != null) {
             String chosen = password;
             NameRules.find(t.manager).ifPresentOrElse(r -> r.password(chosen), () -> NameRules.checkPassword(chosen));
-            args.put("password", password);
         }
-        JsonNode user = t.call("enable_root", args);
+        RootUser user = guests.enableRoot(t.instance.id(), password);
         ObjectNode body = Json.object();
-        body.putObject("user").put("name", user.path("name").asText()).put("password", user.path("password").asText());
+        body.putObject("user").put("name", user.name()).put("password", user.password());
         ctx.status(200).json(body);
     }
 
     private void rootDisable(Context ctx) {
         Target t = target(ctx, null);
-        if (!t.call("is_root_enabled", Map.of()).asBoolean()) {
+        if (!guests.isRootEnabled(t.instance.id())) {
             throw JtroveException.notFound("The root user of instance " + t.instance.id() + " is not enabled.");
         }
-        t.call("disable_root", Map.of());
+        guests.disableRoot(t.instance.id());
         ctx.status(204).contentType("application/json");
     }
 
@@ -339,11 +326,6 @@ final class DatabaseUserController {
             this.instance = instance;
             this.manager = manager;
             this.rules = rules;
-        }
-
-        JsonNode call(String method, Object args) {
-            JsonNode result = bus.call(Topics.guest(instance.id()), Message.of(method, args), GUEST_TIMEOUT);
-            return result == null ? Json.MAPPER.nullNode() : result;
         }
     }
 }

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
@@ -17,9 +16,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import org.jtrove.bus.Message;
+import org.jtrove.bus.GuestApi;
 import org.jtrove.bus.MessageBus;
-import org.jtrove.bus.Topics;
 import org.jtrove.model.InstanceAccess;
 import org.jtrove.model.InstanceStatus;
 import org.jtrove.model.InstanceTask;
@@ -52,7 +50,7 @@ final class InstanceController {
     private static final Set<String> UPDATE_FIELDS = Set.of("name", "configuration", "replica_of", "slave_of",
             "datastore_version", "access");
     private final MetadataStore store;
-    private final MessageBus bus;
+    private final GuestApi guests;
     private final ApiSettings settings;
     private final TaskmanagerApi taskmanager;
     private final Quotas quotas;
@@ -63,7 +61,7 @@ final class InstanceController {
         this.quotas = quotas;
         this.configurations = configurations;
         this.store = store;
-        this.bus = bus;
+        this.guests = new GuestApi(bus);
         this.taskmanager = new TaskmanagerApi(bus);
         this.settings = settings;
     }
@@ -365,8 +363,7 @@ final class InstanceController {
         }
         if (withUsage && "ACTIVE".equals(status)) {
             try {
-                JsonNode info = bus.call(Topics.guest(i.id()), Message.of("get_volume_info", Map.of()), Duration.ofSeconds(3));
-                double used = info.path("used").asDouble();
+                double used = guests.volumeUsedGb(i.id());
                 volume.put("used", used);
                 volume.put("used_percent", Math.round(used / i.volumeSize() * 10000) / 100.0);
             } catch (JtroveException e) {
@@ -495,7 +492,7 @@ final class InstanceController {
     /** The values of every catalogue parameter in effect on the running server. */
     private void effectiveConfiguration(Context ctx) {
         InstanceRecord i = instance(ctx);
-        JsonNode values = bus.call(Topics.guest(i.id()), Message.of("get_configuration", Map.of()), Duration.ofSeconds(30));
+        JsonNode values = guests.effectiveConfiguration(i.id());
         ObjectNode body = Json.object();
         body.putObject("instance").set("configuration", values);
         ctx.json(body);

@@ -21,6 +21,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.jtrove.bus.ConductorApi;
+import org.jtrove.bus.GuestMethod;
 import org.jtrove.bus.Message;
 import org.jtrove.bus.MessageBus;
 import org.jtrove.bus.Topics;
@@ -39,6 +40,8 @@ import org.jtrove.model.guest.DatabaseSpec;
 import org.jtrove.model.guest.RestoreSource;
 import org.jtrove.model.guest.Heartbeat;
 import org.jtrove.model.guest.PrepareRequest;
+import org.jtrove.model.guest.RootUser;
+import org.jtrove.model.guest.UserAttributes;
 import org.jtrove.model.guest.UserSpec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -128,76 +131,75 @@ public final class GuestAgent implements AutoCloseable {
 
     Object handle(Message m) throws Exception {
         JsonNode a = m.args();
-        return switch (m.method()) {
-            case "prepare" -> operation(m.method(), a, () -> prepare(Json.convert(a.path("request"), PrepareRequest.class)));
-            case "restart" -> operation(m.method(), a, this::restart);
-            case "resize" -> operation(m.method(), a, () -> resize(a.path("request").path("memory_mb").asInt()));
-            case "apply_configuration" -> operation(m.method(), a, () -> Map.of("restart_required",
+        return switch (GuestMethod.of(m.method())) {
+            case PREPARE -> operation(m.method(), a, () -> prepare(Json.convert(a.path("request"), PrepareRequest.class)));
+            case RESTART -> operation(m.method(), a, this::restart);
+            case RESIZE -> operation(m.method(), a, () -> resize(a.path("request").path("memory_mb").asInt()));
+            case APPLY_CONFIGURATION -> operation(m.method(), a, () -> Map.of("restart_required",
                     applyConfiguration(a.path("request").path("values"))));
-            case "stop_db" -> stopDb();
-            case "get_volume_info" -> Map.of("used", usedGb());
-            case "create_backup" -> {
+            case STOP_DB -> stopDb();
+            case GET_VOLUME_INFO -> Map.of("used", usedGb());
+            case CREATE_BACKUP -> {
                 backups.start(m.args(BackupRequest.class));
                 yield null;
             }
-            case "cancel_backup" -> backups.cancel(a.path("backup_id").asText());
-            case "create_database" -> changeSql(m.method(), (sql, c, undo) -> {
+            case CANCEL_BACKUP -> backups.cancel(a.path("backup_id").asText());
+            case CREATE_DATABASE -> changeSql(m.method(), (sql, c, undo) -> {
                 sql.createDatabases(ctx, c, items(a.path("databases"), DatabaseSpec.class), undo);
                 return null;
             });
-            case "list_databases" -> withSql(m.method(), (sql, c) -> sql.listDatabases(c));
-            case "delete_database" -> changeSql(m.method(), (sql, c, undo) -> {
+            case LIST_DATABASES -> withSql(m.method(), (sql, c) -> sql.listDatabases(c));
+            case DELETE_DATABASE -> changeSql(m.method(), (sql, c, undo) -> {
                 sql.dropDatabase(c, a.path("name").asText());
                 return null;
             });
-            case "create_user" -> changeSql(m.method(), (sql, c, undo) -> {
+            case CREATE_USER -> changeSql(m.method(), (sql, c, undo) -> {
                 sql.createUsers(ctx, c, adminPassword(), items(a.path("users"), UserSpec.class), undo);
                 return null;
             });
-            case "list_users" -> withSql(m.method(), (sql, c) -> sql.listUsers(c));
-            case "get_user" -> withSql(m.method(),
+            case LIST_USERS -> withSql(m.method(), (sql, c) -> sql.listUsers(c));
+            case GET_USER -> withSql(m.method(),
                     (sql, c) -> findUser(sql, c, a.path("name").asText(), a.path("host").asText()));
-            case "delete_user" -> changeSql(m.method(), (sql, c, undo) -> {
+            case DELETE_USER -> changeSql(m.method(), (sql, c, undo) -> {
                 sql.dropUser(ctx, c, adminPassword(), a.path("name").asText(), a.path("host").asText());
                 return null;
             });
-            case "change_passwords" -> changeSql(m.method(), (sql, c, undo) -> {
+            case CHANGE_PASSWORDS -> changeSql(m.method(), (sql, c, undo) -> {
                 sql.changePasswords(c, items(a.path("users"), UserSpec.class), undo);
                 return null;
             });
-            case "update_attributes" -> changeSql(m.method(), (sql, c, undo) -> {
-                JsonNode attrs = a.path("attributes");
+            case UPDATE_ATTRIBUTES -> changeSql(m.method(), (sql, c, undo) -> {
+                UserAttributes attrs = Json.convert(a.path("attributes"), UserAttributes.class);
                 sql.updateUser(c, a.path("name").asText(), a.path("host").asText(), new SqlDatastore.UserChange(
-                        text(attrs, "name"), text(attrs, "host"), text(attrs, "password")), undo);
+                        attrs.name(), attrs.host(), attrs.password()), undo);
                 return null;
             });
-            case "list_access" -> withSql(m.method(), (sql, c) -> {
+            case LIST_ACCESS -> withSql(m.method(), (sql, c) -> {
                 findUser(sql, c, a.path("name").asText(), a.path("host").asText());
                 return sql.listAccess(c, a.path("name").asText(), a.path("host").asText());
             });
-            case "grant_access" -> changeSql(m.method(), (sql, c, undo) -> {
+            case GRANT_ACCESS -> changeSql(m.method(), (sql, c, undo) -> {
                 sql.grant(ctx, c, adminPassword(), a.path("name").asText(), a.path("host").asText(),
                         items(a.path("databases"), String.class), undo);
                 return null;
             });
-            case "revoke_access" -> changeSql(m.method(), (sql, c, undo) -> {
+            case REVOKE_ACCESS -> changeSql(m.method(), (sql, c, undo) -> {
                 sql.revoke(ctx, c, adminPassword(), a.path("name").asText(), a.path("host").asText(),
                         a.path("database").asText());
                 return null;
             });
-            case "enable_root" -> onServer(() -> {
+            case ENABLE_ROOT -> onServer(() -> {
                 String password = a.hasNonNull("password") ? a.get("password").asText() : Secrets.password();
                 org.jtrove.model.guest.NameRules.checkPassword(password);
                 datastore.enableRoot(ctx, adminPassword(), password);
-                return Map.of("name", datastore.rootUserName(), "password", password);
+                return new RootUser(datastore.rootUserName(), password);
             });
-            case "disable_root" -> onServer(() -> {
+            case DISABLE_ROOT -> onServer(() -> {
                 datastore.disableRoot(ctx, adminPassword());
                 return null;
             });
-            case "is_root_enabled" -> onServer(() -> datastore.isRootEnabled(ctx, adminPassword()));
-            case "get_configuration" -> effectiveConfiguration();
-            default -> throw JtroveException.notImplemented("Guest agent has no method " + m.method());
+            case IS_ROOT_ENABLED -> onServer(() -> datastore.isRootEnabled(ctx, adminPassword()));
+            case GET_CONFIGURATION -> effectiveConfiguration();
         };
     }
 
@@ -712,10 +714,6 @@ public final class GuestAgent implements AutoCloseable {
         List<T> out = new ArrayList<>();
         array.forEach(item -> out.add(Json.convert(item, type)));
         return out;
-    }
-
-    private static String text(JsonNode node, String field) {
-        return node.hasNonNull(field) ? node.get(field).asText() : null;
     }
 
     /** Runs work on the prepared server; a refusal by the server (not one of ours) becomes a 422. */
