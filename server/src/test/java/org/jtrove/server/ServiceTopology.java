@@ -27,8 +27,11 @@ final class ServiceTopology implements AutoCloseable {
     private final Path backupDir;
     private final Path keyFile;
     private final List<String> hosts = new ArrayList<>();
+    private final Map<String, String> common;
 
-    private ServiceTopology(RabbitBroker broker, TestDatabaseServer metadata, Path root) throws Exception {
+    private ServiceTopology(RabbitBroker broker, TestDatabaseServer metadata, Path root, Map<String, String> common)
+            throws Exception {
+        this.common = common;
         this.broker = broker;
         this.metadata = metadata;
         this.root = root;
@@ -44,6 +47,12 @@ final class ServiceTopology implements AutoCloseable {
      * @param hosts guest-agent host names, each with an address base (instances get 127.{base}.y.z)
      */
     static ServiceTopology start(int apis, int taskmanagers, Map<String, Integer> hosts) throws Exception {
+        return start(apis, taskmanagers, hosts, Map.of());
+    }
+
+    /** As {@link #start(int, int, Map)}, with {@code common} keys ({@code section/key}) in every service's file. */
+    static ServiceTopology start(int apis, int taskmanagers, Map<String, Integer> hosts, Map<String, String> common)
+            throws Exception {
         RabbitBroker broker = null;
         TestDatabaseServer metadata = null;
         ServiceTopology t = null;
@@ -52,7 +61,7 @@ final class ServiceTopology implements AutoCloseable {
             metadata = TestDatabaseServer.start(TestDatabaseServer.Kind.MARIADB);
             Path root = TestServers.stateDir("services").getParent();
             Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-xr-x"));
-            t = new ServiceTopology(broker, metadata, root);
+            t = new ServiceTopology(broker, metadata, root, common);
             t.manage("db_sync");
             t.manage("discover");
             t.manage("flavor-create", "1", "m1.tiny", "--ram", "512");
@@ -155,7 +164,9 @@ final class ServiceTopology implements AutoCloseable {
         ini.computeIfAbsent("database", s -> new LinkedHashMap<>()).put("connection", connection);
         ini.computeIfAbsent("oslo_messaging_rabbit", s -> new LinkedHashMap<>())
                 .put("management_url", "http://127.0.0.1:" + broker.managementPort());
-        extra.forEach((key, value) -> ini.computeIfAbsent(key.substring(0, key.indexOf('/')), s -> new LinkedHashMap<>())
+        Map<String, String> added = new LinkedHashMap<>(common);
+        added.putAll(extra);
+        added.forEach((key, value) -> ini.computeIfAbsent(key.substring(0, key.indexOf('/')), s -> new LinkedHashMap<>())
                 .put(key.substring(key.indexOf('/') + 1), value));
         StringBuilder text = new StringBuilder();
         ini.forEach((section, keys) -> {
