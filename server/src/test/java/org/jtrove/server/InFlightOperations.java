@@ -95,8 +95,13 @@ final class InFlightOperations implements AutoCloseable {
         default void recover() throws Exception {}
     }
 
-    /** One round's outcome; {@code details} holds the log lines of what went wrong (empty when all held). */
-    record Round(int tried, List<String> lost, List<String> orphans, String details) {}
+    /** One round's outcome; {@code details} holds the log lines of what went wrong (empty when all recovered). */
+    record Round(int tried, List<String> stuck, List<String> lost, List<String> orphans, String details) {
+        /** Operations that ended as asked: neither stuck in a passing state nor lost. */
+        int recovered() {
+            return Math.max(0, tried - stuck.size() - lost.size());
+        }
+    }
 
     private final Kind kind;
     private final Deployment deployment;
@@ -190,22 +195,24 @@ final class InFlightOperations implements AutoCloseable {
         backupChecksums.put(backupId, expectedSourceSum);
         pendingDeletes = List.of(created, restored);
 
+        List<String> stuck = new ArrayList<>();
         List<String> lost = new ArrayList<>();
         // everything settles: no instance or backup is left in a passing state
         for (String id : List.of(created, restored, resizeTarget, configTarget, backupSource)) {
             String status = awaitFinal(id, SETTLE);
             if (!"ACTIVE".equals(status)) {
-                lost.add(id.substring(0, 8) + " ended " + status + ": " + api().get("/instances/" + id).raw());
+                (status.startsWith("STUCK") ? stuck : lost).add(id.substring(0, 8) + " ended " + status + ": "
+                        + api().get("/instances/" + id).raw());
             }
         }
         for (String victim : toDelete) {
             if (!awaitGone(victim)) {
-                lost.add("delete " + victim.substring(0, 8) + ": still " + api().get("/instances/" + victim).raw());
+                stuck.add("delete " + victim.substring(0, 8) + ": still " + api().get("/instances/" + victim).raw());
             }
         }
         String backupState = awaitBackup(backupId);
         if (backupState == null) {
-            lost.add("backup " + backupId.substring(0, 8) + ": gone or stuck: " + api().get("/backups/" + backupId).raw());
+            stuck.add("backup " + backupId.substring(0, 8) + ": gone or stuck: " + api().get("/backups/" + backupId).raw());
         } else if ("COMPLETED".equals(backupState)) {
             lastCompletedBackup = backupId;
         }
@@ -238,8 +245,10 @@ final class InFlightOperations implements AutoCloseable {
         lost.addAll(doneTwice(deployment.logs()));
         List<String> orphans = orphans();
         fault.recover();
-        String details = lost.isEmpty() && orphans.isEmpty() ? "" : logLines(lost, orphans);
-        return new Round(answers.size(), lost, orphans, details);
+        List<String> wrong = new ArrayList<>(stuck);
+        wrong.addAll(lost);
+        String details = wrong.isEmpty() && orphans.isEmpty() ? "" : logLines(wrong, orphans);
+        return new Round(answers.size(), stuck, lost, orphans, details);
     }
 
     /** Tasks that ended twice and guest operations that completed twice, from the services' logs. */

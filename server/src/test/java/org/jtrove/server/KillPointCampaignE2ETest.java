@@ -20,7 +20,7 @@ import org.junit.jupiter.api.TestInstance;
  * SIGKILL 0, 20, 50, 150 and 400 ms after the answers to a create, a restore, two deletes, a flavor resize, a backup
  * and a configuration attach or detach, all in flight together ({@link InFlightOperations}, which also lists the
  * checks), on PostgreSQL and on MariaDB. After each kill it is started again on the same state. It prints a table
- * of kill points: tried / held / lost / orphans.
+ * of kill points: tried / recovered / stuck / lost / orphans.
  */
 @Tag("e2e")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -61,7 +61,7 @@ class KillPointCampaignE2ETest {
         } finally {
             jtrove.stop();
         }
-        assertThat(lost).as("operations lost or orphans left (the table follows the run):%n%s", table.problems()).isZero();
+        assertThat(lost).as("operations stuck or lost, or orphans left (the table follows the run):%n%s", table.problems()).isZero();
     }
 
     private static InFlightOperations.Deployment deployment(JtroveProcess jtrove) {

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.TestInstance;
  * a taskmanager (started again only after the round settled, so that the other one must take over its leased
  * tasks), the conductor and the guest-agent host. Then the broker is killed and started again, and the metadata
  * MariaDB likewise, each in the middle of the operations. Beyond the in-flight checks, no broker user or queue of a
- * deleted instance may remain. It prints a table of faults: tried / held / lost / orphans.
+ * deleted instance may remain. It prints a table of faults: tried / recovered / stuck / lost / orphans.
  */
 @Tag("e2e")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -78,7 +78,7 @@ class ServicesFaultCampaignE2ETest {
                 }
             }));
         }
-        assertThat(lost).as("operations lost or orphans left (the table follows the run):%n%s", table.problems()).isZero();
+        assertThat(lost).as("operations stuck or lost, or orphans left (the table follows the run):%n%s", table.problems()).isZero();
     }
 
     /**
