@@ -6,9 +6,15 @@ import org.jtrove.bus.GuestApi;
 import org.jtrove.model.InstanceTask;
 import org.jtrove.model.Json;
 import org.jtrove.model.TaskType;
+import java.time.Instant;
+import java.util.ArrayList;
+import org.jtrove.model.guest.ArchiveReport;
+import org.jtrove.model.guest.PointInTime;
 import org.jtrove.model.guest.PrepareRequest;
 import org.jtrove.model.guest.RestoreSource;
+import org.jtrove.store.BackupRecord;
 import org.jtrove.store.DatastoreVersionRecord;
+import org.jtrove.store.LogArchiveRecord;
 import org.jtrove.store.FlavorRecord;
 import org.jtrove.store.InstanceRecord;
 import org.jtrove.store.MetadataStore;
@@ -70,7 +76,29 @@ public final class CreateInstance implements TaskDefinition {
         Map<String, Object> configuration = store.configurations.attachedTo(i.id())
                 .map(store.configurations::values).orElse(Map.of());
         return new PrepareRequest(i.id(), v.build(), i.address(), ram, i.volumeSize(), payload.databases(),
-                payload.users(), chain, configuration);
+                payload.users(), chain, configuration, pointInTime(payload));
+    }
+
+    /**
+     * The source's archived logs a point-in-time restore replays: those archived since the base backup was
+     * requested (every log written after the backup started), up to the first that holds the target.
+     */
+    private PointInTime pointInTime(CreatePayload payload) {
+        if (payload.restoreTime() == null) {
+            return null;
+        }
+        Instant target = Instant.parse(payload.restoreTime());
+        BackupRecord base = store.backups.find(payload.backupId()).orElseThrow(
+                () -> new IllegalStateException("the backup " + payload.backupId() + " was deleted"));
+        List<RestoreSource> logs = new ArrayList<>();
+        for (LogArchiveRecord log : store.logArchive.since(payload.sourceInstanceId(), base.created())) {
+            logs.add(new RestoreSource(ArchiveReport.objectId(log.instanceId(), log.name()), log.storageKey(),
+                    log.checksum(), log.name()));
+            if (log.restorableUntil() != null && !log.restorableUntil().isBefore(target)) {
+                break;
+            }
+        }
+        return new PointInTime(target.toString(), logs);
     }
 
     @Override
