@@ -62,6 +62,12 @@ public final class LogArchiveRepository {
                         + " ORDER BY name").bind("i", instanceId).bind("t", from).mapTo(LogArchiveRecord.class).list());
     }
 
+    /** Instances that have archived files. */
+    public List<String> instances() {
+        return jdbi.withHandle(h -> h.createQuery("SELECT DISTINCT instance_id FROM log_archive").mapTo(String.class)
+                .list());
+    }
+
     /** Forgets one archived file (its stored object was deleted first). */
     public void delete(String instanceId, String name) {
         jdbi.useHandle(h -> h.createUpdate("DELETE FROM log_archive WHERE instance_id = :i AND name = :n")

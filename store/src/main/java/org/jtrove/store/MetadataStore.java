@@ -71,6 +71,7 @@ public final class MetadataStore implements AutoCloseable {
     public final QuotaRepository quotas;
     public final BackupRepository backups;
     public final LogArchiveRepository logArchive;
+    public final BackupScheduleRepository backupSchedules;
     public final ParameterRepository parameters;
     public final ConfigurationRepository configurations;
     public final GuestOperationRepository guestOperations;
@@ -124,6 +125,7 @@ public final class MetadataStore implements AutoCloseable {
         this.quotas = new QuotaRepository(jdbi);
         this.backups = new BackupRepository(jdbi, tasks);
         this.logArchive = new LogArchiveRepository(jdbi);
+        this.backupSchedules = new BackupScheduleRepository(jdbi, backups);
         this.parameters = new ParameterRepository(jdbi);
         this.configurations = new ConfigurationRepository(jdbi, tasks);
         this.guestOperations = new GuestOperationRepository(jdbi);
