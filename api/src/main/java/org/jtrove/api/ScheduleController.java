@@ -63,7 +63,7 @@ final class ScheduleController {
         if (description != null && description.length() > 1024) {
             throw JtroveException.badRequest("Validation error: schedule['description'] is longer than 1024 characters.");
         }
-        CronPattern pattern = CronPattern.parse(Bodies.nonEmptyString(body, "pattern", "schedule"));
+        CronPattern pattern = CronPattern.parse(Bodies.rawString(body, "pattern", "schedule", true));
         boolean incremental = false;
         if (body.has("incremental")) {
             JsonNode inc = body.get("incremental");
