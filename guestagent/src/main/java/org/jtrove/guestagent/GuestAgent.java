@@ -298,10 +298,15 @@ public final class GuestAgent implements AutoCloseable {
         return null;
     }
 
-    /** Rewrites the instance's configuration (so an instance made by an older jtrove gets archiving) and restarts. */
+    /**
+     * Restarts the server; with continuous archiving, its configuration is written again first, so that an instance
+     * made by an older jtrove starts archiving.
+     */
     Object restart() throws Exception {
         try {
-            datastore.configure(ctx, host);
+            if (logArchive != null && isPrepared()) {
+                datastore.configure(ctx, host);
+            }
             stopServer();
             startServer(adminPassword());
         } catch (Exception e) {

@@ -87,6 +87,18 @@ class PointInTimeRestoreE2ETest {
             return latest.isTextual() && Instant.parse(latest.asText()).isAfter(committed.get(3));
         });
 
+        assertThat(api.get("/instances/" + source).body().at("/instance/log_archive_error").isMissingNode()).isTrue();
+        if ("postgresql".equals(kind)) {
+            Path spool;
+            try (var found = Files.find(state, 4, (p, attrs) -> p.endsWith(Path.of("instances", source, "archive")))) {
+                spool = found.findFirst().orElseThrow();
+            }
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                try (var files = Files.list(spool)) {
+                    return files.count() <= 1;   // uploaded segments leave the spool
+                }
+            });
+        }
         Response tooLate = restore(kind, backup, Instant.now().plus(Duration.ofHours(1)));
         assertThat(tooLate.status()).as(tooLate.raw()).isEqualTo(400);
         assertThat(tooLate.body().at("/badRequest/message").asText()).contains("outside the archived window")

@@ -63,9 +63,12 @@ final class MariadbArchive implements LogArchive {
     public List<LogFile> finished(InstanceContext ctx, String adminPassword, Duration interval) throws Exception {
         try (Connection c = new MariadbDatastore().connectAdmin(ctx, adminPassword, null);
              Statement s = c.createStatement()) {
+            String position = position(s);
+            if (position == null) {
+                return List.of();   // binary logging is off (made by an older jtrove): on from its next restart
+            }
             if (Instant.now().isAfter(lastFlush.plus(interval))) {
-                String position = position(s);
-                if (position != null && !position.equals(positionAfterFlush)) {
+                if (!position.equals(positionAfterFlush)) {
                     Instant marker = utcNow(s);
                     String closing = position.substring(0, position.indexOf(':'));
                     s.execute("FLUSH BINARY LOGS");

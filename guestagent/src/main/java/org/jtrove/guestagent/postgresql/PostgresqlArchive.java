@@ -58,8 +58,8 @@ final class PostgresqlArchive implements LogArchive {
         return List.of(
                 "# continuous archiving for point-in-time restore: the agent seals the spool's files into the backup storage",
                 "archive_mode = on",
-                "archive_command = '[ \"$(ls -1 " + spool + " | wc -l)\" -lt " + SPOOL_LIMIT + " ] && cp %p " + spool
-                        + "/%f.part && mv " + spool + "/%f.part " + spool + "/%f'",
+                "archive_command = '[ \"$(ls -1 \"" + spool + "\" | wc -l)\" -lt " + SPOOL_LIMIT + " ] && cp %p \""
+                        + spool + "/%f.part\" && mv \"" + spool + "/%f.part\" \"" + spool + "/%f\"'",
                 "include_if_exists = '" + RECOVERY_CONF + "'");
     }
 
@@ -73,6 +73,9 @@ final class PostgresqlArchive implements LogArchive {
 
     @Override
     public List<LogFile> finished(InstanceContext ctx, String adminPassword, Duration interval) throws Exception {
+        if (!Files.isDirectory(spool(ctx))) {
+            return List.of();   // made by an older jtrove: archiving starts at its next restart
+        }
         if (Instant.now().isAfter(lastSwitch.plus(interval))) {
             switchIfWritten(ctx, adminPassword);
         }
@@ -133,7 +136,7 @@ final class PostgresqlArchive implements LogArchive {
         Files.createDirectories(ctx.runDir());
         ConfigFiles.replace(ctx.runDir().resolve(RECOVERY_CONF), String.join("\n",
                 "# written by jtrove for a point-in-time restore; removed once the server is promoted",
-                "restore_command = 'cp " + dir + "/%f %p'",
+                "restore_command = 'cp \"" + dir + "/%f\" %p'",
                 "recovery_target_time = '" + time + "'",
                 "recovery_target_action = 'promote'",
                 ""), host);
