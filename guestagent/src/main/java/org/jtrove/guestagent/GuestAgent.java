@@ -123,7 +123,8 @@ public final class GuestAgent implements AutoCloseable {
         this.scheduler = scheduler;
         this.heartbeatMillis = heartbeatMillis;
         this.logArchive = datastore.logArchive();
-        this.archiver = logArchive == null ? null : new LogArchiver(ctx.instanceId(), logArchive, vault, conductor);
+        this.archiver = logArchive == null ? null : new LogArchiver(ctx.instanceId(), logArchive, vault, conductor,
+                ctx.agentDir().resolve("archived.json"));
     }
 
     /** Listens on the instance's topic and, if the server was prepared before, adopts it and starts heartbeats. */
@@ -610,7 +611,7 @@ public final class GuestAgent implements AutoCloseable {
         }
         org.jtrove.model.DaemonThreads.start("archive-" + ctx.instanceId(), () -> {
             try {
-                archiver.tick(ctx, adminPassword());
+                archiver.tick(ctx, adminPassword(), () -> p.equals(server) && p.isAlive() && !closed);
             } catch (IOException e) {
                 LOG.warn("instance {}: cannot archive: {}", ctx.instanceId(), e.toString());
             } finally {

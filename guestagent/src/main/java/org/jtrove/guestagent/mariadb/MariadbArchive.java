@@ -130,6 +130,12 @@ final class MariadbArchive implements LogArchive {
             throw new IllegalStateException("The archive lacks the binary log " + start[0] + " the backup ends in;"
                     + " restore to a later time or from another backup.");
         }
+        for (int i = 1; i < logs.size(); i++) {
+            if (sequence(logs.get(i)) != sequence(logs.get(i - 1)) + 1) {
+                throw new IllegalStateException("The archive lacks the binary logs between " + logs.get(i - 1)
+                        .getFileName() + " and " + logs.get(i).getFileName() + "; restore to an earlier time.");
+            }
+        }
         Instant stopAt = replayTarget.truncatedTo(ChronoUnit.SECONDS);
         if (stopAt.isBefore(replayTarget)) {
             stopAt = stopAt.plusSeconds(1);
@@ -182,6 +188,11 @@ final class MariadbArchive implements LogArchive {
         }
         throw new IllegalStateException("The backup records no binary log position (it was taken before binary"
                 + " logging was on); restore it without restoreTime, or restore to a time after a later backup.");
+    }
+
+    private static long sequence(Path log) {
+        String name = log.getFileName().toString();
+        return Long.parseLong(name.substring(name.lastIndexOf('.') + 1));
     }
 
     private static String position(Statement s) throws Exception {
