@@ -41,7 +41,8 @@ import org.slf4j.LoggerFactory;
  * {@code retention_days}, and every backup a kept incremental needs; the others are deleted by a DELETE_BACKUP task
  * (only if still COMPLETED, so two taskmanagers never delete one twice). Then each instance's archived logs
  * (point-in-time restore) older than its oldest remaining backup are deleted, stored object first: no restore can
- * use them (a restore starts from a backup and replays only what was archived after it).
+ * use them (a restore starts from a backup and replays only what was archived after it); PostgreSQL's timeline
+ * history files (a few bytes each) are kept.
  */
 public final class BackupScheduler implements AutoCloseable {
     /** Archived logs younger than this are kept even without a backup (one may be being recorded meanwhile). */
@@ -169,7 +170,7 @@ public final class BackupScheduler implements AutoCloseable {
             cutoff = oldestBackup.get();
         }
         for (LogArchiveRecord log : store.logArchive.list(instanceId)) {
-            if (log.archived().isBefore(cutoff)) {
+            if (log.archived().isBefore(cutoff) && !log.name().endsWith(".history")) {
                 try {
                     vault.delete(log.storageKey());
                     store.logArchive.delete(instanceId, log.name());

@@ -29,6 +29,8 @@ import org.jtrove.taskmanager.engine.TaskDefinition;
  * users), HEALTHY (a heartbeat says the database is up). All within {@code build_timeout} of the request.
  */
 public final class CreateInstance implements TaskDefinition {
+    /** PostgreSQL's timeline history files in the archive (tiny; never pruned). */
+    static final String HISTORY = ".history";
     private final MetadataStore store;
     private final Placements placements;
     private final InstanceSteps instances;
@@ -81,7 +83,8 @@ public final class CreateInstance implements TaskDefinition {
 
     /**
      * The source's archived logs a point-in-time restore replays: those archived since the base backup was
-     * requested (every log written after the backup started), up to the first that holds the target.
+     * requested (every log written after the backup started), up to the first that holds the target, and every
+     * timeline history file.
      */
     private PointInTime pointInTime(CreatePayload payload) {
         if (payload.restoreTime() == null) {
@@ -91,7 +94,11 @@ public final class CreateInstance implements TaskDefinition {
         BackupRecord base = store.backups.find(payload.backupId()).orElseThrow(
                 () -> new IllegalStateException("the backup " + payload.backupId() + " was deleted"));
         List<RestoreSource> logs = new ArrayList<>();
-        for (LogArchiveRecord log : store.logArchive.since(payload.sourceInstanceId(), base.created())) {
+        List<LogArchiveRecord> files = new ArrayList<>(store.logArchive.list(payload.sourceInstanceId()).stream()
+                .filter(log -> log.name().endsWith(HISTORY)).toList());   // PostgreSQL's timelines, from any time
+        store.logArchive.since(payload.sourceInstanceId(), base.created()).stream()
+                .filter(log -> !log.name().endsWith(HISTORY)).forEach(files::add);
+        for (LogArchiveRecord log : files) {
             logs.add(new RestoreSource(ArchiveReport.objectId(log.instanceId(), log.name()), log.storageKey(),
                     log.checksum(), log.name()));
             if (log.restorableUntil() != null && !log.restorableUntil().isBefore(target)) {
