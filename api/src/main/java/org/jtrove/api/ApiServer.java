@@ -94,6 +94,7 @@ public final class ApiServer implements AutoCloseable {
         new DatastoreController(store).register(app, BASE);
         new ParameterController(store).register(app, BASE);
         instances.register(app, BASE);
+        new ScheduleController(store).register(app, BASE);
         new DatabaseUserController(store, bus, instances, settings.pageSize()).register(app, BASE);
         new MgmtInstanceController(store, bus, instances, settings.pageSize()).register(app, BASE);
         new BackupController(store, new org.jtrove.bus.TaskmanagerApi(bus), instances, quotas, settings.pageSize())

@@ -56,6 +56,8 @@ final class InstanceController {
     private final Quotas quotas;
     private final ConfigurationApplier configurations;
 
+    private final PointInTimeRestores pointInTime;
+
     InstanceController(MetadataStore store, MessageBus bus, ApiSettings settings, Quotas quotas,
                        ConfigurationApplier configurations) {
         this.quotas = quotas;
@@ -64,6 +66,7 @@ final class InstanceController {
         this.guests = new GuestApi(bus);
         this.taskmanager = new TaskmanagerApi(bus);
         this.settings = settings;
+        this.pointInTime = new PointInTimeRestores(store);
     }
 
     void register(Javalin app, String base) {
@@ -103,7 +106,12 @@ final class InstanceController {
             throw JtroveException.overLimit("Volume size " + size + " GB is larger than the maximum of "
                     + settings.maxVolumeSizeGb() + " GB.");
         }
+        Instant restoreTime = body.get("restorePoint") != null && body.get("restorePoint").isObject()
+                ? PointInTimeRestores.restoreTime(body.get("restorePoint")) : null;
         BackupRecord restorePoint = restorePoint(project, body.get("restorePoint"));
+        if (restoreTime != null) {
+            restorePoint = restorePoint(project, pointInTime.base(restorePoint, restoreTime).id());
+        }
         DatastoreVersionRecord version = restorePoint == null ? datastoreVersion(body.get("datastore"), "instance['datastore']")
                 : restoreVersion(restorePoint, body.get("datastore"));
         if (restorePoint != null && restorePoint.sizeBytes() != null && restorePoint.sizeBytes() > size * 1_000_000_000L) {
@@ -143,6 +151,10 @@ final class InstanceController {
         if (restorePoint != null) {
             payload.put("backup_id", restorePoint.id());
         }
+        if (restoreTime != null) {
+            payload.put("restore_time", restoreTime.toString());
+            payload.put("source_instance_id", restorePoint.instanceId());
+        }
         TaskRecord task = TaskRecord.start(TaskType.CREATE, id, payload);
         store.instances.insertWithTask(instance, task, (usage, wanted) -> quotas.check(project, usage, wanted),
                 Map.of("instances", 1, "volumes", size, "ram", flavor.ram()),
@@ -161,9 +173,13 @@ final class InstanceController {
         if (!spec.isObject()) {
             throw JtroveException.badRequest("Validation error: instance['restorePoint'] must be an object.");
         }
-        Bodies.onlyFields(spec, Set.of("backupRef"), "instance['restorePoint']");
+        Bodies.onlyFields(spec, Set.of("backupRef", "restoreTime"), "instance['restorePoint']");
         String ref = Bodies.nonEmptyString(spec, "backupRef", "instance['restorePoint']");
-        String backupId = ref.substring(ref.lastIndexOf('/') + 1);
+        return restorePoint(project, ref.substring(ref.lastIndexOf('/') + 1));
+    }
+
+    /** A completed backup of this project whose whole chain is completed (else 404 or 409). */
+    private BackupRecord restorePoint(String project, String backupId) {
         BackupRecord b = store.backups.find(project, backupId).orElseThrow(
                 () -> JtroveException.notFound("Backup " + backupId.replaceAll("\\p{Cntrl}", "?") + " cannot be found."));
         List<BackupRecord> chain;
@@ -345,6 +361,9 @@ final class InstanceController {
         }
         if (detail) {
             n.put("created", time(i.created())).put("updated", time(i.updated()));
+            // jtrove's extension (point-in-time restore): ISO-8601 with fractions, as restoreTime takes it
+            store.logArchive.latestRestorable(i.id()).ifPresent(t -> n.put("latest_restorable_time", t.toString()));
+            store.logArchive.lastError(i.id()).ifPresent(e -> n.put("log_archive_error", e));
             if (service != null) {
                 n.put("service_status_updated", time(service.updatedAt()));
             }

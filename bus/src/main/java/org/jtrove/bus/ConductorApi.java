@@ -1,5 +1,6 @@
 package org.jtrove.bus;
 
+import org.jtrove.model.guest.ArchiveReport;
 import org.jtrove.model.guest.BackupReport;
 import org.jtrove.model.guest.Heartbeat;
 import org.jtrove.model.guest.HostHeartbeat;
@@ -11,6 +12,7 @@ public final class ConductorApi {
     public static final String UPDATE_BACKUP = "update_backup";
     public static final String OPERATION_DONE = "operation_done";
     public static final String HOST_HEARTBEAT = "host_heartbeat";
+    public static final String LOG_ARCHIVED = "log_archived";
     private final MessageBus bus;
 
     public ConductorApi(MessageBus bus) {
@@ -27,6 +29,11 @@ public final class ConductorApi {
 
     public void operationDone(OperationReport r) {
         bus.cast(Topics.CONDUCTOR, Message.of(OPERATION_DONE, r));
+    }
+
+    /** A log file of the instance's continuous archive is stored, or archiving failed (see {@link ArchiveReport}). */
+    public void logArchived(ArchiveReport r) {
+        bus.cast(Topics.CONDUCTOR, Message.of(LOG_ARCHIVED, r));
     }
 
     /** A guest-agent host is alive (see {@link HostApi}). */

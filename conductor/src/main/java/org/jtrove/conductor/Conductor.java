@@ -11,11 +11,13 @@ import org.jtrove.bus.TaskmanagerApi;
 import org.jtrove.bus.Topics;
 import org.jtrove.model.JtroveException;
 import org.jtrove.model.ServiceStatus;
+import org.jtrove.model.guest.ArchiveReport;
 import org.jtrove.model.guest.BackupReport;
 import org.jtrove.model.guest.Heartbeat;
 import org.jtrove.model.guest.HostHeartbeat;
 import org.jtrove.model.guest.OperationReport;
 import org.jtrove.store.GuestOperationRecord;
+import org.jtrove.store.LogArchiveRecord;
 import org.jtrove.store.BackupRecord;
 import org.jtrove.store.MetadataStore;
 import org.jtrove.store.ServiceStatusRepository;
@@ -105,6 +107,12 @@ public final class Conductor implements AutoCloseable {
                     store.computeHosts.report(h.host(), h.instances(), Instant.now());
                 }
             }
+            case ConductorApi.LOG_ARCHIVED -> {
+                ArchiveReport r = m.args(ArchiveReport.class);
+                if (fromItsGuest(m, r.instanceId())) {
+                    logArchived(r);
+                }
+            }
             case ConductorApi.OPERATION_DONE -> {
                 OperationReport r = m.args(OperationReport.class);
                 if (fromItsGuest(m, r.instanceId())) {
@@ -190,5 +198,17 @@ public final class Conductor implements AutoCloseable {
         if (subscription != null) {
             subscription.close();
         }
+    }
+
+    /** Records an archived log file, or the archiving error the guest retries. */
+    private void logArchived(ArchiveReport r) {
+        Instant sent = Instant.ofEpochMilli((long) (r.sent() * 1000));
+        if (r.error() != null) {
+            LOG.warn("instance {}: archiving failed: {}", r.instanceId(), r.error());
+            store.logArchive.recordError(r.instanceId(), r.error(), sent);
+            return;
+        }
+        store.logArchive.record(new LogArchiveRecord(r.instanceId(), r.name(), r.storageKey(), r.checksum(),
+                r.sizeBytes(), r.restorableUntil() == null ? null : Instant.parse(r.restorableUntil()), sent));
     }
 }

@@ -104,6 +104,14 @@ public interface Datastore {
         throw JtroveException.notImplemented("Backups are not supported for the " + datastoreName() + " datastore.");
     }
 
+    /**
+     * A new continuous archive of one instance's logs, for point-in-time restore (one per guest agent); null when
+     * the datastore has none.
+     */
+    default LogArchive logArchive() {
+        return null;
+    }
+
     /** Runs once the server answers after a start (e.g. to finish a restore); nothing by default. */
     default void afterStart(InstanceContext ctx, GuestHost host, String adminPassword) throws Exception {
     }

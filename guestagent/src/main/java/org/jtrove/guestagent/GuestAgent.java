@@ -56,6 +56,8 @@ public final class GuestAgent implements AutoCloseable {
     private static final long READY_TIMEOUT_S = 90;
     /** A restored server first replays its logs (PostgreSQL WAL, a large Redis RDB): it may take much longer. */
     private static final long RESTORED_READY_TIMEOUT_S = 1800;
+    /** How often finished logs are looked for and archived. */
+    private static final long ARCHIVE_TICK_MS = 2000;
 
     private volatile InstanceContext ctx;
     private final Datastore datastore;
@@ -72,6 +74,11 @@ public final class GuestAgent implements AutoCloseable {
     private volatile boolean closed;
     private MessageBus.Subscription subscription;
     private ScheduledFuture<?> heartbeats;
+    private ScheduledFuture<?> archiveTicks;
+    /** The datastore's continuous archive (null: none, e.g. Redis) and what seals it into the backup storage. */
+    private final LogArchive logArchive;
+    private final LogArchiver archiver;
+    private final java.util.concurrent.atomic.AtomicBoolean archiving = new java.util.concurrent.atomic.AtomicBoolean();
     private final ConductorApi conductor;
     private final OperationRunner operations;
     private final BackupRunner backups;
@@ -115,6 +122,9 @@ public final class GuestAgent implements AutoCloseable {
         this.vault = vault;
         this.scheduler = scheduler;
         this.heartbeatMillis = heartbeatMillis;
+        this.logArchive = datastore.logArchive();
+        this.archiver = logArchive == null ? null : new LogArchiver(ctx.instanceId(), logArchive, vault, conductor,
+                ctx.agentDir().resolve("archived.json"));
     }
 
     /** Listens on the instance's topic and, if the server was prepared before, adopts it and starts heartbeats. */
@@ -243,6 +253,9 @@ public final class GuestAgent implements AutoCloseable {
             } else {
                 t1 = System.nanoTime();
                 initialPassword = restore(request.restoreChain());
+                if (request.pointInTime() != null) {
+                    prepareReplay(request.pointInTime());
+                }
             }
             checkOpen();
             long t2 = System.nanoTime();
@@ -257,6 +270,9 @@ public final class GuestAgent implements AutoCloseable {
             checkOpen();
             long t3 = System.nanoTime();
             startServer(initialPassword, restoring ? RESTORED_READY_TIMEOUT_S : READY_TIMEOUT_S);
+            if (request.pointInTime() != null) {
+                logArchive.finishReplay(ctx, initialPassword, host);
+            }
             long t4 = System.nanoTime();
             String password = Secrets.password();
             writeSecret(password);
@@ -283,8 +299,15 @@ public final class GuestAgent implements AutoCloseable {
         return null;
     }
 
+    /**
+     * Restarts the server; with continuous archiving, its configuration is written again first, so that an instance
+     * made by an older jtrove starts archiving.
+     */
     Object restart() throws Exception {
         try {
+            if (logArchive != null && isPrepared()) {
+                datastore.configure(ctx, host);
+            }
             stopServer();
             startServer(adminPassword());
         } catch (Exception e) {
@@ -339,6 +362,31 @@ public final class GuestAgent implements AutoCloseable {
             throw JtroveException.badRequest("The backup holds " + last.manager() + " data, not " + datastore.manager() + ".");
         }
         return last.adminPassword();
+    }
+
+    /**
+     * Unseals the source's archived logs into {@code restore-logs} (for the instance's user, who replays them) and
+     * has the datastore replay them up to the target at the first start.
+     */
+    private void prepareReplay(org.jtrove.model.guest.PointInTime pit) throws Exception {
+        if (logArchive == null) {
+            throw JtroveException.badRequest("Point-in-time restore is not supported for the " + datastore.datastoreName()
+                    + " datastore.");
+        }
+        Path dir = ctx.instanceDir().resolve("restore-logs");
+        TemplateCache.deleteTree(dir);
+        Files.createDirectories(dir);
+        List<Path> files = new ArrayList<>();
+        for (RestoreSource log : pit.logs()) {
+            Path file = dir.resolve(log.meta());
+            try (java.io.InputStream in = vault.read(log.storageKey(), log.backupId(), log.checksum())) {
+                Files.copy(in, file);
+            }
+            files.add(file);
+        }
+        host.giveToDatabaseUser(dir);
+        logArchive.prepareReplay(ctx, Instant.parse(pit.targetTime()), files, host);
+        LOG.info("instance {}: replaying {} archived log files up to {}", ctx.instanceId(), files.size(), pit.targetTime());
     }
 
     /** One backup of a chain, read from the vault; its envelope is known once the datastore opened it. */
@@ -549,6 +597,27 @@ public final class GuestAgent implements AutoCloseable {
             heartbeats = scheduler.scheduleWithFixedDelay(this::sendHeartbeat, heartbeatMillis, heartbeatMillis,
                     TimeUnit.MILLISECONDS);
         }
+        if (archiveTicks == null && archiver != null && !closed) {
+            archiveTicks = scheduler.scheduleWithFixedDelay(this::archiveTick, ARCHIVE_TICK_MS, ARCHIVE_TICK_MS,
+                    TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Archives finished logs on a thread of its own (an upload may take long), one round at a time. */
+    private void archiveTick() {
+        ProcessHandle p = server;
+        if (p == null || !p.isAlive() || !isPrepared() || !archiving.compareAndSet(false, true)) {
+            return;
+        }
+        org.jtrove.model.DaemonThreads.start("archive-" + ctx.instanceId(), () -> {
+            try {
+                archiver.tick(ctx, adminPassword(), () -> p.equals(server) && p.isAlive() && !closed);
+            } catch (IOException e) {
+                LOG.warn("instance {}: cannot archive: {}", ctx.instanceId(), e.toString());
+            } finally {
+                archiving.set(false);
+            }
+        });
     }
 
     void sendHeartbeat() {
@@ -822,6 +891,9 @@ public final class GuestAgent implements AutoCloseable {
         operations.close();
         if (heartbeats != null) {
             heartbeats.cancel(false);
+        }
+        if (archiveTicks != null) {
+            archiveTicks.cancel(false);
         }
         if (subscription != null) {
             subscription.close();

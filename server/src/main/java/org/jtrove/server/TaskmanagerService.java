@@ -33,7 +33,7 @@ final class TaskmanagerService implements AutoCloseable {
         TaskmanagerConfig t = config.taskmanager;
         TaskEngine.Settings d = TaskEngine.Settings.defaults();
         this.taskmanager = new TaskManager(store, bus, compute, channels, vault, new TaskManager.Settings(
-                t.buildTimeout(), t.backupTimeout(), Duration.ofMinutes(10),
+                t.buildTimeout(), t.backupTimeout(), Duration.ofMinutes(10), t.backupScheduleInterval(),
                 new TaskEngine.Settings(t.taskLease(), d.pollInterval(), d.workers(), d.maxAttempts(), d.maxBackoff())),
                 owner);
     }

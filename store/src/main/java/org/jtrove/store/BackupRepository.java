@@ -34,12 +34,49 @@ public final class BackupRepository {
         jdbi.useTransaction(h -> {
             QuotaRepository.lock(jdbi, h, b.projectId());
             guard.check(QuotaRepository.usage(h, b.projectId()));
-            h.createUpdate("INSERT INTO backups (id, project_id, name, description, instance_id, parent_id,"
-                    + " datastore_version_id, backup_type, state, created, updated, deleted) VALUES (:id, :projectId,"
-                    + " :name, :description, :instanceId, :parentId, :datastoreVersionId, :backupType, :state, :created,"
-                    + " :updated, FALSE)").bindMethods(b).execute();
-            tasks.insert(h, task);
+            insert(h, b, null, task);
         });
+    }
+
+    /** Inserts the backup row ({@code scheduleId}: the schedule that made it, or null) and its task. */
+    void insert(org.jdbi.v3.core.Handle h, BackupRecord b, String scheduleId, TaskRecord task) {
+        h.createUpdate("INSERT INTO backups (id, project_id, name, description, instance_id, parent_id,"
+                + " datastore_version_id, backup_type, state, created, updated, deleted, schedule_id) VALUES (:id,"
+                + " :projectId, :name, :description, :instanceId, :parentId, :datastoreVersionId, :backupType, :state,"
+                + " :created, :updated, FALSE, :scheduleId)").bindMethods(b).bind("scheduleId", scheduleId).execute();
+        tasks.insert(h, task);
+    }
+
+    /** The backups a schedule made that still exist, newest first. */
+    public List<BackupRecord> bySchedule(String scheduleId) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT * FROM backups WHERE schedule_id = :s AND deleted = FALSE"
+                + " ORDER BY created DESC, id").bind("s", scheduleId).mapTo(BackupRecord.class).list());
+    }
+
+    /**
+     * Marks the backups DELETING and records the task that removes them, in one transaction, only if every one of
+     * them is still COMPLETED (another taskmanager may have pruned them meanwhile); returns whether it did.
+     */
+    public boolean markDeletingIfCompleted(List<String> ids, TaskRecord task) {
+        return jdbi.inTransaction(h -> {
+            for (String id : ids) {
+                if (h.createUpdate("UPDATE backups SET state = 'DELETING', updated = :t WHERE id = :id"
+                        + " AND state = 'COMPLETED' AND deleted = FALSE").bind("t", Instant.now()).bind("id", id)
+                        .execute() != 1) {
+                    h.rollback();
+                    return false;
+                }
+            }
+            tasks.insert(h, task);
+            return true;
+        });
+    }
+
+    /** When the oldest backup of the instance that exists or is being taken was requested. */
+    public Optional<Instant> oldestCreated(String instanceId) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT created FROM backups WHERE instance_id = :i AND deleted = FALSE"
+                        + " AND state IN ('NEW', 'BUILDING', 'COMPLETED') ORDER BY created").setMaxRows(1)
+                .bind("i", instanceId).mapTo(Instant.class).findFirst());
     }
 
     public Optional<BackupRecord> find(String id) {

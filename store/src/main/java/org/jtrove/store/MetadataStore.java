@@ -70,6 +70,8 @@ public final class MetadataStore implements AutoCloseable {
     public final IdentityRepository identity;
     public final QuotaRepository quotas;
     public final BackupRepository backups;
+    public final LogArchiveRepository logArchive;
+    public final BackupScheduleRepository backupSchedules;
     public final ParameterRepository parameters;
     public final ConfigurationRepository configurations;
     public final GuestOperationRepository guestOperations;
@@ -122,6 +124,8 @@ public final class MetadataStore implements AutoCloseable {
         this.identity = new IdentityRepository(jdbi);
         this.quotas = new QuotaRepository(jdbi);
         this.backups = new BackupRepository(jdbi, tasks);
+        this.logArchive = new LogArchiveRepository(jdbi);
+        this.backupSchedules = new BackupScheduleRepository(jdbi, backups);
         this.parameters = new ParameterRepository(jdbi);
         this.configurations = new ConfigurationRepository(jdbi, tasks);
         this.guestOperations = new GuestOperationRepository(jdbi);

@@ -31,14 +31,16 @@ public final class TaskManager implements AutoCloseable {
      * @param buildTimeout a create must be ACTIVE this long after the request
      * @param backupTimeout a backup must be COMPLETED this long after the request
      * @param janitorInterval how often unfinished backup objects are looked for
+     * @param scheduleInterval how often due backup schedules and retention are looked at
      */
     public record Settings(Duration buildTimeout, Duration backupTimeout, Duration janitorInterval,
-                           TaskEngine.Settings engine) {}
+                           Duration scheduleInterval, TaskEngine.Settings engine) {}
 
     private final MessageBus bus;
     private final Settings settings;
     private final TaskEngine engine;
     private final BackupJanitor janitor;
+    private final BackupScheduler scheduler;
     private MessageBus.Subscription subscription;
 
     /** @param owner this taskmanager's name in task leases (see {@link TaskEngine}) */
@@ -59,6 +61,7 @@ public final class TaskManager implements AutoCloseable {
                 new DeleteBackups(store, vault),
                 new UpdateAccess(store, placements, instances)), owner, settings.engine());
         this.janitor = new BackupJanitor(store, vault);
+        this.scheduler = new BackupScheduler(store, taskmanager, vault);
         this.settings = settings;
     }
 
@@ -74,6 +77,7 @@ public final class TaskManager implements AutoCloseable {
         });
         engine.start();
         janitor.start(settings.janitorInterval());
+        scheduler.start(settings.scheduleInterval());
     }
 
     public TaskEngine engine() {
@@ -86,6 +90,7 @@ public final class TaskManager implements AutoCloseable {
             subscription.close();
         }
         janitor.close();
+        scheduler.close();
         engine.close();
     }
 }

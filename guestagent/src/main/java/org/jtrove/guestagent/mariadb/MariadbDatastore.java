@@ -174,7 +174,7 @@ public final class MariadbDatastore implements SqlDatastore {
     public void configure(InstanceContext ctx, GuestHost host) throws Exception {
         Path overrides = ctx.runDir().resolve(OVERRIDES);
         // Included last, so that the configuration group's values win over the flavor's.
-        writeConfig(ctx, ctx.dataDir(), port(), "!include " + overrides, host);
+        writeConfig(ctx, ctx.dataDir(), port(), MariadbArchive.settings(ctx) + "!include " + overrides, host);
         if (!Files.exists(overrides, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             ConfigFiles.replace(overrides, "[mariadbd]\n", host);
         }
@@ -245,6 +245,11 @@ public final class MariadbDatastore implements SqlDatastore {
     @Override
     public Connection connectAdmin(InstanceContext ctx, String password, String database) throws SQLException {
         return connect(ctx.address(), port(), password, database);
+    }
+
+    @Override
+    public org.jtrove.guestagent.LogArchive logArchive() {
+        return new MariadbArchive(ADMIN);
     }
 
     @Override

@@ -191,8 +191,10 @@ public final class PostgresqlDatastore implements SqlDatastore {
                 "external_pid_file = '" + ctx.runDir().resolve("postgres.pid") + "'",
                 "# the configuration group's values come last, so that they win over the flavor's",
                 "include_if_exists = '" + OVERRIDES + "'",
+                String.join("\n", PostgresqlArchive.settings(ctx)),
                 ""));
         host.giveToDatabaseUser(ctx.runDir());
+        PostgresqlArchive.createSpool(ctx, host);
     }
 
     @Override
@@ -213,6 +215,11 @@ public final class PostgresqlDatastore implements SqlDatastore {
         String db = URLEncoder.encode(database == null ? "postgres" : database, StandardCharsets.UTF_8)
                 .replace("+", "%20");
         return DriverManager.getConnection("jdbc:postgresql://" + ctx.address() + ":" + port() + "/" + db, p);
+    }
+
+    @Override
+    public org.jtrove.guestagent.LogArchive logArchive() {
+        return new PostgresqlArchive();
     }
 
     @Override

@@ -12,4 +12,8 @@ public record TaskmanagerConfig(
         Duration backupTimeout,
         @Key(name = "task_lease", value = "20", description = "Seconds a taskmanager holds a task without renewing"
                 + " its lease; another one takes over a task whose lease expired.")
-        Duration taskLease) {}
+        Duration taskLease,
+        @Key(name = "backup_schedule_interval", value = "10", description = "Seconds between two looks for due backup"
+                + " schedules (and their retention and the archived logs they no longer need); a run starts at most"
+                + " this late.")
+        Duration backupScheduleInterval) {}

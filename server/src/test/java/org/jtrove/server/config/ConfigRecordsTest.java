@@ -109,10 +109,13 @@ class ConfigRecordsTest {
         RecordKeys.pin(TaskmanagerConfig.class, List.of(
                 "DEFAULT/usage_timeout = 300 -> buildTimeout",
                 "DEFAULT/backup_timeout = 3600 -> backupTimeout",
-                "DEFAULT/task_lease = 20 -> taskLease"),
-                new TaskmanagerConfig(Duration.ofMinutes(5), Duration.ofHours(1), Duration.ofSeconds(20)),
+                "DEFAULT/task_lease = 20 -> taskLease",
+                "DEFAULT/backup_schedule_interval = 10 -> backupScheduleInterval"),
+                new TaskmanagerConfig(Duration.ofMinutes(5), Duration.ofHours(1), Duration.ofSeconds(20),
+                        Duration.ofSeconds(10)),
                 Map.of("buildTimeout", v("600", Duration.ofMinutes(10)), "backupTimeout", v("7200", Duration.ofHours(2)),
-                        "taskLease", v("5", Duration.ofSeconds(5))), dir);
+                        "taskLease", v("5", Duration.ofSeconds(5)), "backupScheduleInterval", v("2", Duration.ofSeconds(2))),
+                dir);
     }
 
     @Test
@@ -152,7 +155,7 @@ class ConfigRecordsTest {
         assertThat(ConfigRecords.ALL).containsExactly(HostConfig.class, ApiConfig.class, QuotaConfig.class,
                 IdentityConfig.class, KeystoneAuthtokenConfig.class, DatabaseConfig.class,
                 TaskmanagerConfig.class, GuestAgentConfig.class, BackupConfig.class);
-        assertThat(ConfigRecords.keys()).as("the records' keys and bus-rabbitmq's messaging keys").hasSize(61)
+        assertThat(ConfigRecords.keys()).as("the records' keys and bus-rabbitmq's messaging keys").hasSize(62)
                 .containsKeys("DEFAULT/transport_url", "DEFAULT/control_exchange", "oslo_messaging_rabbit/ssl");
     }
 }

@@ -6,9 +6,15 @@ import org.jtrove.bus.GuestApi;
 import org.jtrove.model.InstanceTask;
 import org.jtrove.model.Json;
 import org.jtrove.model.TaskType;
+import java.time.Instant;
+import java.util.ArrayList;
+import org.jtrove.model.guest.ArchiveReport;
+import org.jtrove.model.guest.PointInTime;
 import org.jtrove.model.guest.PrepareRequest;
 import org.jtrove.model.guest.RestoreSource;
+import org.jtrove.store.BackupRecord;
 import org.jtrove.store.DatastoreVersionRecord;
+import org.jtrove.store.LogArchiveRecord;
 import org.jtrove.store.FlavorRecord;
 import org.jtrove.store.InstanceRecord;
 import org.jtrove.store.MetadataStore;
@@ -23,6 +29,8 @@ import org.jtrove.taskmanager.engine.TaskDefinition;
  * users), HEALTHY (a heartbeat says the database is up). All within {@code build_timeout} of the request.
  */
 public final class CreateInstance implements TaskDefinition {
+    /** PostgreSQL's timeline history files in the archive (tiny; never pruned). */
+    static final String HISTORY = ".history";
     private final MetadataStore store;
     private final Placements placements;
     private final InstanceSteps instances;
@@ -70,7 +78,34 @@ public final class CreateInstance implements TaskDefinition {
         Map<String, Object> configuration = store.configurations.attachedTo(i.id())
                 .map(store.configurations::values).orElse(Map.of());
         return new PrepareRequest(i.id(), v.build(), i.address(), ram, i.volumeSize(), payload.databases(),
-                payload.users(), chain, configuration);
+                payload.users(), chain, configuration, pointInTime(payload));
+    }
+
+    /**
+     * The source's archived logs a point-in-time restore replays: those archived since the base backup was
+     * requested (every log written after the backup started), up to the first that holds the target, and every
+     * timeline history file.
+     */
+    private PointInTime pointInTime(CreatePayload payload) {
+        if (payload.restoreTime() == null) {
+            return null;
+        }
+        Instant target = Instant.parse(payload.restoreTime());
+        BackupRecord base = store.backups.find(payload.backupId()).orElseThrow(
+                () -> new IllegalStateException("the backup " + payload.backupId() + " was deleted"));
+        List<RestoreSource> logs = new ArrayList<>();
+        List<LogArchiveRecord> files = new ArrayList<>(store.logArchive.list(payload.sourceInstanceId()).stream()
+                .filter(log -> log.name().endsWith(HISTORY)).toList());   // PostgreSQL's timelines, from any time
+        store.logArchive.since(payload.sourceInstanceId(), base.created()).stream()
+                .filter(log -> !log.name().endsWith(HISTORY)).forEach(files::add);
+        for (LogArchiveRecord log : files) {
+            logs.add(new RestoreSource(ArchiveReport.objectId(log.instanceId(), log.name()), log.storageKey(),
+                    log.checksum(), log.name()));
+            if (log.restorableUntil() != null && !log.restorableUntil().isBefore(target)) {
+                break;
+            }
+        }
+        return new PointInTime(target.toString(), logs);
     }
 
     @Override
