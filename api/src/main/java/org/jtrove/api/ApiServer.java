@@ -5,10 +5,14 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.json.JavalinJackson;
-import org.eclipse.jetty.http.UriCompliance;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.UUID;
+import org.eclipse.jetty.http.UriCompliance;
+import org.eclipse.jetty.server.ServerConnector;
 import org.jtrove.bus.MessageBus;
 import org.jtrove.bus.RequestIds;
+import org.jtrove.bus.TaskmanagerApi;
 import org.jtrove.identity.BuiltinIdentity;
 import org.jtrove.identity.TokenValidator;
 import org.jtrove.model.Json;
@@ -28,7 +32,7 @@ public final class ApiServer implements AutoCloseable {
     private static final String BASE = "/v1.0/{project}";
     private final Javalin app;
     private final ApiSettings settings;
-    private final RepeatedFailures failures = new RepeatedFailures(LOG, java.time.Duration.ofMinutes(5));
+    private final RepeatedFailures failures = new RepeatedFailures(LOG, Duration.ofMinutes(5));
 
     /**
      * @param validator checks X-Auth-Token on every /v1.0 request; null means no-auth mode
@@ -54,7 +58,7 @@ public final class ApiServer implements AutoCloseable {
             if (settings.tls()) {
                 // With a connector of our own, Javalin adds no plain HTTP one: the API is HTTPS only.
                 cfg.jetty.addConnector((server, http) -> Tls.connector(server, http, settings.bindHost(), settings.port(),
-                        java.nio.file.Path.of(settings.tlsCertFile()), java.nio.file.Path.of(settings.tlsKeyFile())));
+                        Path.of(settings.tlsCertFile()), Path.of(settings.tlsKeyFile())));
             }
         });
         app.before(ctx -> {
@@ -87,7 +91,7 @@ public final class ApiServer implements AutoCloseable {
                 ctx.status(e.status).contentType("application/json").result(Json.write(e.body())));
         app.get("/", this::versions);
         app.get("/v1.0", this::version);
-        ConfigurationApplier configurationApplier = new ConfigurationApplier(store, new org.jtrove.bus.TaskmanagerApi(bus));
+        ConfigurationApplier configurationApplier = new ConfigurationApplier(store, new TaskmanagerApi(bus));
         InstanceController instances = new InstanceController(store, bus, settings, quotas, configurationApplier);
         new LimitsController(store, quotas, rateLimiter).register(app, BASE);
         new MgmtController(store).register(app, BASE);
@@ -97,7 +101,7 @@ public final class ApiServer implements AutoCloseable {
         new ScheduleController(store).register(app, BASE);
         new DatabaseUserController(store, bus, instances, settings.pageSize()).register(app, BASE);
         new MgmtInstanceController(store, bus, instances, settings.pageSize()).register(app, BASE);
-        new BackupController(store, new org.jtrove.bus.TaskmanagerApi(bus), instances, quotas, settings.pageSize())
+        new BackupController(store, new TaskmanagerApi(bus), instances, quotas, settings.pageSize())
                 .register(app, BASE);
         new ConfigurationController(store, instances, configurationApplier, settings.pageSize()).register(app, BASE);
         app.exception(JtroveException.class, (e, ctx) -> fault(ctx, e.status(), e.getMessage()));
@@ -131,7 +135,7 @@ public final class ApiServer implements AutoCloseable {
     }
 
     public int port() {
-        return ((org.eclipse.jetty.server.ServerConnector) app.jettyServer().server().getConnectors()[0]).getLocalPort();
+        return ((ServerConnector) app.jettyServer().server().getConnectors()[0]).getLocalPort();
     }
 
     public boolean tls() {

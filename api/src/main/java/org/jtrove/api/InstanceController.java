@@ -8,9 +8,12 @@ import io.javalin.http.Context;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -18,6 +21,7 @@ import java.util.Set;
 import java.util.UUID;
 import org.jtrove.bus.GuestApi;
 import org.jtrove.bus.MessageBus;
+import org.jtrove.bus.TaskmanagerApi;
 import org.jtrove.model.InstanceAccess;
 import org.jtrove.model.InstanceStatus;
 import org.jtrove.model.InstanceTask;
@@ -25,7 +29,6 @@ import org.jtrove.model.Json;
 import org.jtrove.model.JtroveException;
 import org.jtrove.model.ServiceStatus;
 import org.jtrove.model.TaskType;
-import org.jtrove.bus.TaskmanagerApi;
 import org.jtrove.model.guest.CharacterSets;
 import org.jtrove.model.guest.DatabaseSpec;
 import org.jtrove.model.guest.Managers;
@@ -147,7 +150,7 @@ final class InstanceController {
         String id = UUID.randomUUID().toString();
         InstanceRecord instance = new InstanceRecord(id, project, name, flavor.id(), version.id(), size, null, null,
                 InstanceTask.BUILDING.name(), null, null, now, now, false, null);
-        Map<String, Object> payload = new java.util.LinkedHashMap<>(Map.of("databases", databases, "users", users));
+        Map<String, Object> payload = new LinkedHashMap<>(Map.of("databases", databases, "users", users));
         if (restorePoint != null) {
             payload.put("backup_id", restorePoint.id());
         }
@@ -296,7 +299,7 @@ final class InstanceController {
         Pages.Page<InstanceRecord> page = Pages.page(ctx, store.instances.listByProject(ctx.pathParam("project")),
                 InstanceRecord::id, settings.pageSize());
         ArrayNode items = Json.MAPPER.createArrayNode();
-        page.items().stream().sorted(java.util.Comparator.comparing(InstanceRecord::created).reversed())
+        page.items().stream().sorted(Comparator.comparing(InstanceRecord::created).reversed())
                 .forEach(i -> items.add(view(ctx, i, detail, false)));
         ObjectNode body = Json.object();
         body.set("instances", items);
@@ -392,8 +395,8 @@ final class InstanceController {
         return n;
     }
 
-    private static final java.time.format.DateTimeFormatter TROVE_TIME =
-            java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss");
+    private static final DateTimeFormatter TROVE_TIME =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss");
 
     /** Trove's datetimes: naive UTC, seconds precision, no zone suffix. */
     static String time(Instant t) {

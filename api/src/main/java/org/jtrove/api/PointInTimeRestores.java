@@ -2,6 +2,7 @@ package org.jtrove.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.Comparator;
 import java.util.List;
@@ -34,7 +35,7 @@ final class PointInTimeRestores {
             if (!t.isTextual()) {
                 throw new DateTimeParseException("not a string", t.toString(), 0);
             }
-            return java.time.OffsetDateTime.parse(t.asText()).toInstant();
+            return OffsetDateTime.parse(t.asText()).toInstant();
         } catch (DateTimeParseException e) {
             throw JtroveException.badRequest("Validation error: instance['restorePoint']['restoreTime'] must be an"
                     + " ISO-8601 date and time with a zone, such as \"2026-11-29T10:15:00Z\".");

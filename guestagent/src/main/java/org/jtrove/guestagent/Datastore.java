@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -120,7 +121,7 @@ public interface Datastore {
      * Rebuilds {@code ctx.dataDir()} (absent when called) from a chain of backups, the full backup first, so
      * that the server started on it holds the data of the last backup of the chain.
      */
-    default void restore(InstanceContext ctx, java.util.List<BackupPayload> chain, GuestHost host) throws Exception {
+    default void restore(InstanceContext ctx, List<BackupPayload> chain, GuestHost host) throws Exception {
         throw JtroveException.notImplemented("Restores are not supported for the " + datastoreName() + " datastore.");
     }
 
@@ -150,7 +151,7 @@ public interface Datastore {
 
     /** {@link #parameters} by name, for the instance's server build. */
     default Map<String, ConfigParameter> catalogue(InstanceContext ctx) {
-        Map<String, ConfigParameter> out = new java.util.LinkedHashMap<>();
+        Map<String, ConfigParameter> out = new LinkedHashMap<>();
         parameters(ctx.build().version()).forEach(p -> out.put(p.name(), p));
         return out;
     }

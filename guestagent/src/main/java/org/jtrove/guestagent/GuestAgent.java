@@ -2,8 +2,13 @@ package org.jtrove.guestagent;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -16,30 +21,37 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
+import org.jtrove.backupstorage.BackupVault;
 import org.jtrove.bus.ConductorApi;
 import org.jtrove.bus.GuestMethod;
 import org.jtrove.bus.Message;
 import org.jtrove.bus.MessageBus;
 import org.jtrove.bus.Topics;
+import org.jtrove.guestagent.backup.BackupEnvelope;
+import org.jtrove.guestagent.backup.BackupPayload;
+import org.jtrove.model.DaemonThreads;
 import org.jtrove.model.Json;
 import org.jtrove.model.JtroveException;
 import org.jtrove.model.Secrets;
 import org.jtrove.model.ServiceStatus;
-import org.jtrove.backupstorage.BackupVault;
-import org.jtrove.guestagent.backup.BackupEnvelope;
-import org.jtrove.guestagent.backup.BackupPayload;
 import org.jtrove.model.config.ConfigValues;
 import org.jtrove.model.guest.AgentBoot;
 import org.jtrove.model.guest.BackupReport;
 import org.jtrove.model.guest.BackupRequest;
 import org.jtrove.model.guest.DatabaseSpec;
-import org.jtrove.model.guest.RestoreSource;
 import org.jtrove.model.guest.Heartbeat;
+import org.jtrove.model.guest.Managers;
+import org.jtrove.model.guest.NameRules;
+import org.jtrove.model.guest.PointInTime;
 import org.jtrove.model.guest.PrepareRequest;
+import org.jtrove.model.guest.RestoreSource;
 import org.jtrove.model.guest.RootUser;
 import org.jtrove.model.guest.UserAttributes;
 import org.jtrove.model.guest.UserSpec;
@@ -78,7 +90,7 @@ public final class GuestAgent implements AutoCloseable {
     /** The datastore's continuous archive (null: none, e.g. Redis) and what seals it into the backup storage. */
     private final LogArchive logArchive;
     private final LogArchiver archiver;
-    private final java.util.concurrent.atomic.AtomicBoolean archiving = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean archiving = new AtomicBoolean();
     private final ConductorApi conductor;
     private final OperationRunner operations;
     private final BackupRunner backups;
@@ -200,7 +212,7 @@ public final class GuestAgent implements AutoCloseable {
             });
             case ENABLE_ROOT -> onServer(() -> {
                 String password = a.hasNonNull("password") ? a.get("password").asText() : Secrets.password();
-                org.jtrove.model.guest.NameRules.checkPassword(password);
+                NameRules.checkPassword(password);
                 datastore.enableRoot(ctx, adminPassword(), password);
                 return new RootUser(datastore.rootUserName(), password);
             });
@@ -214,7 +226,7 @@ public final class GuestAgent implements AutoCloseable {
     }
 
     /** A long operation: run once per operation id, in the background, its outcome reported to the conductor. */
-    private Object operation(String method, JsonNode args, java.util.concurrent.Callable<Object> work) throws IOException {
+    private Object operation(String method, JsonNode args, Callable<Object> work) throws IOException {
         operations.submit(method, args.path("operation_id").asText(), work);
         return null;
     }
@@ -368,7 +380,7 @@ public final class GuestAgent implements AutoCloseable {
      * Unseals the source's archived logs into {@code restore-logs} (for the instance's user, who replays them) and
      * has the datastore replay them up to the target at the first start.
      */
-    private void prepareReplay(org.jtrove.model.guest.PointInTime pit) throws Exception {
+    private void prepareReplay(PointInTime pit) throws Exception {
         if (logArchive == null) {
             throw JtroveException.badRequest("Point-in-time restore is not supported for the " + datastore.datastoreName()
                     + " datastore.");
@@ -379,7 +391,7 @@ public final class GuestAgent implements AutoCloseable {
         List<Path> files = new ArrayList<>();
         for (RestoreSource log : pit.logs()) {
             Path file = dir.resolve(log.meta());
-            try (java.io.InputStream in = vault.read(log.storageKey(), log.backupId(), log.checksum())) {
+            try (InputStream in = vault.read(log.storageKey(), log.backupId(), log.checksum())) {
                 Files.copy(in, file);
             }
             files.add(file);
@@ -404,8 +416,8 @@ public final class GuestAgent implements AutoCloseable {
         }
 
         @Override
-        public java.io.InputStream open() throws IOException {
-            java.io.InputStream in = vault.read(source.storageKey(), source.backupId(), source.checksum());
+        public InputStream open() throws IOException {
+            InputStream in = vault.read(source.storageKey(), source.backupId(), source.checksum());
             try {
                 envelope = BackupEnvelope.readFrom(in);
             } catch (IOException | RuntimeException e) {
@@ -477,7 +489,7 @@ public final class GuestAgent implements AutoCloseable {
         signal(p, datastore.stopSignal());
         try {
             host.onExit(p).get(60, TimeUnit.SECONDS);
-        } catch (java.util.concurrent.TimeoutException e) {
+        } catch (TimeoutException e) {
             LOG.warn("instance {}: server did not stop within 60 s, killing it", ctx.instanceId());
             p.destroyForcibly();
             host.onExit(p).get(10, TimeUnit.SECONDS);
@@ -609,7 +621,7 @@ public final class GuestAgent implements AutoCloseable {
         if (p == null || !p.isAlive() || !isPrepared() || !archiving.compareAndSet(false, true)) {
             return;
         }
-        org.jtrove.model.DaemonThreads.start("archive-" + ctx.instanceId(), () -> {
+        DaemonThreads.start("archive-" + ctx.instanceId(), () -> {
             try {
                 archiver.tick(ctx, adminPassword(), () -> p.equals(server) && p.isAlive() && !closed);
             } catch (IOException e) {
@@ -665,7 +677,7 @@ public final class GuestAgent implements AutoCloseable {
         if (datastore instanceof SqlDatastore sql) {
             return sql;
         }
-        throw org.jtrove.model.guest.Managers.operationNotSupported(operation, datastore.manager());
+        throw Managers.operationNotSupported(operation, datastore.manager());
     }
 
     private Object withSql(String operation, SqlWork work) throws Exception {
@@ -861,19 +873,19 @@ public final class GuestAgent implements AutoCloseable {
     private String logTail() {
         for (Path log : List.of(ctx.runDir().resolve("error.log"), ctx.agentDir().resolve("server.log"))) {
             // run/ belongs to the database user: never follow a link planted there.
-            if (!Files.isRegularFile(log, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            if (!Files.isRegularFile(log, LinkOption.NOFOLLOW_LINKS)) {
                 continue;
             }
-            try (var in = Files.newByteChannel(log, java.nio.file.StandardOpenOption.READ,
-                    java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            try (var in = Files.newByteChannel(log, StandardOpenOption.READ,
+                    LinkOption.NOFOLLOW_LINKS)) {
                 long size = in.size();
                 in.position(Math.max(0, size - 4096));
-                java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate((int) Math.min(size, 4096));
+                ByteBuffer buffer = ByteBuffer.allocate((int) Math.min(size, 4096));
                 while (buffer.hasRemaining() && in.read(buffer) > 0) {
                     // read the tail
                 }
                 List<String> lines = List.of(new String(buffer.array(), 0, buffer.position(),
-                        java.nio.charset.StandardCharsets.UTF_8).split("\n"));
+                        StandardCharsets.UTF_8).split("\n"));
                 if (!lines.isEmpty()) {
                     return "last log lines: " + String.join(" | ", lines.subList(Math.max(0, lines.size() - 5), lines.size()));
                 }

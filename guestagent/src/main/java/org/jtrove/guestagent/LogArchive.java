@@ -1,6 +1,7 @@
 package org.jtrove.guestagent;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
@@ -22,7 +23,7 @@ public interface LogArchive {
      * closed and {@code interval} has passed (so the archive stays that close to the present), and lists the
      * finished files not yet stored, in the order the server wrote them.
      */
-    List<LogFile> finished(InstanceContext ctx, String adminPassword, java.time.Duration interval) throws Exception;
+    List<LogFile> finished(InstanceContext ctx, String adminPassword, Duration interval) throws Exception;
 
     /** {@code file} is sealed in the backup storage: the server or the spool may drop it now. */
     void stored(InstanceContext ctx, String adminPassword, LogFile file) throws Exception;

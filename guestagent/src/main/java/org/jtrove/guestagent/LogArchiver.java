@@ -1,11 +1,14 @@
 package org.jtrove.guestagent;
 
+import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.ArrayList;
-import java.util.List;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BooleanSupplier;
 import org.jtrove.backupstorage.BackupVault;
 import org.jtrove.bus.ConductorApi;
 import org.jtrove.model.Json;
@@ -33,14 +36,14 @@ final class LogArchiver {
     /** Reports of the latest stored files, sent again now and then: a cast may be lost, and the file is gone. */
     private static final int RESENT = 32;
     private static final Duration RESEND = Duration.ofMinutes(1);
-    private final java.nio.file.Path journal;
+    private final Path journal;
     private String lastError;
     private Instant lastErrorSent = Instant.EPOCH;
     private Instant lastResend = Instant.EPOCH;
 
     /** @param journal where the latest reports are kept (in the agent's directory), to be sent again */
     LogArchiver(String instanceId, LogArchive archive, BackupVault vault, ConductorApi conductor,
-                java.nio.file.Path journal) {
+                Path journal) {
         this.instanceId = instanceId;
         this.archive = archive;
         this.vault = vault;
@@ -57,7 +60,7 @@ final class LogArchiver {
      * One round: close the current log if due, store every finished one. Never throws; a failure while the server is
      * no longer running (stopped meanwhile) is not reported, the next round after its start retries.
      */
-    synchronized void tick(InstanceContext ctx, String adminPassword, java.util.function.BooleanSupplier serverRunning) {
+    synchronized void tick(InstanceContext ctx, String adminPassword, BooleanSupplier serverRunning) {
         try {
             resendRecent();
             for (LogArchive.LogFile file : archive.finished(ctx, adminPassword, INTERVAL)) {
@@ -95,16 +98,16 @@ final class LogArchiver {
     }
 
     /** Keeps the report among the latest {@value #RESENT} (written beside, then renamed) before the file is dropped. */
-    private void journal(ArchiveReport report) throws java.io.IOException {
+    private void journal(ArchiveReport report) throws IOException {
         List<ArchiveReport> recent = new ArrayList<>(recent());
         recent.add(report);
         List<ArchiveReport> kept = recent.subList(Math.max(0, recent.size() - RESENT), recent.size());
-        java.nio.file.Path tmp = journal.resolveSibling(journal.getFileName() + ".tmp");
+        Path tmp = journal.resolveSibling(journal.getFileName() + ".tmp");
         Files.writeString(tmp, Json.write(kept));
         Files.move(tmp, journal, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
-    private List<ArchiveReport> recent() throws java.io.IOException {
+    private List<ArchiveReport> recent() throws IOException {
         if (!Files.exists(journal)) {
             return List.of();
         }
@@ -113,7 +116,7 @@ final class LogArchiver {
     }
 
     /** Sends the latest reports again every minute (the conductor ignores what it recorded already). */
-    private void resendRecent() throws java.io.IOException {
+    private void resendRecent() throws IOException {
         Instant now = Instant.now();
         if (now.isAfter(lastResend.plus(RESEND))) {
             lastResend = now;

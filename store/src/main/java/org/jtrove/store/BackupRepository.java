@@ -6,6 +6,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.mapper.reflect.ConstructorMapper;
 
@@ -39,7 +40,7 @@ public final class BackupRepository {
     }
 
     /** Inserts the backup row ({@code scheduleId}: the schedule that made it, or null) and its task. */
-    void insert(org.jdbi.v3.core.Handle h, BackupRecord b, String scheduleId, TaskRecord task) {
+    void insert(Handle h, BackupRecord b, String scheduleId, TaskRecord task) {
         h.createUpdate("INSERT INTO backups (id, project_id, name, description, instance_id, parent_id,"
                 + " datastore_version_id, backup_type, state, created, updated, deleted, schedule_id) VALUES (:id,"
                 + " :projectId, :name, :description, :instanceId, :parentId, :datastoreVersionId, :backupType, :state,"

@@ -1,5 +1,6 @@
 package org.jtrove.taskmanager;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -174,7 +175,7 @@ public final class BackupScheduler implements AutoCloseable {
                 try {
                     vault.delete(log.storageKey());
                     store.logArchive.delete(instanceId, log.name());
-                } catch (java.io.IOException e) {
+                } catch (IOException e) {
                     failures.warn("deleting the archived log " + log.storageKey(), e);
                     return;
                 }

@@ -1,6 +1,7 @@
 package org.jtrove.guestagent.mariadb;
 
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -204,9 +205,9 @@ final class MariadbArchive implements LogArchive {
     private static Instant utcNow(Statement s) throws Exception {
         try (ResultSet rs = s.executeQuery("SELECT UNIX_TIMESTAMP(NOW(6))")) {
             rs.next();
-            java.math.BigDecimal seconds = rs.getBigDecimal(1);
+            BigDecimal seconds = rs.getBigDecimal(1);
             return Instant.ofEpochSecond(seconds.longValue(),
-                    seconds.remainder(java.math.BigDecimal.ONE).movePointRight(9).longValue());
+                    seconds.remainder(BigDecimal.ONE).movePointRight(9).longValue());
         }
     }
 }

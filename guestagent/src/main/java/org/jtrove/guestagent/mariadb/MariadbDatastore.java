@@ -1,11 +1,17 @@
 package org.jtrove.guestagent.mariadb;
 
 import java.io.IOException;
+import java.io.OutputStream;
+import java.math.BigDecimal;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -14,11 +20,14 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
@@ -27,12 +36,15 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jtrove.guestagent.ConfigFiles;
-import org.jtrove.guestagent.SqlDatastore;
 import org.jtrove.guestagent.GuestHost;
 import org.jtrove.guestagent.InstanceContext;
+import org.jtrove.guestagent.LogArchive;
 import org.jtrove.guestagent.Sql;
+import org.jtrove.guestagent.SqlDatastore;
+import org.jtrove.guestagent.TemplateCache;
 import org.jtrove.guestagent.UndoJournal;
 import org.jtrove.guestagent.UndoStep;
+import org.jtrove.guestagent.backup.BackupPayload;
 import org.jtrove.model.JtroveException;
 import org.jtrove.model.config.ConfigParameter;
 import org.jtrove.model.guest.CharacterSets;
@@ -166,7 +178,7 @@ public final class MariadbDatastore implements SqlDatastore {
         } finally {
             server.destroy();
             Files.deleteIfExists(init);
-            org.jtrove.guestagent.TemplateCache.deleteTree(bootstrap.runDir());
+            TemplateCache.deleteTree(bootstrap.runDir());
         }
     }
 
@@ -175,7 +187,7 @@ public final class MariadbDatastore implements SqlDatastore {
         Path overrides = ctx.runDir().resolve(OVERRIDES);
         // Included last, so that the configuration group's values win over the flavor's.
         writeConfig(ctx, ctx.dataDir(), port(), MariadbArchive.settings(ctx) + "!include " + overrides, host);
-        if (!Files.exists(overrides, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        if (!Files.exists(overrides, LinkOption.NOFOLLOW_LINKS)) {
             ConfigFiles.replace(overrides, "[mariadbd]\n", host);
         }
         host.giveToDatabaseUser(ctx.runDir());
@@ -228,11 +240,11 @@ public final class MariadbDatastore implements SqlDatastore {
         }
         Path parent = Path.of("/tmp", "jtrove-sockets");
         Files.createDirectories(parent);
-        Files.setPosixFilePermissions(parent, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
+        Files.setPosixFilePermissions(parent, PosixFilePermissions.fromString("rwx--x--x"));
         String name = ctx.instanceId().length() > 40 ? ctx.instanceId().substring(0, 40) : ctx.instanceId();
         Path dir = parent.resolve(name.replaceAll("[^A-Za-z0-9-]", "_") + "-" + Integer.toHexString(ctx.instanceDir().hashCode()));
         Files.createDirectories(dir);
-        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
         host.giveToDatabaseUser(dir);
         return dir.resolve("mysqld.sock");
     }
@@ -248,21 +260,21 @@ public final class MariadbDatastore implements SqlDatastore {
     }
 
     @Override
-    public org.jtrove.guestagent.LogArchive logArchive() {
+    public LogArchive logArchive() {
         return new MariadbArchive(ADMIN);
     }
 
     @Override
-    public String backup(InstanceContext ctx, String adminPassword, String parentMeta, java.io.OutputStream out,
+    public String backup(InstanceContext ctx, String adminPassword, String parentMeta, OutputStream out,
                          GuestHost host) throws Exception {
         return MariadbBackup.backup(ctx, ADMIN, adminPassword, socketPath(ctx, host), parentMeta, out);
     }
 
     @Override
-    public void restore(InstanceContext ctx, List<org.jtrove.guestagent.backup.BackupPayload> chain, GuestHost host)
+    public void restore(InstanceContext ctx, List<BackupPayload> chain, GuestHost host)
             throws Exception {
         MariadbBackup.restore(ctx, chain);
-        Files.setPosixFilePermissions(ctx.dataDir(), java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        Files.setPosixFilePermissions(ctx.dataDir(), PosixFilePermissions.fromString("rwx------"));
         host.giveToDatabaseUser(ctx.dataDir());
     }
 
@@ -582,15 +594,15 @@ public final class MariadbDatastore implements SqlDatastore {
         }
     }
 
-    private static Map<String, Object> effective(Connection c, java.util.Collection<ConfigParameter> parameters)
+    private static Map<String, Object> effective(Connection c, Collection<ConfigParameter> parameters)
             throws SQLException {
         Map<String, ConfigParameter> byName = new HashMap<>();
-        parameters.forEach(p -> byName.put(p.name().toUpperCase(java.util.Locale.ROOT), p));
+        parameters.forEach(p -> byName.put(p.name().toUpperCase(Locale.ROOT), p));
         Map<String, Object> out = new TreeMap<>();
         if (byName.isEmpty()) {
             return out;
         }
-        String marks = String.join(", ", java.util.Collections.nCopies(byName.size(), "?"));
+        String marks = String.join(", ", Collections.nCopies(byName.size(), "?"));
         try (PreparedStatement ps = c.prepareStatement("SELECT VARIABLE_NAME, VARIABLE_VALUE"
                 + " FROM information_schema.GLOBAL_VARIABLES WHERE VARIABLE_NAME IN (" + marks + ")")) {
             int i = 1;
@@ -599,7 +611,7 @@ public final class MariadbDatastore implements SqlDatastore {
             }
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    ConfigParameter p = byName.get(rs.getString(1).toUpperCase(java.util.Locale.ROOT));
+                    ConfigParameter p = byName.get(rs.getString(1).toUpperCase(Locale.ROOT));
                     out.put(p.name(), ConfigFiles.typed(p, rs.getString(2)));
                 }
             }
@@ -620,7 +632,7 @@ public final class MariadbDatastore implements SqlDatastore {
             return b ? "ON" : "OFF";
         }
         if (value instanceof Double d) {
-            return java.math.BigDecimal.valueOf(d).toPlainString();
+            return BigDecimal.valueOf(d).toPlainString();
         }
         if (value instanceof Number n) {
             return Long.toString(n.longValue());
@@ -670,13 +682,13 @@ public final class MariadbDatastore implements SqlDatastore {
             byte[] once = sha1.digest(password.getBytes(StandardCharsets.UTF_8));
             byte[] twice = MessageDigest.getInstance("SHA-1").digest(once);
             return "*" + HexFormat.of().withUpperCase().formatHex(twice);
-        } catch (java.security.NoSuchAlgorithmException e) {
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     }
 
     private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
             return s.getLocalPort();
         }
     }

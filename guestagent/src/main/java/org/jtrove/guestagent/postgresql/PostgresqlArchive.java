@@ -9,6 +9,7 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
@@ -113,7 +114,7 @@ final class PostgresqlArchive implements LogArchive {
             Instant marker;
             try (ResultSet rs = s.executeQuery("SELECT txid_current(), clock_timestamp()")) {
                 rs.next();
-                marker = rs.getObject(2, java.time.OffsetDateTime.class).toInstant();
+                marker = rs.getObject(2, OffsetDateTime.class).toInstant();
             }
             c.commit();
             c.setAutoCommit(true);

@@ -1,16 +1,21 @@
 package org.jtrove.guestagent.postgresql;
 
 import java.io.IOException;
+import java.io.OutputStream;
+import java.math.BigDecimal;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.sql.Timestamp;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -22,12 +27,17 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
 import org.jtrove.guestagent.ConfigFiles;
-import org.jtrove.guestagent.SqlDatastore;
 import org.jtrove.guestagent.GuestHost;
 import org.jtrove.guestagent.InstanceContext;
+import org.jtrove.guestagent.LogArchive;
+import org.jtrove.guestagent.Sql;
+import org.jtrove.guestagent.SqlDatastore;
 import org.jtrove.guestagent.UndoJournal;
 import org.jtrove.guestagent.UndoStep;
+import org.jtrove.guestagent.backup.BackupPayload;
 import org.jtrove.model.JtroveException;
 import org.jtrove.model.config.ConfigParameter;
 import org.jtrove.model.guest.CharacterSets;
@@ -126,8 +136,8 @@ public final class PostgresqlDatastore implements SqlDatastore {
         }
         Files.createDirectories(into);
         Path txz = into.resolve("postgres.txz");
-        try (java.util.zip.ZipFile zip = new java.util.zip.ZipFile(jar.toFile())) {
-            java.util.zip.ZipEntry entry = zip.stream().filter(e -> e.getName().endsWith(".txz")).findFirst()
+        try (ZipFile zip = new ZipFile(jar.toFile())) {
+            ZipEntry entry = zip.stream().filter(e -> e.getName().endsWith(".txz")).findFirst()
                     .orElseThrow(() -> new IllegalArgumentException(jar + " holds no .txz archive"));
             try (var in = zip.getInputStream(entry)) {
                 Files.copy(in, txz);
@@ -152,8 +162,8 @@ public final class PostgresqlDatastore implements SqlDatastore {
     public void initTemplate(ServerBuild build, Path dataDir, String adminPassword, GuestHost host) throws Exception {
         Files.createDirectories(dataDir.getParent());
         Path pwfile = dataDir.getParent().resolve("pwfile");
-        Files.createFile(pwfile, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+        Files.createFile(pwfile, PosixFilePermissions.asFileAttribute(
+                PosixFilePermissions.fromString("rw-------")));
         Files.writeString(pwfile, adminPassword + "\n");
         host.giveToDatabaseUser(dataDir.getParent());
         try {
@@ -168,7 +178,7 @@ public final class PostgresqlDatastore implements SqlDatastore {
                 host all all ::/0 scram-sha-256
                 """);
         Files.writeString(dataDir.resolve("postgresql.conf"), "\ninclude_if_exists = '../run/jtrove.conf'\n",
-                java.nio.file.StandardOpenOption.APPEND);
+                StandardOpenOption.APPEND);
         host.giveToDatabaseUser(dataDir);
     }
 
@@ -218,12 +228,12 @@ public final class PostgresqlDatastore implements SqlDatastore {
     }
 
     @Override
-    public org.jtrove.guestagent.LogArchive logArchive() {
+    public LogArchive logArchive() {
         return new PostgresqlArchive();
     }
 
     @Override
-    public String backup(InstanceContext ctx, String adminPassword, String parentMeta, java.io.OutputStream out,
+    public String backup(InstanceContext ctx, String adminPassword, String parentMeta, OutputStream out,
                          GuestHost host) throws Exception {
         try (Connection c = connectAdmin(ctx, adminPassword, null)) {
             if (parentMeta != null && PostgresqlBackup.meta(parentMeta).path("server_major").asInt()
@@ -236,10 +246,10 @@ public final class PostgresqlDatastore implements SqlDatastore {
     }
 
     @Override
-    public void restore(InstanceContext ctx, List<org.jtrove.guestagent.backup.BackupPayload> chain, GuestHost host)
+    public void restore(InstanceContext ctx, List<BackupPayload> chain, GuestHost host)
             throws Exception {
         PostgresqlBackup.restore(ctx.dataDir(), chain);
-        Files.setPosixFilePermissions(ctx.dataDir(), java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        Files.setPosixFilePermissions(ctx.dataDir(), PosixFilePermissions.fromString("rwx------"));
         host.giveToDatabaseUser(ctx.dataDir());
     }
 
@@ -537,7 +547,7 @@ public final class PostgresqlDatastore implements SqlDatastore {
         if (adminPassword == null) {
             return false;
         }
-        java.sql.Timestamp before;
+        Timestamp before;
         try (Connection c = connectAdmin(ctx, adminPassword, null); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT pg_conf_load_time(), pg_reload_conf()")) {
             rs.next();
@@ -585,7 +595,7 @@ public final class PostgresqlDatastore implements SqlDatastore {
             return b ? "on" : "off";
         }
         if (value instanceof Double d) {
-            return java.math.BigDecimal.valueOf(d).toPlainString();
+            return BigDecimal.valueOf(d).toPlainString();
         }
         if (value instanceof Number n) {
             return Long.toString(n.longValue());
@@ -658,10 +668,10 @@ public final class PostgresqlDatastore implements SqlDatastore {
     }
 
     private static String ident(String name) {
-        return org.jtrove.guestagent.Sql.pgIdent(name);
+        return Sql.pgIdent(name);
     }
 
     private static String literal(String value) {
-        return org.jtrove.guestagent.Sql.literal(value);
+        return Sql.literal(value);
     }
 }

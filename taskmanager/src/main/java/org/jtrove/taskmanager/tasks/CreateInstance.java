@@ -1,22 +1,22 @@
 package org.jtrove.taskmanager.tasks;
 
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.jtrove.bus.GuestApi;
 import org.jtrove.model.InstanceTask;
 import org.jtrove.model.Json;
 import org.jtrove.model.TaskType;
-import java.time.Instant;
-import java.util.ArrayList;
 import org.jtrove.model.guest.ArchiveReport;
 import org.jtrove.model.guest.PointInTime;
 import org.jtrove.model.guest.PrepareRequest;
 import org.jtrove.model.guest.RestoreSource;
 import org.jtrove.store.BackupRecord;
 import org.jtrove.store.DatastoreVersionRecord;
-import org.jtrove.store.LogArchiveRecord;
 import org.jtrove.store.FlavorRecord;
 import org.jtrove.store.InstanceRecord;
+import org.jtrove.store.LogArchiveRecord;
 import org.jtrove.store.MetadataStore;
 import org.jtrove.taskmanager.engine.Step;
 import org.jtrove.taskmanager.engine.StepContext;
@@ -58,7 +58,7 @@ public final class CreateInstance implements TaskDefinition {
     }
 
     private StepResult place(StepContext ctx) {
-        if (java.time.Instant.now().isAfter(instances.buildDeadline(ctx))) {
+        if (Instant.now().isAfter(instances.buildDeadline(ctx))) {
             return StepResult.fail(504, instances.buildTimeoutFault());
         }
         placements.place(ctx.instanceId());

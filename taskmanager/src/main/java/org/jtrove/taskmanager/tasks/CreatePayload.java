@@ -1,5 +1,7 @@
 package org.jtrove.taskmanager.tasks;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
 import org.jtrove.model.guest.DatabaseSpec;
 import org.jtrove.model.guest.UserSpec;
@@ -9,11 +11,11 @@ import org.jtrove.model.guest.UserSpec;
  * backup to restore (null for an empty server); for a point-in-time restore, the moment and the instance whose archived
  * logs are replayed up to it.
  */
-@com.fasterxml.jackson.annotation.JsonIgnoreProperties(ignoreUnknown = true)
+@JsonIgnoreProperties(ignoreUnknown = true)
 record CreatePayload(List<DatabaseSpec> databases, List<UserSpec> users,
-                            @com.fasterxml.jackson.annotation.JsonProperty("backup_id") String backupId,
-                            @com.fasterxml.jackson.annotation.JsonProperty("restore_time") String restoreTime,
-                            @com.fasterxml.jackson.annotation.JsonProperty("source_instance_id") String sourceInstanceId) {
+                            @JsonProperty("backup_id") String backupId,
+                            @JsonProperty("restore_time") String restoreTime,
+                            @JsonProperty("source_instance_id") String sourceInstanceId) {
     public CreatePayload {
         databases = databases == null ? List.of() : databases;
         users = users == null ? List.of() : users;
