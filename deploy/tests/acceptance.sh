@@ -1,0 +1,221 @@
+#!/usr/bin/env bash
+# Acceptance test of jtrove's deployment, on this machine, as root (it installs packages, users and services, and
+# removes them all at the end, also when it fails):
+#   1. packages: deploy/build-packages; an older build installed, a newer one upgraded over it (data and
+#      configuration kept), then purged (nothing left: files, the jtrove user);
+#   2. `puppet apply examples/site.pp` from nothing: RabbitMQ, the metadata MariaDB, the four services under runit,
+#      a mysql datastore version and a flavor; port 8779 answers; the exercise: `openstack database instance create`
+#      from that version gives an ACTIVE instance that the mysql client uses;
+#   3. a second apply changes nothing (--detailed-exitcodes 0);
+#   4. one parameter changed (the instance quota): the apply restarts every service through the anchor chain, the
+#      new quota is in force, the instance is still ACTIVE with its data;
+#   5. jtrove::keystone::auth against a real Keystone (Debian's keystone, started here on 127.0.0.1): the openstack
+#      client, with Keystone's credentials, reaches jtrove through Keystone's catalog.
+# Needs: no systemd (runit supervises, runsvdir started here), and free on 127.0.0.1 the ports 8779 (API), 13306
+# (metadata MariaDB), 15782/25782 (RabbitMQ, Erlang distribution), 15882 (RabbitMQ management), 14369 (epmd),
+# 15357 (Keystone); the system MariaDB and RabbitMQ (/etc/mysql, /var/lib/mysql, /etc/rabbitmq, /var/lib/rabbitmq)
+# are used and restored afterwards; instances get 127.180.y.z. Other tests use none of these.
+#
+# JTROVE_ACCEPTANCE_SUBSTITUTE=allinone (test-only; chosen by itself while the jar has no `jtrove api` command):
+# /usr/bin/jtrove is diverted to a wrapper that runs `jtrove server` in the guest agent's service and keeps the
+# other three services idle, so the packages, runit, Puppet and the exercise can be checked before the separate
+# service commands exist. The real run needs none of this.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+module="$root/deploy/puppet"
+site="$module/jtrove/examples/site.pp"
+work="$(mktemp -d /tmp/jtrove-acceptance.XXXXXX)"
+chmod 0711 "$work"
+repo=/srv/jtrove-apt
+api_port=8779
+keystone_port=15357
+db_user=jtrove-dbacc
+log() { echo "acceptance: $*" >&2; }
+fail() { log "FAILED: $*"; exit 1; }
+
+[ "$(id -u)" -eq 0 ] || fail "run as root (it installs packages and services)"
+[ ! -d /run/systemd/system ] || fail "this test drives runit; on a systemd host use the systemd provider by hand"
+for port in $api_port 13306 15782 25782 15882 14369 $keystone_port; do
+  if ss -Hltn "sport = :$port" | grep -q .; then fail "port $port is in use; the test needs it (see the header)"; fi
+done
+if dpkg -l 'jtrove-*' 2>/dev/null | grep -q '^ii'; then fail "jtrove packages are installed already; purge them first"; fi
+[ -e "$repo" ] && fail "$repo exists; remove it (or wait for the run that uses it)"
+
+mode="${JTROVE_ACCEPTANCE_SUBSTITUTE:-}"
+if [ -z "$mode" ] && ! java -jar "$root/server/target/jtrove.jar" api --help >/dev/null 2>&1; then
+  mode=allinone
+  log "the jar has no \`jtrove api\` yet: running with the test-only all-in-one substitution"
+fi
+
+# ---- what to restore ------------------------------------------------------------------------------------------
+users_before="$(getent passwd | cut -d: -f1 | sort)"
+tar -C / -cf "$work/system-state.tar" etc/mysql var/lib/mysql etc/rabbitmq var/lib/rabbitmq 2>/dev/null || true
+runsvdir_pid=""
+keystone_pid=""
+
+cleanup() {
+  local rc=$?
+  set +e
+  log "cleaning up (exit $rc)"
+  if [ -n "$keystone_pid" ]; then kill "$keystone_pid" 2>/dev/null; wait "$keystone_pid" 2>/dev/null; fi
+  for s in /etc/service/jtrove-*; do [ -e "$s" ] && sv force-stop "$s" >/dev/null 2>&1; done
+  if [ -n "$runsvdir_pid" ]; then
+    kill -HUP "$runsvdir_pid" 2>/dev/null
+    wait "$runsvdir_pid" 2>/dev/null
+  fi
+  # Whatever database servers instances left (their OS users were made during the test).
+  for u in $(comm -13 <(echo "$users_before") <(getent passwd | cut -d: -f1 | sort)); do
+    pkill -KILL -u "$u" 2>/dev/null
+  done
+  /etc/init.d/mariadb stop >/dev/null 2>&1
+  /etc/init.d/rabbitmq-server stop >/dev/null 2>&1
+  ERL_EPMD_PORT=14369 epmd -kill >/dev/null 2>&1
+  pkill -u rabbitmq -f 'beam|epmd|inet_gethost' 2>/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq jtrove-common jtrove-api jtrove-taskmanager \
+    jtrove-conductor jtrove-guestagent >/dev/null 2>&1
+  if dpkg-divert --list /usr/bin/jtrove | grep -q jtrove.real; then
+    rm -f /usr/bin/jtrove
+    dpkg-divert --quiet --remove --rename /usr/bin/jtrove
+  fi
+  rm -f /etc/apt/sources.list.d/jtrove-local.list /var/lib/apt/lists/_srv_jtrove-apt_*
+  rm -rf "$repo" /root/.jtrove-site-seed /root/.jtrove-site-backup-key /etc/openstack/puppet /var/lib/jtrove
+  rm -rf /etc/mysql /var/lib/mysql /etc/rabbitmq /var/lib/rabbitmq
+  tar -C / -xpf "$work/system-state.tar" 2>/dev/null
+  for u in $(comm -13 <(echo "$users_before") <(getent passwd | cut -d: -f1 | sort)); do
+    userdel "$u" >/dev/null 2>&1
+    getent group "$u" >/dev/null && groupdel "$u" >/dev/null 2>&1
+  done
+  rm -rf "$work"
+  exit "$rc"
+}
+trap cleanup EXIT INT TERM
+
+# ---- 1. packages: build, install an older build, upgrade, purge ------------------------------------------------
+log "building the packages (an older build, then the current one)"
+"$root/deploy/build-packages" --repo "$repo" --version 0.0.1~acceptance1 --skip-lintian 2>"$work/build-old.log" \
+  || { cat "$work/build-old.log" >&2; fail "build-packages (older build)"; }
+echo "deb [trusted=yes] file:$repo ./" > /etc/apt/sources.list.d/jtrove-local.list
+apt_local_update() {
+  apt-get update -qq -o Dir::Etc::sourcelist=sources.list.d/jtrove-local.list -o Dir::Etc::sourceparts=- \
+    -o APT::Get::List-Cleanup=0
+}
+apt_install() {
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o Dpkg::Options::=--force-confdef \
+    -o Dpkg::Options::=--force-confold "$@" >"$work/apt.log" 2>&1 || { cat "$work/apt.log" >&2; return 1; }
+}
+apt_local_update
+apt_install jtrove-api jtrove-taskmanager jtrove-conductor jtrove-guestagent || fail "apt-get install jtrove-api ..."
+[ "$(dpkg-query -W -f '${Version}' jtrove-common)" = 0.0.1~acceptance1 ] || fail "the older build is not installed"
+getent passwd jtrove >/dev/null || fail "jtrove-common made no jtrove user"
+[ "$(stat -c '%U %a' /var/lib/jtrove)" = "jtrove 711" ] || fail "/var/lib/jtrove is $(stat -c '%U %a' /var/lib/jtrove)"
+[ "$(stat -c '%G %a' /etc/jtrove/jtrove.conf)" = "jtrove 640" ] || fail "jtrove.conf is not root:jtrove 0640"
+grep -q '^exec chpst -u jtrove:jtrove /usr/bin/jtrove api --config-file /etc/jtrove/jtrove.conf$' /etc/sv/jtrove-api/run \
+  || fail "jtrove-api's runit service does not run jtrove api as jtrove"
+grep -q '^exec chpst -u root:root /usr/bin/jtrove guestagent --config-file /etc/jtrove/jtrove.conf --config-file /etc/jtrove/jtrove-guestagent.conf$' \
+  /etc/sv/jtrove-guestagent/run || fail "jtrove-guestagent's runit service does not run the guest agent as root"
+grep -q '^User=jtrove$' /lib/systemd/system/jtrove-conductor.service || fail "the conductor's unit does not run as jtrove"
+grep -q '^KillMode=process$' /lib/systemd/system/jtrove-guestagent.service || fail "the guest agent's unit would kill the servers"
+echo "upgrade-marker" > /var/lib/jtrove/acceptance-data
+printf '\n[DEFAULT]\npage_size = 33\n' >> /etc/jtrove/jtrove.conf
+
+"$root/deploy/build-packages" --repo "$repo" 2>"$work/build.log" || { cat "$work/build.log" >&2; fail "build-packages (lintian errors?)"; }
+new_version="$(dpkg-deb -f "$(ls "$repo"/jtrove-common_*.deb)" Version)"
+apt_local_update
+apt_install jtrove-api jtrove-taskmanager jtrove-conductor jtrove-guestagent || fail "upgrade"
+[ "$(dpkg-query -W -f '${Version}' jtrove-api)" = "$new_version" ] || fail "jtrove-api was not upgraded to $new_version"
+[ "$(cat /var/lib/jtrove/acceptance-data)" = upgrade-marker ] || fail "the upgrade lost /var/lib/jtrove's data"
+grep -q '^page_size = 33$' /etc/jtrove/jtrove.conf || fail "the upgrade lost the changed jtrove.conf"
+DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq jtrove-common jtrove-api jtrove-taskmanager jtrove-conductor \
+  jtrove-guestagent >/dev/null
+for left in /var/lib/jtrove /etc/jtrove /var/log/jtrove /etc/sv/jtrove-api /usr/bin/jtrove; do
+  [ ! -e "$left" ] || fail "purge left $left"
+done
+! getent passwd jtrove >/dev/null || fail "purge left the jtrove user"
+log "packages: install, upgrade ($new_version over 0.0.1~acceptance1, data and configuration kept) and purge pass"
+
+# ---- the test-only substitution (until `jtrove api` & co. exist) ------------------------------------------------
+if [ "$mode" = allinone ]; then
+  dpkg-divert --quiet --add --rename --divert /usr/bin/jtrove.real /usr/bin/jtrove
+  install -m 0755 "$root/deploy/tests/allinone-substitute" /usr/bin/jtrove
+fi
+
+# ---- 2. puppet apply from nothing ----------------------------------------------------------------------------
+runsvdir -P /etc/service 'log: ..........................................................' &
+runsvdir_pid=$!
+export FACTER_jtrove_address_base=180 FACTER_jtrove_database_os_user="$db_user" FACTER_jtrove_api_port=$api_port
+export FACTER_jtrove_service_provider=runit
+apply() { # apply EXPECTED-EXIT LABEL
+  local rc=0 started=$SECONDS
+  puppet apply --detailed-exitcodes --color=false --modulepath "$module:/usr/share/puppet/modules" "$site" \
+    >"$work/apply-$2.log" 2>&1 || rc=$?
+  log "puppet apply ($2): exit $rc in $((SECONDS - started)) s"
+  if [ "$rc" != "$1" ]; then
+    grep -E 'Error|Warning|Notice: .*(changed|created|executed|removed)' "$work/apply-$2.log" | head -60 >&2
+    for s in api taskmanager conductor guestagent; do
+      [ -d "/var/log/jtrove/$s" ] && { echo "--- $s log" >&2; tail -n 30 "/var/log/jtrove/$s/current" >&2; }
+    done
+    fail "puppet apply ($2) exited $rc, expected $1"
+  fi
+}
+apply 2 first
+curl -fsS -o /dev/null "http://127.0.0.1:$api_port/" || curl -sS -o /dev/null -w '%{http_code}' "http://127.0.0.1:$api_port/v1.0/" \
+  | grep -qE '^(200|300|401)$' || fail "port $api_port does not answer"
+for _ in $(seq 60); do [ -s /var/lib/jtrove/openrc ] && break; sleep 1; done
+[ -s /var/lib/jtrove/openrc ] || fail "no /var/lib/jtrove/openrc"
+# shellcheck disable=SC1091
+source /var/lib/jtrove/openrc
+export OS_AUTH_URL="http://127.0.0.1:$api_port/v3"
+openstack datastore version list mysql -f value -c Name | grep -qx 10.11 || fail "the mysql datastore version 10.11 is not registered"
+openstack database flavor list -f value -c Name | grep -qx db.small || fail "the flavor db.small is not registered"
+
+log "the exercise: a mysql instance"
+openstack database instance create acc1 --flavor db.small --size 1 --datastore mysql --datastore-version 10.11 \
+  --databases app --users alice:Acc-pass-1 >/dev/null
+wait_active() {
+  local status=""
+  for _ in $(seq 150); do
+    status="$(openstack database instance show acc1 -f value -c status 2>/dev/null || true)"
+    [ "$status" = ACTIVE ] && return 0
+    [ "$status" = ERROR ] && fail "instance acc1 is in ERROR: $(openstack database instance show acc1 -f json)"
+    sleep 2
+  done
+  fail "instance acc1 is $status after 5 minutes"
+}
+wait_active
+ip="$(openstack database instance show acc1 -f json | python3 -c 'import json,sys; d=json.load(sys.stdin); a=d.get("addresses") or d.get("ip"); print(a[0]["address"] if isinstance(a, list) and isinstance(a[0], dict) else (a[0] if isinstance(a, list) else a))')"
+case "$ip" in 127.180.*) ;; *) fail "instance acc1 has address $ip, not one of 127.180.y.z";; esac
+mysql -h "$ip" -u alice -pAcc-pass-1 app -e 'CREATE TABLE t (v INT PRIMARY KEY); INSERT INTO t VALUES (42)'
+[ "$(mysql -h "$ip" -u alice -pAcc-pass-1 app -N -e 'SELECT v FROM t')" = 42 ] || fail "the mysql client cannot read its row back"
+log "instance acc1 ACTIVE at $ip; the mysql client writes and reads"
+
+# ---- 3. idempotency ------------------------------------------------------------------------------------------
+apply 0 second
+
+# ---- 4. one parameter changed: restarts through the anchor chain ---------------------------------------------
+pids() { for s in api taskmanager conductor guestagent; do sv status "/etc/service/jtrove-$s" | sed -n 's/^run: [^(]*(pid \([0-9]*\)).*/\1/p'; done; }
+before="$(pids | tr '\n' ' ')"
+FACTER_jtrove_max_instances=7 apply 2 quota
+after="$(pids | tr '\n' ' ')"
+log "service pids before: $before after: $after"
+for p in $before; do
+  ! grep -qw "$p" <<<"$after" || fail "a service was not restarted by the configuration change (pid $p survives)"
+done
+grep -Eq '^max_instances_per_tenant ?= ?7$' /etc/jtrove/jtrove.conf || fail "max_instances_per_tenant is not 7 in jtrove.conf"
+for _ in $(seq 60); do curl -fsS -o /dev/null "http://127.0.0.1:$api_port/v3" && break; sleep 1; done
+project="$(openstack token issue -f value -c project_id)"
+limit="$(openstack database quota show "$project" -f json | python3 -c 'import json,sys; print([r["Limit"] for r in json.load(sys.stdin) if r["Resource"]=="instances"][0])')"
+[ "$limit" = 7 ] || fail "the instance quota is $limit after the change, not 7"
+wait_active
+[ "$(mysql -h "$ip" -u alice -pAcc-pass-1 app -N -e 'SELECT v FROM t')" = 42 ] || fail "acc1 lost its data over the restart"
+log "quota change applied (services restarted, quota 7); acc1 still ACTIVE with its data"
+openstack database instance delete acc1
+for _ in $(seq 60); do openstack database instance show acc1 >/dev/null 2>&1 || break; sleep 2; done
+! openstack database instance show acc1 >/dev/null 2>&1 || fail "acc1 is not deleted"
+
+# ---- 5. against a real Keystone -------------------------------------------------------------------------------
+if [ -z "${JTROVE_ACCEPTANCE_SKIP_KEYSTONE:-}" ]; then
+  keystone_phase
+fi
+
+log "all passed"
+echo "1 passed, 0 failed"
