@@ -18,7 +18,7 @@
 #   (15882), jtrove_epmd_port (14369), jtrove_address_base (180), jtrove_max_instances (10),
 #   jtrove_service_provider (systemd on systemd hosts, else runit), jtrove_apt_repo (/srv/jtrove-apt),
 #   jtrove_database_os_user (jtrove-db),
-#   jtrove_mysql_version / jtrove_mysql_manager / jtrove_mysql_bin_dir / jtrove_mysql_base_dir (the "MySQL image":
+#   jtrove_image_version / jtrove_image_manager / jtrove_image_bin_dir / jtrove_image_base_dir (the "MySQL image":
 #   today Debian's MariaDB 10.11 in /usr/sbin, run by the mysql guest agent plugin),
 #   jtrove_identity (builtin; keystone: jtrove::keystone::auth and ::authtoken against the Keystone at
 #   jtrove_keystone_url, http://127.0.0.1:5000, with the admin credentials in the OS_* environment).
@@ -31,14 +31,14 @@ $epmd_port        = Integer(pick($facts['jtrove_epmd_port'], 14369))
 $address_base     = Integer(pick($facts['jtrove_address_base'], 180))
 $max_instances    = Integer(pick($facts['jtrove_max_instances'], 10))
 $apt_repo         = pick($facts['jtrove_apt_repo'], '/srv/jtrove-apt')
-$identity         = pick($facts['jtrove_identity'], 'builtin')
+$identity_service = pick($facts['jtrove_identity'], 'builtin')
 $keystone_url     = pick($facts['jtrove_keystone_url'], 'http://127.0.0.1:5000')
 $database_os_user = pick($facts['jtrove_database_os_user'], $facts['os_service_default'])
-$mysql_version    = pick($facts['jtrove_mysql_version'], '10.11')
-$mysql_manager    = pick($facts['jtrove_mysql_manager'], 'mysql')
-$mysql_bin_dir    = pick($facts['jtrove_mysql_bin_dir'], '/usr/sbin')
-$mysql_base_dir   = pick($facts['jtrove_mysql_base_dir'], '/usr')
-$service_provider = pick($facts['jtrove_service_provider'], $facts['service_provider'] ? {
+$image_version    = pick($facts['jtrove_image_version'], '10.11')
+$image_manager    = pick($facts['jtrove_image_manager'], 'mysql')
+$image_bin_dir    = pick($facts['jtrove_image_bin_dir'], '/usr/sbin')
+$image_base_dir   = pick($facts['jtrove_image_base_dir'], '/usr')
+$services_provider = pick($facts['jtrove_service_provider'], $facts['service_provider'] ? {
   'systemd' => 'systemd',
   default   => 'runit',
 })
@@ -63,7 +63,7 @@ file { '/etc/apt/sources.list.d/jtrove-local.list':
 }
 -> Anchor['jtrove::install::begin']
 
-if $service_provider == 'runit' {
+if $services_provider == 'runit' {
   package { 'runit':
     ensure => present,
     before => Anchor['jtrove::service::begin'],
@@ -120,26 +120,27 @@ class { 'jtrove':
 class { 'jtrove::db':
   database_connection => "mysql+pymysql://jtrove:${db_password}@127.0.0.1:${metadata_port}/jtrove",
 }
+$auth_strategy = $identity_service ? {
+  'keystone' => 'keystone',
+  default    => 'builtin',
+}
 class { 'jtrove::api':
   bind_host        => '127.0.0.1',
   bind_port        => $api_port,
   public_endpoint  => "http://127.0.0.1:${api_port}",
-  auth_strategy    => $identity ? {
-    'keystone' => 'keystone',
-    default    => 'builtin',
-  },
-  service_provider => $service_provider,
+  auth_strategy    => $auth_strategy,
+  service_provider => $services_provider,
 }
 class { 'jtrove::conductor':
-  service_provider => $service_provider,
+  service_provider => $services_provider,
 }
 class { 'jtrove::taskmanager':
-  service_provider => $service_provider,
+  service_provider => $services_provider,
 }
 class { 'jtrove::guestagent':
   address_base     => $address_base,
   database_os_user => $database_os_user,
-  service_provider => $service_provider,
+  service_provider => $services_provider,
 }
 class { 'jtrove::quota':
   max_instances_per_tenant => $max_instances,
@@ -147,7 +148,7 @@ class { 'jtrove::quota':
 class { 'jtrove::client': }
 
 # ---- identity: jtrove's own by default, or a Keystone's catalog ---------------------------------------------------
-if $identity == 'keystone' {
+if $identity_service == 'keystone' {
   keystone_tenant { 'services':
     ensure  => present,
     enabled => true,
@@ -168,14 +169,14 @@ if $identity == 'keystone' {
 
 # ---- the "MySQL image" and a flavor: what `openstack database instance create` needs -------------------------------
 jtrove_datastore_version { "mysql/${mysql_version}":
-  manager  => $mysql_manager,
-  bin_dir  => $mysql_bin_dir,
-  base_dir => $mysql_base_dir,
+  manager  => $image_manager,
+  bin_dir  => $image_bin_dir,
+  base_dir => $image_base_dir,
   active   => true,
 }
 jtrove_datastore { 'mysql':
-  manager => $mysql_manager,
-  version => $mysql_version,
+  manager => $image_manager,
+  version => $image_version,
 }
 jtrove_flavor { 'db.small':
   id    => '10',
