@@ -42,7 +42,7 @@ if dpkg -l 'jtrove-*' 2>/dev/null | grep -q '^ii'; then fail "jtrove packages ar
 [ -e "$repo" ] && fail "$repo exists; remove it (or wait for the run that uses it)"
 
 mode="${JTROVE_ACCEPTANCE_SUBSTITUTE:-}"
-if [ -z "$mode" ] && ! java -jar "$root/server/target/jtrove.jar" api --help >/dev/null 2>&1; then
+if [ -z "$mode" ] && ! java -jar "$root/server/target/jtrove.jar" --help | grep -qE '^ +api( |$)'; then
   mode=allinone
   log "the jar has no \`jtrove api\` yet: running with the test-only all-in-one substitution"
 fi
@@ -69,8 +69,14 @@ cleanup() {
   done
   /etc/init.d/mariadb stop >/dev/null 2>&1
   /etc/init.d/rabbitmq-server stop >/dev/null 2>&1
-  ERL_EPMD_PORT=14369 epmd -kill >/dev/null 2>&1
-  pkill -u rabbitmq -f 'beam|epmd|inet_gethost' 2>/dev/null
+  # The system broker's epmd processes: the rabbitmq user's, and those on this test's epmd port (rabbitmqctl
+  # run as root starts one); other tests' brokers (other users, other ports) are left alone.
+  for p in $(pgrep -x epmd); do
+    if [ "$(stat -c %U "/proc/$p")" = rabbitmq ] || tr '\0' '\n' < "/proc/$p/environ" | grep -qx ERL_EPMD_PORT=14369; then
+      kill "$p" 2>/dev/null
+    fi
+  done
+  rm -rf /run/jtrove-substitute-*
   DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq jtrove-common jtrove-api jtrove-taskmanager \
     jtrove-conductor jtrove-guestagent >/dev/null 2>&1
   if dpkg-divert --list /usr/bin/jtrove | grep -q jtrove.real; then
@@ -149,13 +155,63 @@ runsvdir -P /etc/service 'log: .................................................
 runsvdir_pid=$!
 export FACTER_jtrove_address_base=180 FACTER_jtrove_database_os_user="$db_user" FACTER_jtrove_api_port=$api_port
 export FACTER_jtrove_service_provider=runit
+# keystone_phase: a real Keystone (Debian's keystone: fernet tokens, SQLite, its own WSGI server on 127.0.0.1), then
+# site.pp with jtrove_identity=keystone: jtrove::keystone::auth puts jtrove into Keystone's catalog and
+# jtrove::keystone::authtoken makes the API validate Keystone's tokens; the openstack client, with Keystone's
+# credentials only, reaches jtrove through the catalog.
+keystone_phase() {
+  local k="$work/keystone" password
+  password="$(head -c 18 /dev/urandom | base64 | tr -d '/+=')"
+  mkdir -p "$k"
+  cat > "$k/keystone.conf" <<CONF
+[DEFAULT]
+log_file = $k/keystone.log
+[database]
+connection = sqlite:///$k/keystone.sqlite
+[token]
+provider = fernet
+[fernet_tokens]
+key_repository = $k/fernet-keys
+[fernet_receipts]
+key_repository = $k/fernet-receipts
+[credential]
+key_repository = $k/credential-keys
+CONF
+  local km=(keystone-manage --config-file "$k/keystone.conf")
+  "${km[@]}" db_sync
+  "${km[@]}" fernet_setup --keystone-user root --keystone-group root
+  "${km[@]}" credential_setup --keystone-user root --keystone-group root
+  "${km[@]}" bootstrap --bootstrap-password "$password" --bootstrap-region-id RegionOne \
+    --bootstrap-admin-url "http://127.0.0.1:$keystone_port/v3" --bootstrap-public-url "http://127.0.0.1:$keystone_port/v3" \
+    --bootstrap-internal-url "http://127.0.0.1:$keystone_port/v3"
+  keystone-wsgi-public --host 127.0.0.1 --port "$keystone_port" -- --config-file "$k/keystone.conf" >"$k/wsgi.log" 2>&1 &
+  keystone_pid=$!
+  for _ in $(seq 60); do curl -fsS -o /dev/null "http://127.0.0.1:$keystone_port/v3" && break; sleep 1; done
+  curl -fsS -o /dev/null "http://127.0.0.1:$keystone_port/v3" || { tail -n 30 "$k/wsgi.log" >&2; fail "Keystone did not start"; }
+  unset OS_TOKEN OS_CLOUD
+  export OS_AUTH_URL="http://127.0.0.1:$keystone_port/v3" OS_USERNAME=admin OS_PASSWORD="$password" \
+    OS_PROJECT_NAME=admin OS_USER_DOMAIN_NAME=Default OS_PROJECT_DOMAIN_NAME=Default OS_IDENTITY_API_VERSION=3 \
+    OS_REGION_NAME=RegionOne OS_INTERFACE=public
+  FACTER_jtrove_identity=keystone FACTER_jtrove_keystone_url="http://127.0.0.1:$keystone_port" apply 2 keystone
+  openstack endpoint list --service database -f value -c URL | grep -qx "http://127.0.0.1:$api_port/v1.0/%(tenant_id)s" \
+    || fail "Keystone's catalog has no database endpoint for jtrove"
+  openstack role assignment list --user jtrove --project services --names -f value -c Role | grep -qx service \
+    || fail "the jtrove service user has no service role"
+  for _ in $(seq 60); do openstack datastore list -f value -c Name 2>/dev/null | grep -qx mysql && break; sleep 2; done
+  openstack datastore list -f value -c Name | grep -qx mysql || fail "the openstack client does not reach jtrove through Keystone's catalog"
+  openstack database flavor list -f value -c Name | grep -qx db.small || fail "no flavor db.small through Keystone"
+  openstack database instance list -f value >/dev/null || fail "instance list through Keystone"
+  FACTER_jtrove_identity=keystone FACTER_jtrove_keystone_url="http://127.0.0.1:$keystone_port" apply 0 keystone-again
+  log "Keystone: jtrove in the catalog; the openstack client works with jtrove through it"
+}
 apply() { # apply EXPECTED-EXIT LABEL
   local rc=0 started=$SECONDS
   puppet apply --detailed-exitcodes --color=false --modulepath "$module:/usr/share/puppet/modules" "$site" \
     >"$work/apply-$2.log" 2>&1 || rc=$?
   log "puppet apply ($2): exit $rc in $((SECONDS - started)) s"
   if [ "$rc" != "$1" ]; then
-    grep -E 'Error|Warning|Notice: .*(changed|created|executed|removed)' "$work/apply-$2.log" | head -60 >&2
+    grep -E 'Error|Warning|Notice: .*(changed|created|executed|removed|returns)' "$work/apply-$2.log" \
+      | grep -v 'Facter: Permission denied' | head -80 >&2
     for s in api taskmanager conductor guestagent; do
       [ -d "/var/log/jtrove/$s" ] && { echo "--- $s log" >&2; tail -n 30 "/var/log/jtrove/$s/current" >&2; }
     done

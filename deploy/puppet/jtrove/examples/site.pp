@@ -72,15 +72,18 @@ if $services_provider == 'runit' {
 
 # ---- RabbitMQ: the bus between the services ----------------------------------------------------------------------
 class { 'rabbitmq':
-  port                  => $rabbit_port,
-  node_ip_address       => '127.0.0.1',
-  management_ip_address => '127.0.0.1',
-  management_port       => $rabbit_mgmt_port,
-  delete_guest_user     => true,
-  environment_variables => {
+  port                    => $rabbit_port,
+  node_ip_address         => '127.0.0.1',
+  management_ip_address   => '127.0.0.1',
+  management_port         => $rabbit_mgmt_port,
+  delete_guest_user       => true,
+  environment_variables   => {
     'RABBITMQ_DIST_PORT' => $rabbit_port + 10000,
     'ERL_EPMD_PORT'      => $epmd_port,
     'ERL_EPMD_ADDRESS'   => '127.0.0.1',
+  },
+  config_kernel_variables => {
+    'inet_dist_use_interface' => '{127,0,0,1}',
   },
 }
 rabbitmq_user { 'jtrove':
@@ -168,7 +171,7 @@ if $identity_service == 'keystone' {
 }
 
 # ---- the "MySQL image" and a flavor: what `openstack database instance create` needs -------------------------------
-jtrove_datastore_version { "mysql/${mysql_version}":
+jtrove_datastore_version { "mysql/${image_version}":
   manager  => $image_manager,
   bin_dir  => $image_bin_dir,
   base_dir => $image_base_dir,
