@@ -9,7 +9,7 @@ module PuppetX
 
       def self.run(config_file, *args)
         cmd = [COMMAND, 'manage', '--config-file', config_file] + args.map(&:to_s)
-        options = { failonfail: true, combine: true, custom_environment: { 'JTROVE_LOG_LEVEL' => 'WARN' } }
+        options = { failonfail: true, combine: true, cwd: '/', custom_environment: { 'JTROVE_LOG_LEVEL' => 'WARN' } }
         if Process.uid.zero? && Etc.getpwnam('jtrove')
           options[:uid] = 'jtrove'
           options[:gid] = 'jtrove'
