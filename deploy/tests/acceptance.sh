@@ -219,8 +219,18 @@ apply() { # apply EXPECTED-EXIT LABEL
   fi
 }
 apply 2 first
-curl -fsS -o /dev/null "http://127.0.0.1:$api_port/" || curl -sS -o /dev/null -w '%{http_code}' "http://127.0.0.1:$api_port/v1.0/" \
-  | grep -qE '^(200|300|401)$' || fail "port $api_port does not answer"
+# The API answers once its JVM is up (the services start at the end of the apply).
+wait_api() {
+  local code=""
+  for _ in $(seq 120); do
+    code="$(curl -sS -o /dev/null -w '%{http_code}' "http://127.0.0.1:$api_port/" 2>/dev/null || true)"
+    [[ "$code" =~ ^(200|300|401)$ ]] && return 0
+    sleep 1
+  done
+  for s in api guestagent; do tail -n 40 "/var/log/jtrove/$s/current" >&2 2>/dev/null; done
+  fail "port $api_port does not answer (last status: $code)"
+}
+wait_api
 for _ in $(seq 60); do [ -s /var/lib/jtrove/openrc ] && break; sleep 1; done
 [ -s /var/lib/jtrove/openrc ] || fail "no /var/lib/jtrove/openrc"
 # shellcheck disable=SC1091
@@ -262,7 +272,7 @@ for p in $before; do
   ! grep -qw "$p" <<<"$after" || fail "a service was not restarted by the configuration change (pid $p survives)"
 done
 grep -Eq '^max_instances_per_tenant ?= ?7$' /etc/jtrove/jtrove.conf || fail "max_instances_per_tenant is not 7 in jtrove.conf"
-for _ in $(seq 60); do curl -fsS -o /dev/null "http://127.0.0.1:$api_port/v3" && break; sleep 1; done
+wait_api
 project="$(openstack token issue -f value -c project_id)"
 limit="$(openstack database quota show "$project" -f json | python3 -c 'import json,sys; print([r["Limit"] for r in json.load(sys.stdin) if r["Resource"]=="instances"][0])')"
 [ "$limit" = 7 ] || fail "the instance quota is $limit after the change, not 7"
