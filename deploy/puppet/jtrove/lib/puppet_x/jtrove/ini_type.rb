@@ -14,8 +14,8 @@ module PuppetX
           newvalues(%r{\S+/\S+})
         end
 
-        type.newproperty(:value) do
-          desc 'The value of the setting.'
+        type.newproperty(:value, array_matching: :all) do
+          desc 'The value of the setting (several values: a key written once per value).'
           munge do |value|
             value = value.to_s.strip
             value.capitalize! if %r{^(true|false)$}i.match?(value)

@@ -15,9 +15,9 @@ require 'puppet/type/jtrove_guestagent_config'
     end
 
     it 'strips values and writes booleans as oslo does' do
-      expect(type.new(name: 'DEFAULT/x', value: ' 12 ')[:value]).to eq('12')
-      expect(type.new(name: 'DEFAULT/x', value: true)[:value]).to eq('True')
-      expect(type.new(name: 'DEFAULT/x', value: 'false')[:value]).to eq('False')
+      expect(type.new(name: 'DEFAULT/x', value: ' 12 ')[:value]).to eq(['12'])
+      expect(type.new(name: 'DEFAULT/x', value: true)[:value]).to eq(['True'])
+      expect(type.new(name: 'DEFAULT/x', value: 'false')[:value]).to eq(['False'])
     end
 
     it 'redacts secrets in reports' do
@@ -27,6 +27,12 @@ require 'puppet/type/jtrove_guestagent_config'
       expect(property.should_to_s('rabbit://u:p@h/')).to eq('[new secret redacted]')
       plain = type.new(name: 'DEFAULT/page_size', value: '20').property(:value)
       expect(plain.should_to_s('20')).to eq('20')
+    end
+
+    it 'is in sync when the file holds the value (the provider reads values as lists)' do
+      property = type.new(name: 'DEFAULT/bind_port', value: 8779).property(:value)
+      expect(property.safe_insync?(['8779'])).to be true
+      expect(property.safe_insync?(['8780'])).to be false
     end
 
     it 'treats <SERVICE DEFAULT> as "leave the key out"' do
