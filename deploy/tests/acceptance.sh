@@ -76,7 +76,7 @@ cleanup() {
       kill "$p" 2>/dev/null
     fi
   done
-  rm -rf /tmp/jtrove-substitute-*
+  rm -rf /tmp/jtrove-substitute-* /tmp/hsperfdata_jtrove
   DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq jtrove-common jtrove-api jtrove-taskmanager \
     jtrove-conductor jtrove-guestagent >/dev/null 2>&1
   if dpkg-divert --list /usr/bin/jtrove | grep -q jtrove.real; then
