@@ -177,16 +177,16 @@ key_repository = $k/fernet-receipts
 [credential]
 key_repository = $k/credential-keys
 CONF
-  local km=(keystone-manage --config-file "$k/keystone.conf")
-  "${km[@]}" db_sync
-  "${km[@]}" fernet_setup --keystone-user root --keystone-group root
-  "${km[@]}" credential_setup --keystone-user root --keystone-group root
-  "${km[@]}" bootstrap --bootstrap-password "$password" --bootstrap-region-id RegionOne \
+  km() { keystone-manage --config-file "$k/keystone.conf" "$@" >>"$k/manage.log" 2>&1 || { tail -n 30 "$k/manage.log" >&2; fail "keystone-manage $1"; }; }
+  km db_sync
+  km fernet_setup --keystone-user root --keystone-group root
+  km credential_setup --keystone-user root --keystone-group root
+  km bootstrap --bootstrap-password "$password" --bootstrap-region-id RegionOne \
     --bootstrap-admin-url "http://127.0.0.1:$keystone_port/v3" --bootstrap-public-url "http://127.0.0.1:$keystone_port/v3" \
     --bootstrap-internal-url "http://127.0.0.1:$keystone_port/v3"
   keystone-wsgi-public --host 127.0.0.1 --port "$keystone_port" -- --config-file "$k/keystone.conf" >"$k/wsgi.log" 2>&1 &
   keystone_pid=$!
-  for _ in $(seq 60); do curl -fsS -o /dev/null "http://127.0.0.1:$keystone_port/v3" && break; sleep 1; done
+  for _ in $(seq 60); do curl -fsS -o /dev/null "http://127.0.0.1:$keystone_port/v3" 2>/dev/null && break; sleep 1; done
   curl -fsS -o /dev/null "http://127.0.0.1:$keystone_port/v3" || { tail -n 30 "$k/wsgi.log" >&2; fail "Keystone did not start"; }
   unset OS_TOKEN OS_CLOUD
   export OS_AUTH_URL="http://127.0.0.1:$keystone_port/v3" OS_USERNAME=admin OS_PASSWORD="$password" \

@@ -123,6 +123,27 @@ class { 'jtrove':
 class { 'jtrove::db':
   database_connection => "mysql+pymysql://jtrove:${db_password}@127.0.0.1:${metadata_port}/jtrove",
 }
+# ---- identity: jtrove's own by default, or a Keystone's catalog (declared before jtrove::api, which includes -------
+# ---- jtrove::keystone::authtoken) -------------------------------------------------------------------------------
+if $identity_service == 'keystone' {
+  keystone_tenant { 'services':
+    ensure  => present,
+    enabled => true,
+  }
+  class { 'jtrove::keystone::auth':
+    password     => $keystone_password,
+    public_url   => "http://127.0.0.1:${api_port}/v1.0/%(tenant_id)s",
+    internal_url => "http://127.0.0.1:${api_port}/v1.0/%(tenant_id)s",
+    admin_url    => "http://127.0.0.1:${api_port}/v1.0/%(tenant_id)s",
+  }
+  class { 'jtrove::keystone::authtoken':
+    password             => $keystone_password,
+    auth_url             => $keystone_url,
+    www_authenticate_uri => $keystone_url,
+  }
+  Keystone_tenant['services'] -> Keystone::Resource::Service_identity['jtrove']
+}
+
 $auth_strategy = $identity_service ? {
   'keystone' => 'keystone',
   default    => 'builtin',
@@ -149,26 +170,6 @@ class { 'jtrove::quota':
   max_instances_per_tenant => $max_instances,
 }
 class { 'jtrove::client': }
-
-# ---- identity: jtrove's own by default, or a Keystone's catalog ---------------------------------------------------
-if $identity_service == 'keystone' {
-  keystone_tenant { 'services':
-    ensure  => present,
-    enabled => true,
-  }
-  class { 'jtrove::keystone::auth':
-    password     => $keystone_password,
-    public_url   => "http://127.0.0.1:${api_port}/v1.0/%(tenant_id)s",
-    internal_url => "http://127.0.0.1:${api_port}/v1.0/%(tenant_id)s",
-    admin_url    => "http://127.0.0.1:${api_port}/v1.0/%(tenant_id)s",
-  }
-  class { 'jtrove::keystone::authtoken':
-    password             => $keystone_password,
-    auth_url             => $keystone_url,
-    www_authenticate_uri => $keystone_url,
-  }
-  Keystone_tenant['services'] -> Keystone::Resource::Service_identity['jtrove']
-}
 
 # ---- the "MySQL image" and a flavor: what `openstack database instance create` needs -------------------------------
 jtrove_datastore_version { "mysql/${image_version}":
