@@ -49,6 +49,7 @@ fi
 
 # ---- what to restore ------------------------------------------------------------------------------------------
 users_before="$(getent passwd | cut -d: -f1 | sort)"
+had_openstack_dir="$([ -d /etc/openstack ] && echo yes || true)"
 tar -C / -cf "$work/system-state.tar" etc/mysql var/lib/mysql etc/rabbitmq var/lib/rabbitmq 2>/dev/null || true
 runsvdir_pid=""
 keystone_pid=""
@@ -85,6 +86,7 @@ cleanup() {
   fi
   rm -f /etc/apt/sources.list.d/jtrove-local.list /var/lib/apt/lists/_srv_jtrove-apt_*
   rm -rf "$repo" /root/.jtrove-site-seed /root/.jtrove-site-backup-key /etc/openstack/puppet /var/lib/jtrove
+  [ -n "$had_openstack_dir" ] || rmdir /etc/openstack 2>/dev/null
   rm -rf /etc/mysql /var/lib/mysql /etc/rabbitmq /var/lib/rabbitmq
   tar -C / -xpf "$work/system-state.tar" 2>/dev/null
   for u in $(comm -13 <(echo "$users_before") <(getent passwd | cut -d: -f1 | sort)); do
@@ -188,11 +190,38 @@ CONF
   keystone_pid=$!
   for _ in $(seq 60); do curl -fsS -o /dev/null "http://127.0.0.1:$keystone_port/v3" 2>/dev/null && break; sleep 1; done
   curl -fsS -o /dev/null "http://127.0.0.1:$keystone_port/v3" || { tail -n 30 "$k/wsgi.log" >&2; fail "Keystone did not start"; }
-  unset OS_TOKEN OS_CLOUD
+  # puppet-keystone's providers read the admin's credentials, project and system scoped, from the clouds file
+  # keystone::bootstrap would write.
+  mkdir -p /etc/openstack/puppet
+  cat > /etc/openstack/puppet/admin-clouds.yaml <<CLOUDS
+clouds:
+  project:
+    auth:
+      auth_url: http://127.0.0.1:$keystone_port/v3
+      username: admin
+      password: $password
+      user_domain_name: Default
+      project_name: admin
+      project_domain_name: Default
+    identity_api_version: 3
+    region_name: RegionOne
+  system:
+    auth:
+      auth_url: http://127.0.0.1:$keystone_port/v3
+      username: admin
+      password: $password
+      user_domain_name: Default
+      system_scope: all
+    identity_api_version: 3
+    region_name: RegionOne
+CLOUDS
+  chmod 0600 /etc/openstack/puppet/admin-clouds.yaml
+  unset OS_TOKEN OS_CLOUD OS_AUTH_URL OS_USERNAME OS_PASSWORD OS_PROJECT_NAME OS_PROJECT_ID OS_USER_DOMAIN_NAME \
+    OS_PROJECT_DOMAIN_NAME OS_AUTH_TYPE
+  FACTER_jtrove_identity=keystone FACTER_jtrove_keystone_url="http://127.0.0.1:$keystone_port" apply 2 keystone
   export OS_AUTH_URL="http://127.0.0.1:$keystone_port/v3" OS_USERNAME=admin OS_PASSWORD="$password" \
     OS_PROJECT_NAME=admin OS_USER_DOMAIN_NAME=Default OS_PROJECT_DOMAIN_NAME=Default OS_IDENTITY_API_VERSION=3 \
     OS_REGION_NAME=RegionOne OS_INTERFACE=public
-  FACTER_jtrove_identity=keystone FACTER_jtrove_keystone_url="http://127.0.0.1:$keystone_port" apply 2 keystone
   openstack endpoint list --service database -f value -c URL | grep -qx "http://127.0.0.1:$api_port/v1.0/%(tenant_id)s" \
     || fail "Keystone's catalog has no database endpoint for jtrove"
   openstack role assignment list --user jtrove --project services --names -f value -c Role | grep -qx service \
@@ -201,7 +230,10 @@ CONF
   openstack datastore list -f value -c Name | grep -qx mysql || fail "the openstack client does not reach jtrove through Keystone's catalog"
   openstack database flavor list -f value -c Name | grep -qx db.small || fail "no flavor db.small through Keystone"
   openstack database instance list -f value >/dev/null || fail "instance list through Keystone"
-  FACTER_jtrove_identity=keystone FACTER_jtrove_keystone_url="http://127.0.0.1:$keystone_port" apply 0 keystone-again
+  (
+    unset OS_AUTH_URL OS_USERNAME OS_PASSWORD OS_PROJECT_NAME OS_USER_DOMAIN_NAME OS_PROJECT_DOMAIN_NAME
+    FACTER_jtrove_identity=keystone FACTER_jtrove_keystone_url="http://127.0.0.1:$keystone_port" apply 0 keystone-again
+  )
   log "Keystone: jtrove in the catalog; the openstack client works with jtrove through it"
 }
 apply() { # apply EXPECTED-EXIT LABEL
