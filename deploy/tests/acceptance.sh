@@ -66,10 +66,11 @@ cleanup() {
   fi
   # Whatever database servers instances left (their OS users were made during the test).
   for u in $(comm -13 <(echo "$users_before") <(getent passwd | cut -d: -f1 | sort)); do
-    pkill -KILL -u "$u" 2>/dev/null
+    for p in $(pgrep -u "$u"); do kill -KILL "$p" 2>/dev/null; done
   done
   /etc/init.d/mariadb stop >/dev/null 2>&1
   /etc/init.d/rabbitmq-server stop >/dev/null 2>&1
+  for p in $(pgrep -u rabbitmq -x beam.smp); do kill "$p" 2>/dev/null; done
   # The system broker's epmd processes: the rabbitmq user's, and those on this test's epmd port (rabbitmqctl
   # run as root starts one); other tests' brokers (other users, other ports) are left alone.
   for p in $(pgrep -x epmd); do
@@ -165,11 +166,14 @@ keystone_phase() {
   local k="$work/keystone" password
   password="$(head -c 18 /dev/urandom | base64 | tr -d '/+=')"
   mkdir -p "$k"
+  # Keystone's database in the metadata MariaDB (SQLite answers 500 "database is locked" under Keystone's writes).
+  mysql -e "CREATE DATABASE keystone; CREATE USER 'keystone'@'127.0.0.1' IDENTIFIED BY '$password';
+            GRANT ALL PRIVILEGES ON keystone.* TO 'keystone'@'127.0.0.1'"
   cat > "$k/keystone.conf" <<CONF
 [DEFAULT]
 log_file = $k/keystone.log
 [database]
-connection = sqlite:///$k/keystone.sqlite
+connection = mysql+pymysql://keystone:$password@127.0.0.1:13306/keystone
 [token]
 provider = fernet
 [fernet_tokens]
@@ -247,6 +251,7 @@ apply() { # apply EXPECTED-EXIT LABEL
     for s in api taskmanager conductor guestagent; do
       [ -d "/var/log/jtrove/$s" ] && { echo "--- $s log" >&2; tail -n 30 "/var/log/jtrove/$s/current" >&2; }
     done
+    [ -f "$work/keystone/keystone.log" ] && grep -E 'ERROR|Error' "$work/keystone/keystone.log" | tail -n 10 >&2
     fail "puppet apply ($2) exited $rc, expected $1"
   fi
 }
