@@ -20,7 +20,9 @@
 #   openstack database user show access | user revoke access | user grant access
 #   openstack database user update attributes (--new_password)
 #   openstack database user delete
-#   openstack database root enable | root show | root disable
+#   openstack database root enable | root show | root disable (PostgreSQL's root is the superuser "root", as in Trove)
+#   a mysql instance (Trove's "mysql" datastore, served by MariaDB) used with the real mysql client: utf8mb4 text,
+#   a user named my.user shown and deleted by name, root
 #   the same on a Redis instance (redis-cli), whose db/user commands fail with "not supported" (HTTP 501)
 #   openstack database instance update --is-public | --is-private | --allowed-cidr (access enforced: mariadb and
 #   psql refused from a source outside allowed_cidrs, admitted inside it, on the instance's address and on the
@@ -38,7 +40,7 @@
 # the tail of the server log, and exit status 1 (the work directory is then kept for inspection).
 #
 # Needs: java 17, a built server/target/jtrove.jar (mvn -B -q -DskipTests install), openstack (with the trove
-# plugin), psql, mariadb, redis-cli, python3; run as root (jtrove starts the database servers as the user jtrove-db).
+# plugin), psql, mariadb, mysql, redis-cli, python3; run as root (jtrove starts the database servers as the user jtrove-db).
 # Environment: JTROVE_CLI_ADDRESS_BASE (default 240): instances get addresses 127.<base>.y.z, and public instances
 # are published on 127.<base>.255.255 (public_address).
 set -euo pipefail
@@ -169,7 +171,7 @@ wait_status() {
 # server start
 
 [ -f "$jar" ] || fail "$jar is missing; build it with: cd $root && mvn -B -q -DskipTests install"
-for tool in java openstack psql mariadb redis-cli python3; do
+for tool in java openstack psql mariadb mysql redis-cli python3; do
   command -v "$tool" >/dev/null || fail "$tool is not installed"
 done
 unset PGHOST PGPORT PGUSER PGDATABASE PGPASSWORD PGSERVICE PGSERVICEFILE PGPASSFILE
@@ -203,9 +205,11 @@ done
 # ---------------------------------------------------------------------------------------------------------------
 # 1. catalog
 
-begin "1.1 datastore list shows postgresql and mariadb"
+begin "1.1 datastore list shows postgresql, mariadb and mysql"
 must datastore list -f json
-expect '{"postgresql", "mariadb"} <= {x["Name"] for x in d}' "postgresql or mariadb missing"
+expect '{"postgresql", "mariadb", "mysql"} <= {x["Name"] for x in d}' "postgresql, mariadb or mysql missing"
+must datastore version list mysql -f json
+expect '[x["Name"] for x in d] == ["10.11-mariadb"]' "mysql is not served by the MariaDB 10.11 build"
 ok
 
 begin "1.2 datastore version list postgresql shows 15"
@@ -332,13 +336,13 @@ must database root show "$pg_id" -f value -c is_root_enabled
 [ "$out" = False ] || fail "root show printed '$out'"
 ok
 
-begin "5.2 root enable prints postgres and a password that logs in"
+begin "5.2 root enable prints root and a password that logs in as a superuser"
 must database root enable "$pg_id" -f json
-expect 'd["name"] == "postgres" and len(d["password"]) >= 8' "root enable output is not postgres + password"
+expect 'd["name"] == "root" and len(d["password"]) >= 8' "root enable output is not root + password"
 root_pw=$(field 'd["password"]')
-res=$(pg postgres "$root_pw" postgres "SELECT current_user || ' ' || rolsuper FROM pg_roles WHERE rolname = current_user") \
-  || fail "psql as postgres with the root password failed: $res"
-[ "$res" = "postgres true" ] || fail "expected superuser postgres, got '$res'"
+res=$(pg root "$root_pw" postgres "SELECT current_user || ' ' || rolsuper FROM pg_roles WHERE rolname = current_user") \
+  || fail "psql as root with the root password failed: $res"
+[ "$res" = "root true" ] || fail "expected superuser root, got '$res'"
 ok
 
 begin "5.3 root show is True"
@@ -350,7 +354,7 @@ begin "5.4 root disable; root show is False and the root password no longer logs
 must database root disable "$pg_id"
 must database root show "$pg_id" -f value -c is_root_enabled
 [ "$out" = False ] || fail "root show printed '$out'"
-if res=$(pg postgres "$root_pw" postgres "SELECT 1"); then fail "postgres still logs in: $res"; fi
+if res=$(pg root "$root_pw" postgres "SELECT 1"); then fail "root still logs in: $res"; fi
 ok
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -540,6 +544,52 @@ must database root show "$my_id" -f value -c is_root_enabled
 ok
 
 # ---------------------------------------------------------------------------------------------------------------
+# 7a. mysql instance (Trove's mysql datastore, served by the MariaDB build), used with the real mysql client
+
+# mq USER PASSWORD DB SQL: the mysql client on the mysql instance at $mq_ip; batch output, no column names.
+mq() {
+  MYSQL_PWD="$2" mysql --no-defaults --connect-timeout=10 --default-character-set=utf8mb4 -h "$mq_ip" -u "$1" -N -B \
+    ${3:+"$3"} -e "$4" 2>&1
+}
+
+begin "7a.1 instance create mysql 10.11-mariadb with database orders and user my.user; ACTIVE within 120 s"
+must database instance create "cli-mq-$$" --flavor 1 --size 1 --datastore mysql --datastore-version 10.11-mariadb \
+  --databases orders --users my.user:Passw0rd-123 -f json
+expect 'd["datastore"] == "mysql" and d["datastore_version"] == "10.11-mariadb"' "unexpected create output"
+mq_id=$(field 'd["id"]')
+wait_status "$mq_id" ACTIVE 120
+mq_ip=$(field 'd["ip"]')
+ok
+
+begin "7a.2 mysql as my.user: a utf8mb4 table holds '中文'"
+res=$(mq my.user Passw0rd-123 orders "CREATE TABLE o (id INT PRIMARY KEY, note VARCHAR(20));
+  INSERT INTO o VALUES (1, '中文'); SELECT note FROM o; SELECT @@character_set_database") \
+  || fail "mysql as my.user failed: $res"
+[ "$res" = "$(printf '中文\nutf8mb4')" ] || fail "read back '$res'"
+ok
+
+begin "7a.3 user list and user show my.user; user delete app.reader by its dotted name"
+must database user list "$mq_id" -f json
+expect '[(x["Name"], x["Host"], x["Databases"]) for x in d] == [("my.user", "%", "orders")]' "user list is not my.user"
+must database user show "$mq_id" my.user -f json
+expect 'd["name"] == "my.user" and [x["name"] for x in d["databases"]] == ["orders"]' "user show does not describe my.user"
+must database user create "$mq_id" app.reader Reader-pw-1 --databases orders
+res=$(mq app.reader Reader-pw-1 orders "SELECT count(*) FROM o") || fail "mysql as app.reader failed: $res"
+[ "$res" = 1 ] || fail "app.reader counted '$res'"
+must database user delete "$mq_id" app.reader
+must database user list "$mq_id" -f json
+expect '[x["Name"] for x in d] == ["my.user"]' "app.reader is still listed"
+ok
+
+begin "7a.4 root enable on mysql; mysql -u root reads my.user's table"
+must database root enable "$mq_id" -f json
+expect 'd["name"] == "root"' "root enable did not name root"
+mq_root_pw=$(field 'd["password"]')
+res=$(mq root "$mq_root_pw" orders "SELECT CONCAT(current_user(), ' ', note) FROM o") || fail "mysql as root failed: $res"
+[ "$res" = "root@% 中文" ] || fail "expected 'root@% 中文', got '$res'"
+ok
+
+# ---------------------------------------------------------------------------------------------------------------
 # 7b. Redis instance: no databases or users; root is the default user's password
 
 # rc ARGS...: redis-cli on the Redis instance at $rd_ip (no password unless ARGS give one).
@@ -659,15 +709,15 @@ ok
 # ---------------------------------------------------------------------------------------------------------------
 # 8. delete
 
-begin "8.1 instance delete all three; instance list no longer shows them (within 60 s), no access rules are left"
-must database instance delete "$pg_id" "$my_id" "$rd_id"
-for id in "$pg_id" "$my_id" "$rd_id"; do
+begin "8.1 instance delete all four; instance list no longer shows them (within 60 s), no access rules are left"
+must database instance delete "$pg_id" "$my_id" "$mq_id" "$rd_id"
+for id in "$pg_id" "$my_id" "$mq_id" "$rd_id"; do
   grep -q "$id" <<<"$out$err" || fail "delete output does not mention $id: $out $err"
 done
 deadline=$((SECONDS + 60))
 while :; do
   must database instance list -f value -c ID
-  grep -q -e "$pg_id" -e "$my_id" -e "$rd_id" <<<"$out" || break
+  grep -q -e "$pg_id" -e "$my_id" -e "$mq_id" -e "$rd_id" <<<"$out" || break
   [ "$SECONDS" -ge "$deadline" ] && fail "still listed after 60s: $out"
   sleep 1
 done

@@ -5,6 +5,7 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.json.JavalinJackson;
+import org.eclipse.jetty.http.UriCompliance;
 import java.util.UUID;
 import org.jtrove.bus.MessageBus;
 import org.jtrove.bus.RequestIds;
@@ -46,9 +47,13 @@ public final class ApiServer implements AutoCloseable {
                 server.setErrorHandler(new JsonErrorHandler());
                 server.setRequestLog(new AccessLog());
             });
+            // A user host may be an IP network ("netuser@10.0.0.0%2F255.255.255.0"): an encoded slash stays inside
+            // its path segment (routes match the raw path), while dot segments and the like are still refused.
+            cfg.jetty.modifyHttpConfiguration(http -> http.setUriCompliance(
+                    UriCompliance.DEFAULT.with("jtrove", UriCompliance.Violation.AMBIGUOUS_PATH_SEPARATOR)));
             if (settings.tls()) {
                 // With a connector of our own, Javalin adds no plain HTTP one: the API is HTTPS only.
-                cfg.jetty.addConnector((server, http) -> Tls.connector(server, settings.bindHost(), settings.port(),
+                cfg.jetty.addConnector((server, http) -> Tls.connector(server, http, settings.bindHost(), settings.port(),
                         java.nio.file.Path.of(settings.tlsCertFile()), java.nio.file.Path.of(settings.tlsKeyFile())));
             }
         });

@@ -161,6 +161,9 @@ final class BackupController {
         }
         String filterInstance = instanceId != null ? instanceId : ctx.queryParam("instance_id");
         String datastore = ctx.queryParam("datastore");
+        if (datastore != null && store.datastores.find(datastore).isEmpty()) {
+            throw JtroveException.notFound("Datastore '" + clean(datastore) + "' cannot be found.");
+        }
         // An instance's backups: an admin sees those of every project (Trove's Backup.list_for_instance).
         boolean everyProject = all || instanceId != null && Auth.reachesAllProjects(ctx);
         List<BackupRecord> rows = store.backups.list(everyProject ? null : project, filterInstance).stream()

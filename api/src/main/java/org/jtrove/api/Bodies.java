@@ -1,6 +1,11 @@
 package org.jtrove.api;
 
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import io.javalin.http.Context;
 import java.util.Iterator;
 import java.util.Set;
@@ -9,7 +14,39 @@ import org.jtrove.model.JtroveException;
 
 /** Reading and checking request bodies; every failure is a 400 in Trove's format before anything changes. */
 final class Bodies {
+    /**
+     * Request bodies are read strictly: one JSON value and nothing after it (Jackson's FAIL_ON_TRAILING_TOKENS),
+     * and no key twice in one object (STRICT_DUPLICATE_DETECTION), so what is executed is exactly what was sent.
+     */
+    private static final ObjectReader STRICT = Json.MAPPER.reader()
+            .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .with(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+
     private Bodies() {}
+
+    /** {@code text} as one JSON value; a 400 in Trove's format says what is wrong with it. */
+    static JsonNode parseStrict(String text) {
+        try {
+            return STRICT.readTree(text);
+        } catch (JsonParseException e) {
+            String detail = e.getOriginalMessage();
+            if (detail != null && detail.startsWith("Duplicate field")) {
+                throw JtroveException.badRequest("Malformed request body: " + printable(detail)
+                        + "; send each key once.");
+            }
+            throw JtroveException.badRequest("Malformed request body: it is not valid JSON.");
+        } catch (MismatchedInputException e) {
+            throw JtroveException.badRequest("Malformed request body: there is more after the JSON value;"
+                    + " send exactly one JSON object.");
+        } catch (Exception e) {
+            throw JtroveException.badRequest("Malformed request body: it is not valid JSON.");
+        }
+    }
+
+    private static String printable(String s) {
+        String cut = s.length() > 120 ? s.substring(0, 120) + "..." : s;
+        return cut.replaceAll("\\p{Cntrl}", "?");
+    }
 
     /** The body parsed as a JSON object holding {@code wrapper} as an object, and nothing else. */
     static JsonNode wrapped(Context ctx, String wrapper) {
@@ -27,12 +64,7 @@ final class Bodies {
         if (text.isBlank()) {
             throw JtroveException.badRequest("The request body is empty; a JSON object is required.");
         }
-        JsonNode body;
-        try {
-            body = Json.MAPPER.readTree(text);
-        } catch (Exception e) {
-            throw JtroveException.badRequest("Malformed request body: it is not valid JSON.");
-        }
+        JsonNode body = parseStrict(text);
         if (body == null || !body.isObject()) {
             throw JtroveException.badRequest("The request body must be a JSON object.");
         }

@@ -5,21 +5,21 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import org.jtrove.bus.Message;
+import org.jtrove.bus.GuestApi;
 import org.jtrove.bus.MessageBus;
-import org.jtrove.bus.Topics;
 import org.jtrove.model.InstanceTask;
 import org.jtrove.model.Json;
 import org.jtrove.model.JtroveException;
+import org.jtrove.model.guest.CharacterSets;
 import org.jtrove.model.guest.DatabaseSpec;
 import org.jtrove.model.guest.Managers;
 import org.jtrove.model.guest.NameRules;
+import org.jtrove.model.guest.RootUser;
+import org.jtrove.model.guest.UserAttributes;
 import org.jtrove.model.guest.UserSpec;
 import org.jtrove.store.InstanceRecord;
 import org.jtrove.store.MetadataStore;
@@ -29,16 +29,15 @@ import org.jtrove.store.MetadataStore;
  * server by the instance's guest agent, whose errors come back with their status.
  */
 final class DatabaseUserController {
-    private static final Duration GUEST_TIMEOUT = Duration.ofSeconds(60);
     private final MetadataStore store;
-    private final MessageBus bus;
+    private final GuestApi guests;
     private final InstanceController instances;
     private final int pageSize;
 
     DatabaseUserController(MetadataStore store, MessageBus bus, InstanceController instances, int pageSize) {
         this.pageSize = pageSize;
         this.store = store;
-        this.bus = bus;
+        this.guests = new GuestApi(bus);
         this.instances = instances;
     }
 
@@ -65,8 +64,7 @@ final class DatabaseUserController {
 
     private void listDatabases(Context ctx) {
         Target t = target(ctx, "list_databases");
-        List<String> names = new ArrayList<>();
-        t.call("list_databases", Map.of()).forEach(n -> names.add(n.asText()));
+        List<String> names = guests.listDatabases(t.instance.id());
         Pages.Page<String> page = Pages.page(ctx, names, n -> n, pageSize);
         ArrayNode out = Json.MAPPER.createArrayNode();
         page.items().forEach(n -> out.addObject().put("name", n));
@@ -85,21 +83,22 @@ final class DatabaseUserController {
         if (items.isEmpty()) {
             throw JtroveException.badRequest("Validation error: 'databases' must list at least one database.");
         }
+        CharacterSets charsets = store.charsets.find(t.instance.datastoreVersionId());
         for (JsonNode item : items) {
-            DatabaseSpec db = databaseSpec(item, t.rules, "databases");
+            DatabaseSpec db = databaseSpec(item, t.rules, charsets, t.manager, "databases");
             if (!seen.add(db.name())) {
                 throw JtroveException.badRequest("Database name '" + db.name() + "' appears more than once.");
             }
             dbs.add(db);
         }
-        t.call("create_database", Map.of("databases", dbs));
+        guests.createDatabases(t.instance.id(), dbs);
         accepted(ctx);
     }
 
     private void deleteDatabase(Context ctx) {
         Target t = target(ctx, "delete_database");
-        String name = t.rules.checkDatabase(ctx.pathParam("name"));
-        t.call("delete_database", Map.of("name", name));
+        String name = t.rules.databaseRef(ctx.pathParam("name"));
+        guests.deleteDatabase(t.instance.id(), name);
         accepted(ctx);
     }
 
@@ -107,8 +106,7 @@ final class DatabaseUserController {
 
     private void listUsers(Context ctx) {
         Target t = target(ctx, "list_users");
-        List<JsonNode> users = new ArrayList<>();
-        t.call("list_users", Map.of()).forEach(users::add);
+        List<JsonNode> users = guests.listUsers(t.instance.id());
         Pages.Page<JsonNode> page = Pages.page(ctx, users,
                 u -> u.path("name").asText() + "@" + u.path("host").asText("%"), pageSize);
         ArrayNode out = Json.MAPPER.createArrayNode();
@@ -135,72 +133,73 @@ final class DatabaseUserController {
             }
             users.add(u);
         }
-        t.call("create_user", Map.of("users", users));
+        guests.createUsers(t.instance.id(), users);
         accepted(ctx);
     }
 
+    /** Trove's change_passwords: every user listed must exist, and every password changes or none does. */
     private void changePasswords(Context ctx) {
         JsonNode body = Bodies.object(ctx);
-        Target t = target(ctx, "update_attributes");
-        List<Map<String, Object>> changes = new ArrayList<>();
+        Target t = target(ctx, "change_passwords");
+        List<UserSpec> changes = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
         for (JsonNode item : Bodies.array(body, "users", "", true)) {
             Bodies.objectItem(item, "users[]");
-            String name = t.rules.checkUser(Bodies.nonEmptyString(item, "name", "users[]"));
-            String host = t.rules.checkHost(Bodies.optionalString(item, "host", "users[]"));
+            Bodies.onlyFields(item, Set.of("name", "password", "host", "databases"), "users[]");
+            String name = t.rules.userRef(Bodies.nonEmptyString(item, "name", "users[]"));
+            String host = t.rules.hostRef(Bodies.optionalString(item, "host", "users[]"));
             String password = Bodies.rawString(item, "password", "users[]", true);
-            NameRules.checkPassword(password);
-            changes.add(Map.of("name", name, "host", host, "attributes", Map.of("password", password)));
+            t.rules.password(password);
+            if (!seen.add(name + "@" + host)) {
+                throw JtroveException.badRequest("User '" + name + "@" + host + "' appears more than once.");
+            }
+            changes.add(new UserSpec(name, host, password, List.of()));
         }
-        for (Map<String, Object> change : changes) {
-            t.call("update_attributes", change);
+        if (changes.isEmpty()) {
+            throw JtroveException.badRequest("Validation error: 'users' must list at least one user.");
         }
+        guests.changePasswords(t.instance.id(), changes);
         accepted(ctx);
     }
 
     private void showUser(Context ctx) {
         Target t = target(ctx, "get_user");
-        UserId id = userId(ctx, t.rules);
+        NameRules.UserRef id = t.rules.userId(ctx.pathParam("user"));
         ObjectNode body = Json.object();
-        body.set("user", userView(t.call("get_user", Map.of("name", id.name, "host", id.host))));
+        body.set("user", userView(guests.getUser(t.instance.id(), id.name(), id.host())));
         ctx.json(body);
     }
 
     private void updateUser(Context ctx) {
         JsonNode user = Bodies.wrapped(ctx, "user");
         Target t = target(ctx, "update_attributes");
-        UserId id = userId(ctx, t.rules);
+        NameRules.UserRef id = t.rules.userId(ctx.pathParam("user"));
         Bodies.onlyFields(user, Set.of("name", "password", "host"), "user");
         if (user.isEmpty()) {
             throw JtroveException.badRequest("Validation error: 'user' needs at least one of name, password, host.");
         }
-        Map<String, Object> attrs = new java.util.HashMap<>();
-        if (user.has("name")) {
-            attrs.put("name", t.rules.checkUser(Bodies.nonEmptyString(user, "name", "user")));
+        String newName = user.has("name") ? t.rules.checkUser(Bodies.nonEmptyString(user, "name", "user")) : null;
+        String newHost = user.has("host") ? t.rules.checkHost(Bodies.rawString(user, "host", "user", true)) : null;
+        String password = user.has("password") ? Bodies.rawString(user, "password", "user", true) : null;
+        if (password != null) {
+            t.rules.password(password);
         }
-        if (user.has("host")) {
-            attrs.put("host", t.rules.checkHost(Bodies.rawString(user, "host", "user", true)));
-        }
-        if (user.has("password")) {
-            String password = Bodies.rawString(user, "password", "user", true);
-            NameRules.checkPassword(password);
-            attrs.put("password", password);
-        }
-        t.call("update_attributes", Map.of("name", id.name, "host", id.host, "attributes", attrs));
+        guests.updateUser(t.instance.id(), id.name(), id.host(), new UserAttributes(newName, newHost, password));
         accepted(ctx);
     }
 
     private void deleteUser(Context ctx) {
         Target t = target(ctx, "delete_user");
-        UserId id = userId(ctx, t.rules);
-        t.call("delete_user", Map.of("name", id.name, "host", id.host));
+        NameRules.UserRef id = t.rules.userId(ctx.pathParam("user"));
+        guests.deleteUser(t.instance.id(), id.name(), id.host());
         accepted(ctx);
     }
 
     private void listAccess(Context ctx) {
         Target t = target(ctx, "list_access");
-        UserId id = userId(ctx, t.rules);
+        NameRules.UserRef id = t.rules.userId(ctx.pathParam("user"));
         ArrayNode out = Json.MAPPER.createArrayNode();
-        t.call("list_access", Map.of("name", id.name, "host", id.host)).forEach(d -> out.addObject().put("name", d.asText()));
+        guests.listAccess(t.instance.id(), id.name(), id.host()).forEach(d -> out.addObject().put("name", d));
         ObjectNode body = Json.object();
         body.set("databases", out);
         ctx.json(body);
@@ -209,21 +208,21 @@ final class DatabaseUserController {
     private void grant(Context ctx) {
         JsonNode body = Bodies.object(ctx);
         Target t = target(ctx, "grant_access");
-        UserId id = userId(ctx, t.rules);
+        NameRules.UserRef id = t.rules.userId(ctx.pathParam("user"));
         List<String> dbs = new ArrayList<>();
         for (JsonNode item : Bodies.array(body, "databases", "", true)) {
             Bodies.objectItem(item, "databases[]");
-            dbs.add(t.rules.checkDatabase(Bodies.nonEmptyString(item, "name", "databases[]")));
+            dbs.add(t.rules.databaseRef(Bodies.nonEmptyString(item, "name", "databases[]")));
         }
-        t.call("grant_access", Map.of("name", id.name, "host", id.host, "databases", dbs));
+        guests.grantAccess(t.instance.id(), id.name(), id.host(), dbs);
         accepted(ctx);
     }
 
     private void revoke(Context ctx) {
         Target t = target(ctx, "revoke_access");
-        UserId id = userId(ctx, t.rules);
-        String db = t.rules.checkDatabase(ctx.pathParam("db"));
-        t.call("revoke_access", Map.of("name", id.name, "host", id.host, "database", db));
+        NameRules.UserRef id = t.rules.userId(ctx.pathParam("user"));
+        String db = t.rules.databaseRef(ctx.pathParam("db"));
+        guests.revokeAccess(t.instance.id(), id.name(), id.host(), db);
         accepted(ctx);
     }
 
@@ -232,45 +231,48 @@ final class DatabaseUserController {
     private void rootShow(Context ctx) {
         Target t = target(ctx, null);
         ObjectNode body = Json.object();
-        body.put("rootEnabled", t.call("is_root_enabled", Map.of()).asBoolean());
+        body.put("rootEnabled", guests.isRootEnabled(t.instance.id()));
         ctx.json(body);
     }
 
     private void rootEnable(Context ctx) {
-        Map<String, Object> args = new java.util.HashMap<>();
+        String password = null;
         if (!ctx.body().isBlank()) {
-            JsonNode body = Bodies.object(ctx);
-            String password = Bodies.rawString(body, "password", "", false);
-            if (password != null) {
-                NameRules.checkPassword(password);
-                args.put("password", password);
-            }
+            password = Bodies.rawString(Bodies.object(ctx), "password", "", false);
         }
         Target t = target(ctx, null);
-        JsonNode user = t.call("enable_root", args);
+        if (password != null) {
+            String chosen = password;
+            NameRules.find(t.manager).ifPresentOrElse(r -> r.password(chosen), () -> NameRules.checkPassword(chosen));
+        }
+        RootUser user = guests.enableRoot(t.instance.id(), password);
         ObjectNode body = Json.object();
-        body.putObject("user").put("name", user.path("name").asText()).put("password", user.path("password").asText());
+        body.putObject("user").put("name", user.name()).put("password", user.password());
         ctx.status(200).json(body);
     }
 
     private void rootDisable(Context ctx) {
         Target t = target(ctx, null);
-        if (!t.call("is_root_enabled", Map.of()).asBoolean()) {
+        if (!guests.isRootEnabled(t.instance.id())) {
             throw JtroveException.notFound("The root user of instance " + t.instance.id() + " is not enabled.");
         }
-        t.call("disable_root", Map.of());
+        guests.disableRoot(t.instance.id());
         ctx.status(204).contentType("application/json");
     }
 
     // ---- shared ----------------------------------------------------------------------------------------------
 
-    static DatabaseSpec databaseSpec(JsonNode item, NameRules rules, String path) {
+    /**
+     * A database of a request: its name by the datastore's rules, its character set and collation among those the
+     * datastore version's build offers ({@code charsets}, read at registration).
+     */
+    static DatabaseSpec databaseSpec(JsonNode item, NameRules rules, CharacterSets charsets, String manager, String path) {
         Bodies.objectItem(item, path + "[]");
         Bodies.onlyFields(item, Set.of("name", "character_set", "collate"), path + "[]");
         String name = rules.checkDatabase(Bodies.nonEmptyString(item, "name", path + "[]"));
-        String charset = NameRules.checkCharsetOrCollation("Character set", Bodies.rawString(item, "character_set", path, false));
-        String collate = NameRules.checkCharsetOrCollation("Collation", Bodies.rawString(item, "collate", path, false));
-        return new DatabaseSpec(name, charset, collate);
+        String charset = Bodies.rawString(item, "character_set", path, false);
+        String collate = Bodies.rawString(item, "collate", path, false);
+        return charsets.check(manager, new DatabaseSpec(name, charset, collate));
     }
 
     static UserSpec userSpec(JsonNode item, NameRules rules, String path) {
@@ -278,12 +280,12 @@ final class DatabaseUserController {
         Bodies.onlyFields(item, Set.of("name", "password", "host", "databases"), path + "[]");
         String name = rules.checkUser(Bodies.nonEmptyString(item, "name", path + "[]"));
         String password = Bodies.rawString(item, "password", path + "[]", true);
-        NameRules.checkPassword(password);
+        rules.password(password);
         String host = rules.checkHost(Bodies.rawString(item, "host", path + "[]", false));
         List<String> dbs = new ArrayList<>();
         for (JsonNode db : Bodies.array(item, "databases", path + "[]", false)) {
             Bodies.objectItem(db, path + "[]['databases'][]");
-            dbs.add(rules.checkDatabase(Bodies.nonEmptyString(db, "name", path + "[]['databases'][]")));
+            dbs.add(rules.databaseRef(Bodies.nonEmptyString(db, "name", path + "[]['databases'][]")));
         }
         return new UserSpec(name, host, password, dbs);
     }
@@ -294,17 +296,6 @@ final class DatabaseUserController {
         ArrayNode dbs = n.putArray("databases");
         u.path("databases").forEach(d -> dbs.addObject().put("name", d.asText()));
         return n;
-    }
-
-    private record UserId(String name, String host) {}
-
-    /** "name" or "name@host" (the last '@' splits); host defaults to '%'. */
-    private static UserId userId(Context ctx, NameRules rules) {
-        String raw = ctx.pathParam("user");
-        int at = raw.lastIndexOf('@');
-        String name = at < 0 ? raw : raw.substring(0, at);
-        String host = at < 0 ? "%" : raw.substring(at + 1);
-        return new UserId(rules.checkUser(name), rules.checkHost(host));
     }
 
     private static void accepted(Context ctx) {
@@ -323,21 +314,18 @@ final class DatabaseUserController {
         if (i.task() != InstanceTask.NONE) {
             throw InstanceController.busy(i, "task", i.task().name());
         }
-        return new Target(i, rules);
+        return new Target(i, manager, rules);
     }
 
     private final class Target {
         final InstanceRecord instance;
+        final String manager;
         final NameRules rules;
 
-        Target(InstanceRecord instance, NameRules rules) {
+        Target(InstanceRecord instance, String manager, NameRules rules) {
             this.instance = instance;
+            this.manager = manager;
             this.rules = rules;
-        }
-
-        JsonNode call(String method, Object args) {
-            JsonNode result = bus.call(Topics.guest(instance.id()), Message.of(method, args), GUEST_TIMEOUT);
-            return result == null ? Json.MAPPER.nullNode() : result;
         }
     }
 }

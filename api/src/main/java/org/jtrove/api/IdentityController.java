@@ -9,6 +9,7 @@ import java.time.Instant;
 import org.jtrove.identity.BuiltinIdentity;
 import org.jtrove.model.AuthContext;
 import org.jtrove.model.Json;
+import org.jtrove.model.JtroveException;
 
 /**
  * Keystone v3 compatible identity on the API port: version discovery, password authentication with project
@@ -82,9 +83,9 @@ final class IdentityController {
     private void issue(Context ctx) {
         JsonNode body;
         try {
-            body = Json.MAPPER.readTree(ctx.body());
-        } catch (Exception e) {
-            throw new KeystoneError(400, "Bad Request", "Malformed request body.");
+            body = Bodies.parseStrict(ctx.body());
+        } catch (JtroveException e) {
+            throw new KeystoneError(400, "Bad Request", e.getMessage());
         }
         JsonNode identityNode = body == null ? null : body.path("auth").path("identity");
         if (identityNode == null || !identityNode.path("methods").isArray()) {

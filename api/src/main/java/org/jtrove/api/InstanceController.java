@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
@@ -17,9 +16,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import org.jtrove.bus.Message;
+import org.jtrove.bus.GuestApi;
 import org.jtrove.bus.MessageBus;
-import org.jtrove.bus.Topics;
 import org.jtrove.model.InstanceAccess;
 import org.jtrove.model.InstanceStatus;
 import org.jtrove.model.InstanceTask;
@@ -28,6 +26,7 @@ import org.jtrove.model.JtroveException;
 import org.jtrove.model.ServiceStatus;
 import org.jtrove.model.TaskType;
 import org.jtrove.bus.TaskmanagerApi;
+import org.jtrove.model.guest.CharacterSets;
 import org.jtrove.model.guest.DatabaseSpec;
 import org.jtrove.model.guest.Managers;
 import org.jtrove.model.guest.NameRules;
@@ -51,7 +50,7 @@ final class InstanceController {
     private static final Set<String> UPDATE_FIELDS = Set.of("name", "configuration", "replica_of", "slave_of",
             "datastore_version", "access");
     private final MetadataStore store;
-    private final MessageBus bus;
+    private final GuestApi guests;
     private final ApiSettings settings;
     private final TaskmanagerApi taskmanager;
     private final Quotas quotas;
@@ -62,7 +61,7 @@ final class InstanceController {
         this.quotas = quotas;
         this.configurations = configurations;
         this.store = store;
-        this.bus = bus;
+        this.guests = new GuestApi(bus);
         this.taskmanager = new TaskmanagerApi(bus);
         this.settings = settings;
     }
@@ -86,6 +85,12 @@ final class InstanceController {
         JsonNode body = Bodies.wrapped(ctx, "instance");
         String path = "instance";
         Bodies.onlyFields(body, CREATE_FIELDS, path);
+        if (body.hasNonNull("replica_of") || body.hasNonNull("replica_count")) {
+            // A replica create carries no flavor or volume: say what is missing rather than "flavorRef is required".
+            throw JtroveException.notImplemented("Replication is not supported by this jtrove yet: an instance cannot"
+                    + " be created with 'replica_of' or 'replica_count'. Create a standalone instance, or restore a"
+                    + " backup of the source instance with 'restorePoint'.");
+        }
         String name = Bodies.nonEmptyString(body, "name", path);
         FlavorRecord flavor = flavor(body.get("flavorRef"));
         JsonNode volume = body.get("volume");
@@ -109,7 +114,7 @@ final class InstanceController {
         List<UserSpec> users = List.of();
         if (Managers.hasDatabasesAndUsers(version.manager())) {
             NameRules rules = NameRules.forManager(version.manager());
-            databases = databases(body, rules);
+            databases = databases(body, rules, store.charsets.find(version.id()), version.manager());
             users = users(body, rules, databases);
         } else {
             for (String field : List.of("databases", "users")) {
@@ -124,7 +129,7 @@ final class InstanceController {
         InstanceAccess access = body.has("access")
                 ? AccessBody.parse(body.get("access"), InstanceAccess.DEFAULT, settings.publicAddress() != null)
                 : InstanceAccess.DEFAULT;
-        for (String unsupported : List.of("replica_of", "modules")) {
+        for (String unsupported : List.of("modules")) {
             if (body.hasNonNull(unsupported)) {
                 throw JtroveException.notImplemented("'" + unsupported + "' is not supported by this jtrove yet.");
             }
@@ -234,12 +239,12 @@ final class InstanceController {
         return v;
     }
 
-    private static List<DatabaseSpec> databases(JsonNode body, NameRules rules) {
+    private static List<DatabaseSpec> databases(JsonNode body, NameRules rules, CharacterSets charsets, String manager) {
         List<DatabaseSpec> out = new ArrayList<>();
         Set<String> seen = new HashSet<>();
         JsonNode items = Bodies.array(body, "databases", "instance", false);
         for (JsonNode item : items) {
-            DatabaseSpec db = DatabaseUserController.databaseSpec(item, rules, "instance['databases']");
+            DatabaseSpec db = DatabaseUserController.databaseSpec(item, rules, charsets, manager, "instance['databases']");
             if (!seen.add(db.name())) {
                 throw JtroveException.badRequest("Database name '" + db.name() + "' appears more than once.");
             }
@@ -358,8 +363,7 @@ final class InstanceController {
         }
         if (withUsage && "ACTIVE".equals(status)) {
             try {
-                JsonNode info = bus.call(Topics.guest(i.id()), Message.of("get_volume_info", Map.of()), Duration.ofSeconds(3));
-                double used = info.path("used").asDouble();
+                double used = guests.volumeUsedGb(i.id());
                 volume.put("used", used);
                 volume.put("used_percent", Math.round(used / i.volumeSize() * 10000) / 100.0);
             } catch (JtroveException e) {
@@ -488,7 +492,7 @@ final class InstanceController {
     /** The values of every catalogue parameter in effect on the running server. */
     private void effectiveConfiguration(Context ctx) {
         InstanceRecord i = instance(ctx);
-        JsonNode values = bus.call(Topics.guest(i.id()), Message.of("get_configuration", Map.of()), Duration.ofSeconds(30));
+        JsonNode values = guests.effectiveConfiguration(i.id());
         ObjectNode body = Json.object();
         body.putObject("instance").set("configuration", values);
         ctx.json(body);

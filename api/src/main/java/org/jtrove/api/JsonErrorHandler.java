@@ -12,8 +12,8 @@ import org.eclipse.jetty.server.handler.ErrorHandler;
 import org.jtrove.model.Json;
 
 /**
- * Errors that Jetty answers before a request reaches jtrove (unparseable or ambiguous URIs such as encoded
- * slashes, NUL bytes or dot segments) also get Trove's JSON error body instead of an HTML page, and a request id.
+ * Errors that Jetty answers before a request reaches jtrove (unparseable or ambiguous URIs such as NUL bytes
+ * or dot segments) also get Trove's JSON error body instead of an HTML page, and a request id.
  */
 final class JsonErrorHandler extends ErrorHandler {
     @Override
@@ -36,7 +36,7 @@ final class JsonErrorHandler extends ErrorHandler {
 
     private static String body(int status) {
         String message = status == 400
-                ? "The request URI or headers could not be understood (encoded slashes, NUL bytes and dot segments are refused)."
+                ? "The request URI or headers could not be understood (NUL bytes and dot segments are refused)."
                 : "The request could not be handled.";
         return Json.write(Faults.body(status, message));
     }

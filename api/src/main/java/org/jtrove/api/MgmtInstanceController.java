@@ -7,13 +7,10 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.time.Duration;
 import java.util.Comparator;
-import java.util.Map;
 import java.util.Set;
-import org.jtrove.bus.Message;
+import org.jtrove.bus.GuestApi;
 import org.jtrove.bus.MessageBus;
-import org.jtrove.bus.Topics;
 import org.jtrove.model.InstanceTask;
 import org.jtrove.model.Json;
 import org.jtrove.model.JtroveException;
@@ -34,17 +31,16 @@ import org.jtrove.store.ServiceStatusRecord;
  */
 final class MgmtInstanceController {
     /** A server stops within 60 s (then it is killed), so the guest answers within this. */
-    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(90);
     private static final Set<String> ACTIONS = Set.of("stop", "reboot", "reset-task-status", "migrate", "rebuild");
     private final MetadataStore store;
-    private final MessageBus bus;
+    private final GuestApi guests;
     private final InstanceController instances;
     private final int pageSize;
     private final String host;
 
     MgmtInstanceController(MetadataStore store, MessageBus bus, InstanceController instances, int pageSize) {
         this.store = store;
-        this.bus = bus;
+        this.guests = new GuestApi(bus);
         this.instances = instances;
         this.pageSize = pageSize;
         this.host = hostName();
@@ -118,7 +114,7 @@ final class MgmtInstanceController {
         if (store.backups.hasRunning(i.id())) {
             throw InstanceController.busy(i, "instance", "BACKUP");
         }
-        bus.call(Topics.guest(i.id()), Message.of("stop_db", Map.of()), STOP_TIMEOUT);
+        guests.stopDb(i.id());
     }
 
     /**

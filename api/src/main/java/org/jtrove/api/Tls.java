@@ -22,11 +22,13 @@ import org.eclipse.jetty.util.ssl.SslContextFactory;
 final class Tls {
     private Tls() {}
 
-    static ServerConnector connector(Server server, String host, int port, Path certFile, Path keyFile) {
+    /** An HTTPS connector with the settings of {@code base} (Javalin's HTTP configuration) and TLS added. */
+    static ServerConnector connector(Server server, HttpConfiguration base, String host, int port, Path certFile,
+                                     Path keyFile) {
         SslContextFactory.Server ssl = new SslContextFactory.Server();
         ssl.setKeyStore(keyStore(certFile, keyFile));
         ssl.setKeyStorePassword("");
-        HttpConfiguration https = new HttpConfiguration();
+        HttpConfiguration https = new HttpConfiguration(base);
         SecureRequestCustomizer secure = new SecureRequestCustomizer();
         secure.setSniHostCheck(false);
         https.addCustomizer(secure);

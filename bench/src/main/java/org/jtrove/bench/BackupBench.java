@@ -77,7 +77,7 @@ public final class BackupBench {
             int scale = Math.max(1, sizeMb / 15);
             long t = System.nanoTime();
             Commands.execEnv(Map.of("PGPASSWORD", password), "/usr/lib/postgresql/15/bin/pgbench", "-i",
-                    "-q", "-s", Integer.toString(scale), "-h", ip, "-U", "postgres", "postgres");
+                    "-q", "-s", Integer.toString(scale), "-h", ip, "-U", "root", "postgres");
             long loadMs = ms(t);
             try (Connection c = pg(ip, password)) {
                 c.createStatement().execute("CHECKPOINT");
@@ -159,7 +159,7 @@ public final class BackupBench {
     }
 
     private static Connection pg(String ip, String password) throws Exception {
-        return DriverManager.getConnection("jdbc:postgresql://" + ip + ":5432/postgres", "postgres", password);
+        return DriverManager.getConnection("jdbc:postgresql://" + ip + ":5432/postgres", "root", password);
     }
 
     private static void resetPeaks() {

@@ -2,6 +2,7 @@ package org.jtrove.bus;
 
 import org.jtrove.model.guest.BackupReport;
 import org.jtrove.model.guest.Heartbeat;
+import org.jtrove.model.guest.HostHeartbeat;
 import org.jtrove.model.guest.OperationReport;
 
 /** How guest agents report to the conductor; every method is a cast. */
@@ -9,6 +10,7 @@ public final class ConductorApi {
     public static final String HEARTBEAT = "heartbeat";
     public static final String UPDATE_BACKUP = "update_backup";
     public static final String OPERATION_DONE = "operation_done";
+    public static final String HOST_HEARTBEAT = "host_heartbeat";
     private final MessageBus bus;
 
     public ConductorApi(MessageBus bus) {
@@ -25,5 +27,10 @@ public final class ConductorApi {
 
     public void operationDone(OperationReport r) {
         bus.cast(Topics.CONDUCTOR, Message.of(OPERATION_DONE, r));
+    }
+
+    /** A guest-agent host is alive (see {@link HostApi}). */
+    public void hostHeartbeat(HostHeartbeat h) {
+        bus.cast(Topics.CONDUCTOR, Message.of(HOST_HEARTBEAT, h));
     }
 }

@@ -1,71 +1,170 @@
 package org.jtrove.bus;
 
-import java.time.Duration;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import org.jtrove.model.Json;
 import org.jtrove.model.guest.BackupRequest;
+import org.jtrove.model.guest.DatabaseSpec;
 import org.jtrove.model.guest.PrepareRequest;
+import org.jtrove.model.guest.RootUser;
+import org.jtrove.model.guest.UserAttributes;
+import org.jtrove.model.guest.UserSpec;
 
 /**
- * How the taskmanager drives a guest agent's long work. Each long operation is a cast carrying an operation id;
- * the agent runs it once per id (a repeat is answered with the first outcome) and reports the outcome to the
- * conductor as an {@code OperationReport}, which the waiting task step reads from the store.
+ * How the control plane talks to an instance's guest agent: one method per {@link GuestMethod}. Long operations
+ * are casts carrying an operation id: the agent runs each id once (a repeat is answered with the first outcome)
+ * and reports the outcome to the conductor, where the waiting task step reads it. Everything else is a call with
+ * the method's timeout; a refusal comes back as a {@code JtroveException} with its status, no reply as an
+ * {@code UnavailableException} (503, "guest unavailable").
  */
 public final class GuestApi {
-    /** The long operations and their wire names. */
-    public enum Operation {
-        PREPARE("prepare"), RESTART("restart"), RESIZE("resize"), APPLY_CONFIGURATION("apply_configuration");
-
-        private final String wireName;
-
-        Operation(String wireName) {
-            this.wireName = wireName;
-        }
-
-        public String wireName() {
-            return wireName;
-        }
-    }
-
-    private static final Duration CANCEL_TIMEOUT = Duration.ofSeconds(30);
     private final MessageBus bus;
 
     public GuestApi(MessageBus bus) {
         this.bus = bus;
     }
 
-    /** Cast: builds and starts the instance's server as {@code request} says. */
+    // ---- long operations (casts) -------------------------------------------------------------------------------
+
+    /** Builds and starts the instance's server as {@code request} says. */
     public void prepare(String instanceId, String operationId, PrepareRequest request) {
-        operation(instanceId, Operation.PREPARE, operationId, request);
+        operation(instanceId, GuestMethod.PREPARE, operationId, request);
     }
 
-    /** Cast: stops and starts the server. */
+    /** Stops and starts the server. */
     public void restart(String instanceId, String operationId) {
-        operation(instanceId, Operation.RESTART, operationId, Map.of());
+        operation(instanceId, GuestMethod.RESTART, operationId, Map.of());
     }
 
-    /** Cast: rewrites the memory settings for {@code memoryMb} of RAM and restarts the server with them. */
+    /** Rewrites the memory settings for {@code memoryMb} of RAM and restarts the server with them. */
     public void resize(String instanceId, String operationId, int memoryMb) {
-        operation(instanceId, Operation.RESIZE, operationId, Map.of("memory_mb", memoryMb));
+        operation(instanceId, GuestMethod.RESIZE, operationId, Map.of("memory_mb", memoryMb));
     }
 
-    /** Cast: makes {@code values} the server's configuration-group values (empty: back to the defaults). */
+    /** Makes {@code values} the server's configuration-group values (empty: back to the defaults). */
     public void applyConfiguration(String instanceId, String operationId, Map<String, Object> values) {
-        operation(instanceId, Operation.APPLY_CONFIGURATION, operationId, Map.of("values", values));
+        operation(instanceId, GuestMethod.APPLY_CONFIGURATION, operationId, Map.of("values", values));
     }
 
-    /** Cast: takes a backup in the background; progress is reported as {@code update_backup}. */
+    /** Takes a backup in the background; progress is reported as {@code update_backup}. */
     public void createBackup(String instanceId, BackupRequest request) {
-        bus.cast(Topics.guest(instanceId), Message.of("create_backup", request));
+        bus.cast(Topics.guest(instanceId), Message.of(GuestMethod.CREATE_BACKUP.wireName(), request));
     }
 
-    /** Call: stops a running backup at its next write; true if it was running. */
+    // ---- calls ---------------------------------------------------------------------------------------------------
+
+    /** Stops a running backup at its next write; true if it was running. */
     public boolean cancelBackup(String instanceId, String backupId) {
-        return bus.call(Topics.guest(instanceId), Message.of("cancel_backup", Map.of("backup_id", backupId)),
-                CANCEL_TIMEOUT).path("cancelled").asBoolean();
+        return call(instanceId, GuestMethod.CANCEL_BACKUP, Map.of("backup_id", backupId)).path("cancelled").asBoolean();
     }
 
-    private void operation(String instanceId, Operation op, String operationId, Object request) {
-        bus.cast(Topics.guest(instanceId), Message.of(op.wireName(),
+    /** Stops the database server (Trove's stop_db); it stays stopped until a restart. */
+    public void stopDb(String instanceId) {
+        call(instanceId, GuestMethod.STOP_DB, Map.of());
+    }
+
+    /** GB the data directory takes. */
+    public double volumeUsedGb(String instanceId) {
+        return call(instanceId, GuestMethod.GET_VOLUME_INFO, Map.of()).path("used").asDouble();
+    }
+
+    /** Every catalogue parameter's value in effect on the running server, by name. */
+    public JsonNode effectiveConfiguration(String instanceId) {
+        return call(instanceId, GuestMethod.GET_CONFIGURATION, Map.of());
+    }
+
+    public List<String> listDatabases(String instanceId) {
+        return strings(call(instanceId, GuestMethod.LIST_DATABASES, Map.of()));
+    }
+
+    /** Creates every database or none. */
+    public void createDatabases(String instanceId, List<DatabaseSpec> databases) {
+        call(instanceId, GuestMethod.CREATE_DATABASE, Map.of("databases", databases));
+    }
+
+    public void deleteDatabase(String instanceId, String name) {
+        call(instanceId, GuestMethod.DELETE_DATABASE, Map.of("name", name));
+    }
+
+    /** Every user as {@code {"name", "host", "databases": [...]}}. */
+    public List<JsonNode> listUsers(String instanceId) {
+        List<JsonNode> users = new ArrayList<>();
+        call(instanceId, GuestMethod.LIST_USERS, Map.of()).forEach(users::add);
+        return users;
+    }
+
+    /** Creates every user or none. */
+    public void createUsers(String instanceId, List<UserSpec> users) {
+        call(instanceId, GuestMethod.CREATE_USER, Map.of("users", users));
+    }
+
+    /** Changes every listed user's password or none (Trove's change_passwords). */
+    public void changePasswords(String instanceId, List<UserSpec> users) {
+        call(instanceId, GuestMethod.CHANGE_PASSWORDS, Map.of("users", users));
+    }
+
+    /** The user as {@code {"name", "host", "databases": [...]}}; 404 if it does not exist. */
+    public JsonNode getUser(String instanceId, String name, String host) {
+        return call(instanceId, GuestMethod.GET_USER, Map.of("name", name, "host", host));
+    }
+
+    /** Renames, moves or re-passwords a user, all or nothing. */
+    public void updateUser(String instanceId, String name, String host, UserAttributes attributes) {
+        call(instanceId, GuestMethod.UPDATE_ATTRIBUTES, Map.of("name", name, "host", host, "attributes", attributes));
+    }
+
+    public void deleteUser(String instanceId, String name, String host) {
+        call(instanceId, GuestMethod.DELETE_USER, Map.of("name", name, "host", host));
+    }
+
+    /** The databases the user may use. */
+    public List<String> listAccess(String instanceId, String name, String host) {
+        return strings(call(instanceId, GuestMethod.LIST_ACCESS, Map.of("name", name, "host", host)));
+    }
+
+    public void grantAccess(String instanceId, String name, String host, List<String> databases) {
+        call(instanceId, GuestMethod.GRANT_ACCESS, Map.of("name", name, "host", host, "databases", databases));
+    }
+
+    public void revokeAccess(String instanceId, String name, String host, String database) {
+        call(instanceId, GuestMethod.REVOKE_ACCESS, Map.of("name", name, "host", host, "database", database));
+    }
+
+    /** Enables the datastore's root user with {@code password} (null: a generated one). */
+    public RootUser enableRoot(String instanceId, String password) {
+        Map<String, Object> args = new HashMap<>();
+        if (password != null) {
+            args.put("password", password);
+        }
+        return Json.convert(call(instanceId, GuestMethod.ENABLE_ROOT, args), RootUser.class);
+    }
+
+    public void disableRoot(String instanceId) {
+        call(instanceId, GuestMethod.DISABLE_ROOT, Map.of());
+    }
+
+    public boolean isRootEnabled(String instanceId) {
+        return call(instanceId, GuestMethod.IS_ROOT_ENABLED, Map.of()).asBoolean();
+    }
+
+    // ---- wire ----------------------------------------------------------------------------------------------------
+
+    private void operation(String instanceId, GuestMethod method, String operationId, Object request) {
+        bus.cast(Topics.guest(instanceId), Message.of(method.wireName(),
                 Map.of("operation_id", operationId, "request", request)));
+    }
+
+    private JsonNode call(String instanceId, GuestMethod method, Object args) {
+        JsonNode result = bus.call(Topics.guest(instanceId), Message.of(method.wireName(), args), method.timeout());
+        return result == null ? Json.MAPPER.nullNode() : result;
+    }
+
+    private static List<String> strings(JsonNode array) {
+        List<String> out = new ArrayList<>();
+        array.forEach(n -> out.add(n.asText()));
+        return out;
     }
 }

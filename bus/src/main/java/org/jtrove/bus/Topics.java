@@ -5,6 +5,7 @@ public final class Topics {
     public static final String TASKMANAGER = "taskmanager";
     public static final String CONDUCTOR = "trove-conductor";
     static final String GUEST_PREFIX = "guestagent.";
+    static final String HOST_PREFIX = "guestagent-host.";
 
     private Topics() {}
 
@@ -14,5 +15,10 @@ public final class Topics {
      */
     public static String guest(String instanceId) {
         return GUEST_PREFIX + instanceId;
+    }
+
+    /** The topic of the guest-agent host process of machine {@code host}, which boots and removes agents there. */
+    public static String host(String host) {
+        return HOST_PREFIX + host;
     }
 }

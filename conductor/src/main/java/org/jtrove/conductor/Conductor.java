@@ -13,6 +13,7 @@ import org.jtrove.model.JtroveException;
 import org.jtrove.model.ServiceStatus;
 import org.jtrove.model.guest.BackupReport;
 import org.jtrove.model.guest.Heartbeat;
+import org.jtrove.model.guest.HostHeartbeat;
 import org.jtrove.model.guest.OperationReport;
 import org.jtrove.store.GuestOperationRecord;
 import org.jtrove.store.BackupRecord;
@@ -94,6 +95,14 @@ public final class Conductor implements AutoCloseable {
                 BackupReport r = m.args(BackupReport.class);
                 if (fromItsGuest(m, r.instanceId())) {
                     updateBackup(r);
+                }
+            }
+            case ConductorApi.HOST_HEARTBEAT -> {
+                HostHeartbeat h = m.args(HostHeartbeat.class);
+                if (bus.authenticatesSenders() && String.valueOf(m.sender()).startsWith(Topics.guest(""))) {
+                    LOG.warn("conductor: dropped a host heartbeat for {} sent by guest agent {}", h.host(), m.sender());
+                } else {
+                    store.computeHosts.report(h.host(), h.instances(), Instant.now());
                 }
             }
             case ConductorApi.OPERATION_DONE -> {

@@ -12,6 +12,7 @@ import org.jtrove.guestagent.backup.BackupPayload;
 import org.jtrove.model.JtroveException;
 import org.jtrove.model.config.ConfigCatalogue;
 import org.jtrove.model.config.ConfigParameter;
+import org.jtrove.model.guest.CharacterSets;
 import org.jtrove.model.guest.ServerBuild;
 
 /**
@@ -42,6 +43,30 @@ public interface Datastore {
      */
     default ServerBuild unpackArtifact(String coordinates, Path jar, Path into) throws Exception {
         throw new UnsupportedOperationException(datastoreName() + " has no Maven-shipped builds");
+    }
+
+    /**
+     * Another datastore name this plugin's builds are registered under too, each build's version there named
+     * {@code <version><versionSuffix>} so that it says what it is (MariaDB serves Trove's "mysql" as "10.11-mariadb").
+     */
+    record Alias(String datastoreName, String versionSuffix) {
+        public String versionName(String version) {
+            return version + versionSuffix;
+        }
+    }
+
+    /** The other datastore names this plugin's builds serve; none by default. */
+    default List<Alias> aliases() {
+        return List.of();
+    }
+
+    /**
+     * The character sets and collations {@code build} offers, read from the build itself: it is run once, without
+     * networking, in {@code workDir} (an empty directory the unprivileged user of {@code host} owns). Nothing by
+     * default (a datastore without databases).
+     */
+    default CharacterSets characterSets(ServerBuild build, Path workDir, GuestHost host) throws Exception {
+        return CharacterSets.UNKNOWN;
     }
 
     /** Name of the user that {@link #enableRoot} creates. */

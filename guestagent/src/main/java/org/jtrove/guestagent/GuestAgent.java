@@ -9,6 +9,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -20,6 +21,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.jtrove.bus.ConductorApi;
+import org.jtrove.bus.GuestMethod;
 import org.jtrove.bus.Message;
 import org.jtrove.bus.MessageBus;
 import org.jtrove.bus.Topics;
@@ -31,12 +33,15 @@ import org.jtrove.backupstorage.BackupVault;
 import org.jtrove.guestagent.backup.BackupEnvelope;
 import org.jtrove.guestagent.backup.BackupPayload;
 import org.jtrove.model.config.ConfigValues;
+import org.jtrove.model.guest.AgentBoot;
 import org.jtrove.model.guest.BackupReport;
 import org.jtrove.model.guest.BackupRequest;
 import org.jtrove.model.guest.DatabaseSpec;
 import org.jtrove.model.guest.RestoreSource;
 import org.jtrove.model.guest.Heartbeat;
 import org.jtrove.model.guest.PrepareRequest;
+import org.jtrove.model.guest.RootUser;
+import org.jtrove.model.guest.UserAttributes;
 import org.jtrove.model.guest.UserSpec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,6 +64,8 @@ public final class GuestAgent implements AutoCloseable {
     private final TemplateCache templates;
     private final BackupVault vault;
     private final ScheduledExecutorService scheduler;
+    /** Held while a change to databases, users or grants runs: one request (and one undo journal) at a time. */
+    private final Object sqlChanges = new Object();
     private final long heartbeatMillis;
     private volatile ProcessHandle server;
     private volatile ProcessHandle expectedExit;
@@ -115,78 +122,84 @@ public final class GuestAgent implements AutoCloseable {
         subscription = bus.subscribe(Topics.guest(ctx.instanceId()), this::handle);
         if (isPrepared()) {
             adopt();
+            if (server != null) {
+                finishUndo();
+            }
             startHeartbeats();
         }
     }
 
     Object handle(Message m) throws Exception {
         JsonNode a = m.args();
-        return switch (m.method()) {
-            case "prepare" -> operation(m.method(), a, () -> prepare(Json.convert(a.path("request"), PrepareRequest.class)));
-            case "restart" -> operation(m.method(), a, this::restart);
-            case "resize" -> operation(m.method(), a, () -> resize(a.path("request").path("memory_mb").asInt()));
-            case "apply_configuration" -> operation(m.method(), a, () -> Map.of("restart_required",
+        return switch (GuestMethod.of(m.method())) {
+            case PREPARE -> operation(m.method(), a, () -> prepare(Json.convert(a.path("request"), PrepareRequest.class)));
+            case RESTART -> operation(m.method(), a, this::restart);
+            case RESIZE -> operation(m.method(), a, () -> resize(a.path("request").path("memory_mb").asInt()));
+            case APPLY_CONFIGURATION -> operation(m.method(), a, () -> Map.of("restart_required",
                     applyConfiguration(a.path("request").path("values"))));
-            case "stop_db" -> stopDb();
-            case "get_volume_info" -> Map.of("used", usedGb());
-            case "create_backup" -> {
+            case STOP_DB -> stopDb();
+            case GET_VOLUME_INFO -> Map.of("used", usedGb());
+            case CREATE_BACKUP -> {
                 backups.start(m.args(BackupRequest.class));
                 yield null;
             }
-            case "cancel_backup" -> backups.cancel(a.path("backup_id").asText());
-            case "create_database" -> withSql(m.method(), (sql, c) -> {
-                for (JsonNode db : a.path("databases")) {
-                    sql.createDatabase(ctx, c, Json.convert(db, DatabaseSpec.class));
-                }
+            case CANCEL_BACKUP -> backups.cancel(a.path("backup_id").asText());
+            case CREATE_DATABASE -> changeSql(m.method(), (sql, c, undo) -> {
+                sql.createDatabases(ctx, c, items(a.path("databases"), DatabaseSpec.class), undo);
                 return null;
             });
-            case "list_databases" -> withSql(m.method(), (sql, c) -> sql.listDatabases(c));
-            case "delete_database" -> withSql(m.method(), (sql, c) -> {
+            case LIST_DATABASES -> withSql(m.method(), (sql, c) -> sql.listDatabases(c));
+            case DELETE_DATABASE -> changeSql(m.method(), (sql, c, undo) -> {
                 sql.dropDatabase(c, a.path("name").asText());
                 return null;
             });
-            case "create_user" -> withSql(m.method(), (sql, c) -> {
-                for (JsonNode u : a.path("users")) {
-                    sql.createUser(ctx, c, adminPassword(), Json.convert(u, UserSpec.class));
-                }
+            case CREATE_USER -> changeSql(m.method(), (sql, c, undo) -> {
+                sql.createUsers(ctx, c, adminPassword(), items(a.path("users"), UserSpec.class), undo);
                 return null;
             });
-            case "list_users" -> withSql(m.method(), (sql, c) -> sql.listUsers(c));
-            case "get_user" -> withSql(m.method(),
+            case LIST_USERS -> withSql(m.method(), (sql, c) -> sql.listUsers(c));
+            case GET_USER -> withSql(m.method(),
                     (sql, c) -> findUser(sql, c, a.path("name").asText(), a.path("host").asText()));
-            case "delete_user" -> withSql(m.method(), (sql, c) -> {
+            case DELETE_USER -> changeSql(m.method(), (sql, c, undo) -> {
                 sql.dropUser(ctx, c, adminPassword(), a.path("name").asText(), a.path("host").asText());
                 return null;
             });
-            case "update_attributes" -> withSql(m.method(), (sql, c) -> updateAttributes(sql, c, a));
-            case "list_access" -> withSql(m.method(), (sql, c) -> {
+            case CHANGE_PASSWORDS -> changeSql(m.method(), (sql, c, undo) -> {
+                sql.changePasswords(c, items(a.path("users"), UserSpec.class), undo);
+                return null;
+            });
+            case UPDATE_ATTRIBUTES -> changeSql(m.method(), (sql, c, undo) -> {
+                UserAttributes attrs = Json.convert(a.path("attributes"), UserAttributes.class);
+                sql.updateUser(c, a.path("name").asText(), a.path("host").asText(), new SqlDatastore.UserChange(
+                        attrs.name(), attrs.host(), attrs.password()), undo);
+                return null;
+            });
+            case LIST_ACCESS -> withSql(m.method(), (sql, c) -> {
                 findUser(sql, c, a.path("name").asText(), a.path("host").asText());
                 return sql.listAccess(c, a.path("name").asText(), a.path("host").asText());
             });
-            case "grant_access" -> withSql(m.method(), (sql, c) -> {
-                List<String> dbs = new ArrayList<>();
-                a.path("databases").forEach(d -> dbs.add(d.asText()));
-                sql.grant(ctx, c, adminPassword(), a.path("name").asText(), a.path("host").asText(), dbs);
+            case GRANT_ACCESS -> changeSql(m.method(), (sql, c, undo) -> {
+                sql.grant(ctx, c, adminPassword(), a.path("name").asText(), a.path("host").asText(),
+                        items(a.path("databases"), String.class), undo);
                 return null;
             });
-            case "revoke_access" -> withSql(m.method(), (sql, c) -> {
+            case REVOKE_ACCESS -> changeSql(m.method(), (sql, c, undo) -> {
                 sql.revoke(ctx, c, adminPassword(), a.path("name").asText(), a.path("host").asText(),
                         a.path("database").asText());
                 return null;
             });
-            case "enable_root" -> onServer(() -> {
+            case ENABLE_ROOT -> onServer(() -> {
                 String password = a.hasNonNull("password") ? a.get("password").asText() : Secrets.password();
                 org.jtrove.model.guest.NameRules.checkPassword(password);
                 datastore.enableRoot(ctx, adminPassword(), password);
-                return Map.of("name", datastore.rootUserName(), "password", password);
+                return new RootUser(datastore.rootUserName(), password);
             });
-            case "disable_root" -> onServer(() -> {
+            case DISABLE_ROOT -> onServer(() -> {
                 datastore.disableRoot(ctx, adminPassword());
                 return null;
             });
-            case "is_root_enabled" -> onServer(() -> datastore.isRootEnabled(ctx, adminPassword()));
-            case "get_configuration" -> effectiveConfiguration();
-            default -> throw JtroveException.notImplemented("Guest agent has no method " + m.method());
+            case IS_ROOT_ENABLED -> onServer(() -> datastore.isRootEnabled(ctx, adminPassword()));
+            case GET_CONFIGURATION -> effectiveConfiguration();
         };
     }
 
@@ -216,6 +229,7 @@ public final class GuestAgent implements AutoCloseable {
             Files.createDirectories(ctx.agentDir());
             Files.setPosixFilePermissions(ctx.agentDir(), PosixFilePermissions.fromString("rwx------"));
             Files.deleteIfExists(ctx.agentDir().resolve("configuration.json"));
+            Files.deleteIfExists(undoFile());   // it described a data directory that is gone
             long t0 = System.nanoTime();
             String initialPassword;
             long t1;
@@ -249,14 +263,10 @@ public final class GuestAgent implements AutoCloseable {
             datastore.changeAdminPassword(ctx, initialPassword, password);
             if (!request.databases().isEmpty() || !request.users().isEmpty()) {
                 SqlDatastore sql = sql(request.databases().isEmpty() ? "create_user" : "create_database");
-                try (Connection c = sql.connectAdmin(ctx, password, null)) {
-                    for (DatabaseSpec db : request.databases()) {
-                        sql.createDatabase(ctx, c, db);
-                    }
-                    for (UserSpec user : request.users()) {
-                        sql.createUser(ctx, c, password, user);
-                    }
-                }
+                applySql(sql, password, (s, c, undo) -> {
+                    ensureDatabasesAndUsers(s, c, password, request, undo);
+                    return null;
+                });
             }
             LOG.info("instance {}: prepared in {} ms (template {}, data directory {}, configure {}, start {}, databases and users {})",
                     ctx.instanceId(), ms(t0, System.nanoTime()), ms(t0, t1), ms(t1, t2), ms(t2, t3), ms(t3, t4),
@@ -296,16 +306,23 @@ public final class GuestAgent implements AutoCloseable {
         if (memoryMb < 64) {
             throw JtroveException.badRequest("A flavor needs at least 64 MB of RAM.");
         }
+        InstanceContext previous = ctx;
         InstanceContext resized = new InstanceContext(ctx.instanceId(), ctx.build(), ctx.address(), memoryMb,
                 ctx.instanceDir());
         try {
             datastore.configure(resized, host);
             ctx = resized;
-            return restart();
+            restart();
         } catch (Exception e) {
-            datastore.configure(ctx, host);
+            ctx = previous;
+            datastore.configure(previous, host);
             throw asFault(e);
         }
+        Optional<AgentBoot> boot = BootFiles.read(ctx.agentDir());
+        if (boot.isPresent()) {
+            BootFiles.write(ctx.agentDir(), boot.get().withMemory(memoryMb));   // a restarted host keeps the new size
+        }
+        return null;
     }
 
     // ---- backups ---------------------------------------------------------------------------------------------
@@ -457,6 +474,9 @@ public final class GuestAgent implements AutoCloseable {
                     + " answered on the instance's address: " + logTail() + " Restart the instance.");
         }
         datastore.afterStart(ctx, host, password);
+        if (isPrepared()) {
+            finishUndo();
+        }
     }
 
     private void watch(ProcessHandle p) {
@@ -563,6 +583,10 @@ public final class GuestAgent implements AutoCloseable {
         Object run(SqlDatastore sql, Connection c) throws Exception;
     }
 
+    private interface SqlChange {
+        Object run(SqlDatastore sql, Connection c, UndoJournal undo) throws Exception;
+    }
+
     private interface ServerWork {
         Object run() throws Exception;
     }
@@ -582,6 +606,114 @@ public final class GuestAgent implements AutoCloseable {
                 return work.run(sql, c);
             }
         });
+    }
+
+    /** A change to the server's databases, users or grants: applied whole or undone (see {@link #applySql}). */
+    private Object changeSql(String operation, SqlChange work) throws Exception {
+        SqlDatastore sql = sql(operation);
+        return onServer(() -> applySql(sql, adminPassword(), work));
+    }
+
+    /**
+     * Runs {@code work} with a fresh undo journal, one request at a time: when it fails, whatever it had done is
+     * taken back from the journal before the error is answered; when it succeeds, the journal is dropped. A journal
+     * a killed agent left behind is finished first.
+     */
+    private Object applySql(SqlDatastore sql, String password, SqlChange work) throws Exception {
+        synchronized (sqlChanges) {
+            if (!finishUndo()) {
+                throw JtroveException.unprocessable("An interrupted request on instance " + ctx.instanceId()
+                        + " is still being undone; try again when the database server answers.");
+            }
+            UndoJournal undo = UndoJournal.begin(undoFile());
+            Object result;
+            try (Connection c = sql.connectAdmin(ctx, password, null)) {
+                result = work.run(sql, c, undo);
+            } catch (Exception e) {
+                rollBack(sql, password, undo);
+                throw e;
+            }
+            undo.discard();
+            return result;
+        }
+    }
+
+    /** Takes back what {@code undo} records, latest first; what cannot be undone now stays recorded. */
+    private boolean rollBack(SqlDatastore sql, String password, UndoJournal undo) {
+        List<UndoStep> steps = undo.latestFirst();
+        try {
+            if (!steps.isEmpty()) {
+                try (Connection c = sql.connectAdmin(ctx, password, null)) {
+                    for (UndoStep step : steps) {
+                        sql.undo(ctx, c, password, step);
+                        undo.forget(step);
+                    }
+                }
+                LOG.info("instance {}: undid {} change(s) of a request that did not complete: {}", ctx.instanceId(),
+                        steps.size(), steps);
+            }
+            undo.discard();
+            return true;
+        } catch (Exception e) {
+            LOG.warn("instance {}: cannot undo {} yet ({}); it is undone when the server answers again",
+                    ctx.instanceId(), undo.latestFirst(), e.getMessage());
+            return false;
+        }
+    }
+
+    /**
+     * Undoes what a request interrupted by a kill had done (its journal survived the process), before any new
+     * request; at boot and after every server start. Returns whether nothing is left to undo.
+     */
+    private boolean finishUndo() {
+        if (!(datastore instanceof SqlDatastore sql)) {
+            return true;
+        }
+        synchronized (sqlChanges) {
+            try {
+                Optional<UndoJournal> pending = UndoJournal.pending(undoFile());
+                if (pending.isEmpty()) {
+                    return true;
+                }
+                LOG.info("instance {}: a request was interrupted; undoing {}", ctx.instanceId(),
+                        pending.get().latestFirst());
+                return rollBack(sql, adminPassword(), pending.get());
+            } catch (IOException e) {
+                LOG.warn("instance {}: cannot read the undo journal: {}", ctx.instanceId(), e.getMessage());
+                return false;
+            }
+        }
+    }
+
+    private Path undoFile() {
+        return ctx.agentDir().resolve("sql-undo.json");
+    }
+
+    /**
+     * The databases and users a create asks for. After a restore some may exist already: existing databases are
+     * kept with their data, existing users get the given password and access to the listed databases.
+     */
+    private void ensureDatabasesAndUsers(SqlDatastore sql, Connection c, String password, PrepareRequest request,
+                                         UndoJournal undo) throws Exception {
+        List<String> databases = sql.listDatabases(c);
+        sql.createDatabases(ctx, c, request.databases().stream().filter(d -> !databases.contains(d.name())).toList(),
+                undo);
+        Set<String> users = new HashSet<>();
+        sql.listUsers(c).forEach(u -> users.add(u.name() + "@" + u.host()));
+        List<UserSpec> existing = request.users().stream().filter(u -> users.contains(u.name() + "@" + u.host())).toList();
+        sql.createUsers(ctx, c, password, request.users().stream().filter(u -> !existing.contains(u)).toList(), undo);
+        if (!existing.isEmpty()) {
+            sql.changePasswords(c, existing, undo);
+            for (UserSpec u : existing) {
+                sql.grant(ctx, c, password, u.name(), u.host(), u.databases(), undo);
+            }
+        }
+    }
+
+    private static <T> List<T> items(JsonNode array, Class<T> type) {
+        List<T> out = new ArrayList<>();
+        array.forEach(item -> out.add(Json.convert(item, type)));
+        return out;
     }
 
     /** Runs work on the prepared server; a refusal by the server (not one of ours) becomes a 422. */
@@ -606,22 +738,6 @@ public final class GuestAgent implements AutoCloseable {
     private UserSpec findUser(SqlDatastore sql, Connection c, String name, String host) throws SQLException {
         return sql.listUsers(c).stream().filter(u -> u.name().equals(name) && u.host().equals(host)).findFirst()
                 .orElseThrow(() -> JtroveException.notFound("User " + name + "@" + host + " cannot be found on the instance."));
-    }
-
-    private Object updateAttributes(SqlDatastore sql, Connection c, JsonNode a) throws SQLException {
-        String name = a.path("name").asText();
-        String host = a.path("host").asText();
-        JsonNode attrs = a.path("attributes");
-        findUser(sql, c, name, host);
-        if (attrs.hasNonNull("password")) {
-            sql.setPassword(c, name, host, attrs.get("password").asText());
-        }
-        String newName = attrs.hasNonNull("name") ? attrs.get("name").asText() : name;
-        String newHost = attrs.hasNonNull("host") ? attrs.get("host").asText() : host;
-        if (!newName.equals(name) || !newHost.equals(host)) {
-            sql.renameUser(c, name, host, newName, newHost);
-        }
-        return null;
     }
 
     /** A closed agent (jtrove stopping) abandons a prepare; the next agent starts it over. */

@@ -2,6 +2,7 @@ package org.jtrove.guestagent;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -14,6 +15,13 @@ public interface GuestHost {
 
     /** Runs a command as the unprivileged database user and waits; throws with its output on failure. */
     String run(List<String> command, Duration timeout);
+
+    /** Like {@link #run}, with the command's standard input read from {@code input} (opened as that user). */
+    default String run(List<String> command, Path input, Duration timeout) {
+        List<String> withInput = new ArrayList<>(List.of("sh", "-c", "exec \"$@\" < \"$0\"", input.toString()));
+        withInput.addAll(command);
+        return run(withInput, timeout);
+    }
 
     /**
      * Starts a long-lived server as the unprivileged user, detached in its own session so that it outlives

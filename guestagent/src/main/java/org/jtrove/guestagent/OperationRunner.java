@@ -81,6 +81,8 @@ final class OperationRunner implements AutoCloseable {
         try {
             if (!worker.isShutdown()) {
                 record(report);
+                LOG.info("instance {}: {} operation {} completed ({})", instanceId, method, operationId,
+                        report.ok() ? "succeeded" : "failed");
                 conductor.operationDone(report);
             }
         } catch (IOException | RuntimeException e) {

@@ -1,156 +1,86 @@
 package org.jtrove.server;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Duration;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import org.jtrove.api.ApiServer;
-import org.jtrove.api.ApiSettings;
-import org.jtrove.backupstorage.BackupCodec;
+import java.util.List;
 import org.jtrove.backupstorage.BackupVault;
-import org.jtrove.backupstorage.BackupStorage;
-import org.jtrove.backupstorage.LocalBackupStorage;
-import org.jtrove.backupstorage.S3BackupStorage;
 import org.jtrove.bus.InProcessBus;
 import org.jtrove.bus.MessageBus;
-import org.jtrove.compute.local.HostAccess;
-import org.jtrove.compute.local.LocalComputeDriver;
-import org.jtrove.compute.local.LocalGuestHost;
-import org.jtrove.compute.local.OsUser;
-import org.jtrove.compute.local.ProcessExits;
-import org.jtrove.conductor.Conductor;
+import org.jtrove.guestagent.BootFiles;
 import org.jtrove.guestagent.Datastores;
-import org.jtrove.identity.BuiltinIdentity;
-import org.jtrove.identity.KeystoneTokenValidator;
-import org.jtrove.identity.PasswordHasher;
-import org.jtrove.identity.TokenValidator;
-import org.jtrove.guestagent.TemplateCache;
+import org.jtrove.guestagent.host.LocalGuestHost;
+import org.jtrove.guestagent.host.OsUser;
 import org.jtrove.model.DaemonThreads;
-import org.jtrove.server.config.ApiConfig;
-import org.jtrove.server.config.BackupConfig;
-import org.jtrove.server.config.DatabaseConfig;
-import org.jtrove.server.config.TaskmanagerConfig;
-import org.jtrove.model.InstallationKey;
+import org.jtrove.model.guest.AgentBoot;
 import org.jtrove.store.DatastoreVersionRecord;
+import org.jtrove.store.FlavorRecord;
+import org.jtrove.store.InstanceRecord;
 import org.jtrove.store.MetadataStore;
-import org.jtrove.store.SecretBox;
-import org.jtrove.taskmanager.TaskManager;
-import org.jtrove.taskmanager.engine.TaskEngine;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * api, taskmanager, conductor and the guest agents in one JVM over the in-process bus. This is the whole
- * object graph: every part is constructed here, explicitly.
+ * {@code jtrove server}: the four services — conductor, this host's guest agents, taskmanager, api — in one JVM
+ * over the in-process bus, on the embedded store by default. Each service is built by its own composition root,
+ * as the separate {@code jtrove api|taskmanager|conductor|guestagent} commands build them.
  */
 public final class AllInOne implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AllInOne.class);
+    private final StateLock taskmanagerLock;
+    private final StateLock hostLock;
     private final MetadataStore store;
     private final MessageBus bus;
-    private final Conductor conductor;
-    private final LocalComputeDriver compute;
-    private final TaskManager taskmanager;
-    private final ApiServer api;
-    private final ScheduledExecutorService scheduler;
-    private Thread templateWarmer;
-    private final TemplateCache templates;
-    private final StateLock stateLock;
-    private final ProcessExits exits;
+    private final ConductorService conductor;
+    private final GuestAgentService guestAgents;
+    private final TaskmanagerService taskmanager;
+    private final ApiService api;
+    private final Thread templateWarmer;
+    private final Registration registration;
 
     public AllInOne(JtroveConfig config) {
         Path state = config.statePath();
-        prepareStateDir(state);
-        this.stateLock = StateLock.acquire(state);
-        Datastores datastores = Datastores.builtIn();
-        this.store = openStore(config);
-        new Registration(store, datastores, state).firstStart();
-        this.bus = new InProcessBus();
-        this.conductor = new Conductor(store, bus);
-        this.scheduler = Executors.newScheduledThreadPool(4, DaemonThreads.named("guest-heartbeats"));
+        Infrastructure.prepareStateDir(state);
+        this.taskmanagerLock = StateLock.acquire(state, "taskmanager");
+        this.hostLock = StateLock.acquire(state, "guestagent");
+        this.store = Infrastructure.openStore(config, MetadataStore.SchemaMode.MIGRATE);
         OsUser builder = OsUser.ensure(config.guestAgent.databaseOsUser());
-        this.exits = new ProcessExits();
-        this.templates = new TemplateCache(state.resolve("templates"), config.guestAgent.spareDataDirs(),
-                new LocalGuestHost(state.resolve("templates"), builder, exits));
-        BackupVault vault = backupVault(config);
-        this.compute = new LocalComputeDriver(state, store, bus, datastores, templates, vault, scheduler,
-                config.guestAgent.heartbeatInterval().toMillis(), config.guestAgent.addressBase(), exits,
-                new HostAccess(config.host.publicAddress(), HostAccess.PortRange.parse(config.host.publicPorts())));
-        this.taskmanager = new TaskManager(store, bus, compute, vault, new TaskManager.Settings(
-                config.taskmanager.buildTimeout(), config.taskmanager.backupTimeout(), Duration.ofMinutes(10),
-                engineSettings(config.taskmanager)),
-                stateLock.taskmanagerName());
-        BuiltinIdentity builtin = null;
-        TokenValidator validator = null;
-        switch (config.identity.authStrategy()) {
-            case NOAUTH -> LOG.warn("authentication is off (auth_strategy = noauth): the project id in each URL is trusted");
-            case BUILTIN -> {
-                builtin = new BuiltinIdentity(store.identity, new PasswordHasher(10), config.identity.tokenLifetime());
-                validator = builtin;
-            }
-            case KEYSTONE -> validator = new KeystoneTokenValidator(config.keystone.authUrl(), config.keystone.username(),
-                    config.keystone.password(), config.keystone.projectName(), config.keystone.tokenCacheTime());
-        }
-        ApiConfig a = config.api;
-        this.api = new ApiServer(store, bus, new ApiSettings(a.bindHost(), a.bindPort(), a.region(),
-                a.maxVolumeSizeGb(), a.heartbeatExpiry(), a.defaultDatastore(), a.maxBodyBytes(), a.publicEndpoint(),
-                config.quota.asMap(), a.rateLimitPerMinute(), a.pageSize(), a.tlsCertFile(), a.tlsKeyFile(), config.host.publicAddress()),
-                validator, builtin);
-        conductor.start();
-        compute.recover();
-        taskmanager.start();
-        api.start();
-        if (builtin != null) {
-            Openrc.bootstrap(builtin, config, state, api.port(), api.tls());
-        }
-        warmTemplates(datastores, templates);
+        this.registration = new Registration(store, Datastores.builtIn(), state,
+                new LocalGuestHost(state.resolve("probes"), builder));
+        registration.firstStart();
+        this.bus = new InProcessBus();
+        BackupVault vault = Infrastructure.backupVault(config);
+        this.conductor = new ConductorService(store, bus).start();
+        this.guestAgents = new GuestAgentService(config, bus, vault);
+        placeEarlierInstances(config, guestAgents.hostName());
+        guestAgents.start();
+        this.taskmanager = new TaskmanagerService(config, store, bus, vault, taskmanagerLock.taskmanagerName()).start();
+        this.api = new ApiService(config, store, bus).start();
+        this.templateWarmer = DaemonThreads.start("template-warmer", this::warmTemplates);
     }
 
     /**
-     * Backups go to a local directory, sealed with the installation's key. A configured key file must exist; the
-     * default one is made (random, 0600) at first start, since jtrove ships no key.
+     * Instances of an installation from before guest-agent hosts get this host and a boot file, so the host boots
+     * their agents as it boots any other.
      */
-    static BackupVault backupVault(JtroveConfig config) {
-        BackupConfig b = config.backup;
-        Path keyFile = b.keyFile(config.statePath());
-        boolean isDefault = b.defaultKey();
-        if (isDefault && !Files.exists(keyFile)) {
-            LOG.info("made a new backup encryption key in {}; keep a copy: backups cannot be restored without it",
-                    keyFile);
+    private void placeEarlierInstances(JtroveConfig config, String host) {
+        for (InstanceRecord i : store.instances.listLive()) {
+            Path agentDir = config.statePath().resolve("instances").resolve(i.id()).resolve("agent");
+            if (i.address() == null || store.instances.computeHost(i.id()) != null || !Files.isDirectory(agentDir)) {
+                continue;
+            }
+            try {
+                if (BootFiles.read(agentDir).isEmpty()) {
+                    DatastoreVersionRecord v = store.datastores.version(i.datastoreVersionId()).orElseThrow();
+                    int ram = store.flavors.find(i.flavorId()).map(FlavorRecord::ram).orElse(512);
+                    BootFiles.write(agentDir, new AgentBoot(i.id(), v.build(), i.address(), ram, i.volumeSize(),
+                            store.instances.access(i.id()), store.instances.publicPort(i.id()), null));
+                }
+                store.instances.setPlacement(i.id(), host, i.address());
+                LOG.info("instance {}: placed on host {} (it predates guest-agent hosts)", i.id(), host);
+            } catch (Exception e) {
+                LOG.error("instance {}: cannot give it a boot file: {}", i.id(), e.getMessage());
+            }
         }
-        BackupStorage storage = switch (b.storage()) {
-            case LOCAL -> new LocalBackupStorage(b.dir(config.statePath()));
-            case S3 -> new S3BackupStorage(new S3BackupStorage.Settings(b.s3Endpoint(), b.s3Region(), b.s3Bucket(),
-                    b.s3Prefix(), b.s3AccessKey(), b.s3SecretKey(), b.s3PathStyle()));
-        };
-        return new BackupVault(storage, BackupCodec.fromKeyFile(keyFile, isDefault));
-    }
-
-    /** The metadata store, its secrets sealed with the installation's key (made at first start if it is the default). */
-    static MetadataStore openStore(JtroveConfig config) {
-        return openStore(config, MetadataStore.SchemaMode.MIGRATE);
-    }
-
-    /** As {@link #openStore(JtroveConfig)}, migrating the schema or only checking that it is current. */
-    static MetadataStore openStore(JtroveConfig config, MetadataStore.SchemaMode schema) {
-        SecretBox secrets = new SecretBox(InstallationKey.load(config.backup.keyFile(config.statePath()),
-                config.backup.defaultKey()));
-        DatabaseConfig db = config.database;
-        MetadataStore.Options options = new MetadataStore.Options(schema, db.maxPoolSize(), db.poolTimeout(),
-                db.connectionRecycleTime());
-        if (db.connection() == null) {
-            return MetadataStore.embedded(config.statePath(), secrets, options);
-        }
-        return db.connection().startsWith("jdbc:")
-                ? new MetadataStore(db.connection(), db.user(), db.password(), secrets, options)
-                : MetadataStore.connect(db.connection(), secrets, options);
-    }
-
-    private static TaskEngine.Settings engineSettings(TaskmanagerConfig t) {
-        TaskEngine.Settings d = TaskEngine.Settings.defaults();
-        return new TaskEngine.Settings(t.taskLease(), d.pollInterval(), d.workers(), d.maxAttempts(), d.maxBackoff());
     }
 
     public int port() {
@@ -161,55 +91,37 @@ public final class AllInOne implements AutoCloseable {
         return store;
     }
 
-    /** Initialises the data directory templates in the background, so the first create does not pay for it. */
-    private void warmTemplates(Datastores datastores, TemplateCache templates) {
-        Thread t = new Thread(() -> {
-            try {
-                for (var ds : store.datastores.list()) {
-                    for (DatastoreVersionRecord v : store.datastores.versions(ds.id())) {
-                        if (Thread.currentThread().isInterrupted()) {
+    /** Registers server builds as datastore versions in this server's store (what `manage` does from outside). */
+    public Registration registration() {
+        return registration;
+    }
+
+    /** Initialises the template of every active version in the background, so the first create does not pay for it. */
+    private void warmTemplates() {
+        try {
+            for (var ds : store.datastores.list()) {
+                List<DatastoreVersionRecord> versions = store.datastores.versions(ds.id());
+                for (DatastoreVersionRecord v : versions) {
+                    if (Thread.currentThread().isInterrupted()) {
+                        return;
+                    }
+                    if (v.active()) {
+                        try {
+                            guestAgents.warm(v.build());
+                        } catch (InterruptedException e) {
                             return;
-                        }
-                        if (v.active()) {
-                            warm(datastores, templates, v);
+                        } catch (Exception e) {
+                            LOG.warn("cannot prepare the template for {} {}: {}", v.manager(), v.name(), e.toString());
                         }
                     }
                 }
-            } catch (RuntimeException e) {
-                LOG.debug("template warming stopped: {}", e.toString());
             }
-        }, "template-warmer");
-        t.setDaemon(true);
-        t.start();
-        templateWarmer = t;
-    }
-
-    private static void warm(Datastores datastores, TemplateCache templates, DatastoreVersionRecord v) {
-        try {
-            templates.replenish(templates.ensure(datastores.get(v.manager()), v.build()));
-        } catch (Exception e) {
-            LOG.warn("cannot prepare the template for {} {}: {}", v.manager(), v.name(), e.getMessage());
+        } catch (RuntimeException e) {
+            LOG.debug("template warming stopped: {}", e.toString());
         }
     }
 
-    /** The state directory must be traversable by the unprivileged database user. */
-    static void prepareStateDir(Path state) {
-        try {
-            Files.createDirectories(state);
-            Files.setPosixFilePermissions(state, PosixFilePermissions.fromString("rwx--x--x"));
-            for (Path p = state.getParent(); p != null; p = p.getParent()) {
-                if (!Files.getPosixFilePermissions(p).contains(java.nio.file.attribute.PosixFilePermission.OTHERS_EXECUTE)) {
-                    throw new IllegalStateException("The state directory " + state + " is inside " + p
-                            + ", which other users cannot enter; database servers run as an unprivileged user."
-                            + " Choose another state directory (JTROVE_STATE_DIR) or run chmod o+x " + p + ".");
-                }
-            }
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot create the state directory " + state + ": " + e.getMessage(), e);
-        }
-    }
-
-    /** Stops the control plane; database servers keep running and are adopted at the next start. */
+    /** Stops the services; database servers keep running and are adopted at the next start. */
     @Override
     public void close() {
         templateWarmer.interrupt();
@@ -218,15 +130,13 @@ public final class AllInOne implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        templates.close();
         api.close();
         taskmanager.close();
-        compute.close();
+        guestAgents.close();
         conductor.close();
-        scheduler.shutdownNow();
-        exits.close();
         bus.close();
         store.close();
-        stateLock.close();
+        hostLock.close();
+        taskmanagerLock.close();
     }
 }

@@ -1,10 +1,9 @@
 package org.jtrove.server;
 
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import org.jtrove.server.config.ConfigRecords;
-import org.jtrove.server.config.Key;
+import org.jtrove.server.config.KeySpec;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -17,26 +16,39 @@ final class ConfigKeysCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (markdown) {
-            System.out.println("| section | key | default | meaning |");
-            System.out.println("|---|---|---|---|");
-        }
-        for (Map.Entry<String, Key> e : ConfigRecords.keys().entrySet()) {
-            Key k = e.getValue();
-            String def = Key.UNSET.equals(k.value()) ? "" : k.value();
-            String env = "DEFAULT".equals(k.section()) ? "JTROVE_" + k.name().toUpperCase(Locale.ROOT)
-                    : "JTROVE_" + k.section().toUpperCase(Locale.ROOT) + "__" + k.name().toUpperCase(Locale.ROOT);
-            String legacy = k.legacy().isEmpty() || k.legacy().equals(k.name()) ? ""
-                    : " (also JTROVE_" + k.legacy().toUpperCase(Locale.ROOT) + ")";
-            if (markdown) {
-                System.out.printf("| `[%s]` | `%s` | %s | %s %s%s%s |%n", k.section(), k.name(),
-                        def.isEmpty() ? "" : "`" + def + "`", k.description(), k.secret() ? "Secret. " : "",
-                        "Environment: `" + env + "`", legacy);
-            } else {
-                System.out.printf("[%s] %s = %s%n    %s%s%n    environment: %s%s%n", k.section(), k.name(), def,
-                        k.secret() ? "(secret) " : "", k.description(), env, legacy);
-            }
-        }
+        System.out.print(markdown ? markdownTable() : text());
         return 0;
+    }
+
+    /** Every key as the README's Markdown table: section, key, default, meaning with its environment variables. */
+    static String markdownTable() {
+        StringBuilder out = new StringBuilder("| section | key | default | meaning |\n|---|---|---|---|\n");
+        for (KeySpec k : ConfigRecords.keys().values()) {
+            String def = k.defaultValue() == null ? "" : k.defaultValue();
+            out.append(String.format("| `[%s]` | `%s` | %s | %s %s%s%s |%n", k.section(), k.name(),
+                    def.isEmpty() ? "" : "`" + def + "`", k.description(), k.secret() ? "Secret. " : "",
+                    "Environment: `" + environment(k) + "`", legacy(k)));
+        }
+        return out.toString();
+    }
+
+    private static String text() {
+        StringBuilder out = new StringBuilder();
+        for (KeySpec k : ConfigRecords.keys().values()) {
+            out.append(String.format("[%s] %s = %s%n    %s%s%n    environment: %s%s%n", k.section(), k.name(),
+                    k.defaultValue() == null ? "" : k.defaultValue(), k.secret() ? "(secret) " : "", k.description(),
+                    environment(k), legacy(k)));
+        }
+        return out.toString();
+    }
+
+    private static String environment(KeySpec k) {
+        return "DEFAULT".equals(k.section()) ? "JTROVE_" + k.name().toUpperCase(Locale.ROOT)
+                : "JTROVE_" + k.section().toUpperCase(Locale.ROOT) + "__" + k.name().toUpperCase(Locale.ROOT);
+    }
+
+    private static String legacy(KeySpec k) {
+        return k.legacy().isEmpty() || k.legacy().equals(k.name()) ? ""
+                : " (also JTROVE_" + k.legacy().toUpperCase(Locale.ROOT) + ")";
     }
 }

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.jtrove.bus.rabbitmq.MessagingConfig;
 import org.jtrove.server.config.ApiConfig;
 import org.jtrove.server.config.BackupConfig;
 import org.jtrove.server.config.ConfigRecords;
@@ -13,7 +14,6 @@ import org.jtrove.server.config.GuestAgentConfig;
 import org.jtrove.server.config.HostConfig;
 import org.jtrove.server.config.IdentityConfig;
 import org.jtrove.server.config.KeystoneAuthtokenConfig;
-import org.jtrove.server.config.MessagingConfig;
 import org.jtrove.server.config.QuotaConfig;
 import org.jtrove.server.config.TaskmanagerConfig;
 
@@ -45,7 +45,7 @@ public final class JtroveConfig {
         this.identity = source.bind(IdentityConfig.class);
         this.keystone = source.bind(KeystoneAuthtokenConfig.class);
         this.database = source.bind(DatabaseConfig.class);
-        this.messaging = source.bind(MessagingConfig.class);
+        this.messaging = MessagingConfig.from(source.raw(ConfigRecords.messagingKeys()));
         this.taskmanager = source.bind(TaskmanagerConfig.class);
         this.guestAgent = source.bind(GuestAgentConfig.class);
         this.backup = source.bind(BackupConfig.class);

@@ -10,10 +10,15 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** The {@code jtrove} command: {@code server} runs everything; {@code manage} is the operator's tool. */
+/**
+ * The {@code jtrove} command: {@code server} runs everything in one process; {@code api}, {@code taskmanager},
+ * {@code conductor} and {@code guestagent} run one service each; {@code manage} is the operator's tool.
+ */
 @Command(name = "jtrove", mixinStandardHelpOptions = true, version = "jtrove 0.1.0",
         description = "Database-as-a-Service compatible with the OpenStack Trove v1.0 API.",
-        subcommands = {Main.Server.class, ManageCommand.class, ConfigKeysCommand.class})
+        subcommands = {Main.Server.class, ServiceCommands.Api.class, ServiceCommands.Taskmanager.class,
+                ServiceCommands.Conductor.class, ServiceCommands.GuestAgent.class, ManageCommand.class,
+                ConfigKeysCommand.class})
 public final class Main {
     public static void main(String[] args) {
         System.exit(new CommandLine(new Main()).execute(args));

@@ -1,6 +1,8 @@
 package org.jtrove.server;
 
 import java.util.concurrent.Callable;
+import org.jtrove.guestagent.host.LocalGuestHost;
+import org.jtrove.guestagent.host.OsUser;
 import org.jtrove.guestagent.Datastores;
 import org.jtrove.identity.BuiltinIdentity;
 import org.jtrove.identity.PasswordHasher;
@@ -13,6 +15,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
 
 /** Operator commands, the counterpart of trove-manage. They work while the server runs. */
 @Command(name = "manage", mixinStandardHelpOptions = true, description = "Register datastores, versions and flavors.",
@@ -22,25 +25,44 @@ import picocli.CommandLine.Parameters;
                 ManageCommand.ProjectCreate.class, ManageCommand.ProjectList.class, ManageCommand.UserCreate.class,
                 ManageCommand.UserPassword.class, ManageCommand.UserList.class, ManageCommand.RoleAdd.class})
 final class ManageCommand {
+    /** Options given before the subcommand, as trove-manage takes them ({@code jtrove manage --config-file F db_sync}). */
+    @Mixin
+    Main.Common common = new Main.Common();
+
+    /** The configuration: the files and state directory given to {@code manage}, then those given to the subcommand. */
+    JtroveConfig load(Main.Common own) {
+        Main.Common both = new Main.Common();
+        both.configFiles.addAll(common.configFiles);
+        both.configFiles.addAll(own.configFiles);
+        both.stateDir = own.stateDir != null ? own.stateDir : common.stateDir;
+        return both.load();
+    }
 
     abstract static class StoreCommand implements Callable<Integer> {
         @Mixin
         Main.Common common = new Main.Common();
 
+        @ParentCommand
+        ManageCommand manage;
+
         @Override
         public Integer call() {
-            JtroveConfig config = common.load();
-            AllInOne.prepareStateDir(config.statePath());
+            JtroveConfig config = manage.load(common);
+            Infrastructure.prepareStateDir(config.statePath());
             stateDir = config.statePath();
-            try (MetadataStore store = AllInOne.openStore(config)) {
+            databaseOsUser = config.guestAgent.databaseOsUser();
+            try (MetadataStore store = Infrastructure.openStore(config, MetadataStore.SchemaMode.MIGRATE)) {
                 return run(store);
             }
         }
 
         java.nio.file.Path stateDir;
+        String databaseOsUser;
 
+        /** Registration that reads each new build's character sets, running it as the database OS user. */
         Registration registration(MetadataStore store) {
-            return new Registration(store, Datastores.builtIn(), stateDir);
+            return new Registration(store, Datastores.builtIn(), stateDir,
+                    new LocalGuestHost(stateDir.resolve("probes"), OsUser.ensure(databaseOsUser)));
         }
 
         abstract int run(MetadataStore store);
@@ -53,13 +75,13 @@ final class ManageCommand {
         @Mixin
         Main.Common common = new Main.Common();
 
+        @ParentCommand
+        ManageCommand manage;
+
         @Override
         public Integer call() {
-            JtroveConfig config = common.load();
-            if (config.database.connection() == null) {
-                AllInOne.prepareStateDir(config.statePath());
-            }
-            try (MetadataStore store = AllInOne.openStore(config, MetadataStore.SchemaMode.MIGRATE)) {
+            JtroveConfig config = manage.load(common);
+            try (MetadataStore store = Infrastructure.openStore(config, MetadataStore.SchemaMode.MIGRATE)) {
                 System.out.println("the metadata store's schema is current");
             }
             return 0;

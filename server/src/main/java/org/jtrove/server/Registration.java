@@ -1,9 +1,19 @@
 package org.jtrove.server;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
 import org.jtrove.guestagent.Datastore;
 import org.jtrove.guestagent.Datastores;
+import org.jtrove.guestagent.GuestHost;
+import org.jtrove.guestagent.TemplateCache;
+import org.jtrove.model.guest.CharacterSets;
 import org.jtrove.model.guest.ServerBuild;
 import org.jtrove.store.DatastoreRecord;
 import org.jtrove.store.DatastoreVersionRecord;
@@ -22,27 +32,103 @@ public final class Registration {
     private final MetadataStore store;
     private final Datastores datastores;
     private final MavenBuilds mavenBuilds;
+    private final Path probeDir;
+    private final GuestHost builder;
+    private final Map<ServerBuild, CharacterSets> charsetsRead = new HashMap<>();
 
-    public Registration(MetadataStore store, Datastores datastores, java.nio.file.Path stateDir) {
+    /**
+     * @param builder runs a server build once, as the unprivileged user, to read its character sets (in
+     *                STATE/probes); null reads none (only the spelling of character sets is then checked)
+     */
+    public Registration(MetadataStore store, Datastores datastores, Path stateDir, GuestHost builder) {
         this.store = store;
         this.datastores = datastores;
         this.mavenBuilds = new MavenBuilds(stateDir);
+        this.probeDir = stateDir.resolve("probes");
+        this.builder = builder;
     }
 
     /**
      * On a first start with an empty store: discover every build and create the default flavors. On every start,
-     * the registered versions' parameter catalogues are reloaded, so they follow the plugins' shipped files.
+     * the registered versions' parameter catalogues are reloaded, so they follow the plugins' shipped files; a
+     * version whose character sets were never read gets them read; and an installation from before a datastore
+     * alias existed (Trove's "mysql" served by MariaDB) gets its versions.
      */
     public void firstStart() {
         if (store.datastores.list().isEmpty()) {
             discover();
+        } else {
+            registerMissingAliases();
         }
         if (store.flavors.list().isEmpty()) {
             DEFAULT_FLAVORS.forEach(store.flavors::upsert);
         }
         for (DatastoreRecord ds : store.datastores.list()) {
             for (DatastoreVersionRecord v : store.datastores.versions(ds.id())) {
-                datastores.find(v.manager()).ifPresent(d -> loadParameters(d, v));
+                datastores.find(v.manager()).ifPresent(d -> {
+                    loadParameters(d, v);
+                    if (store.charsets.find(v.id()).isEmpty()) {
+                        loadCharacterSets(d, v);
+                    }
+                });
+            }
+        }
+    }
+
+    /**
+     * For each alias of a plugin (e.g. "mysql" for MariaDB) that has no datastore yet, registers every version of
+     * the plugin's own datastore under it too.
+     */
+    private void registerMissingAliases() {
+        for (Datastore d : datastores.all()) {
+            Optional<DatastoreRecord> own = store.datastores.find(d.datastoreName());
+            for (Datastore.Alias alias : d.aliases()) {
+                if (own.isEmpty() || store.datastores.find(alias.datastoreName()).isPresent()) {
+                    continue;
+                }
+                for (DatastoreVersionRecord v : store.datastores.versions(own.get().id())) {
+                    DatastoreVersionRecord added = register(alias.datastoreName(), alias.versionName(v.name()), v.build(),
+                            v.active());
+                    LOG.info("registered datastore {} version {} (the {} build of {} {})", alias.datastoreName(),
+                            added.name(), d.datastoreName(), v.name(), v.binDir());
+                }
+            }
+        }
+    }
+
+    /** Reads the character sets the version's build offers and stores them; a failure is logged, not fatal. */
+    private void loadCharacterSets(Datastore d, DatastoreVersionRecord v) {
+        if (builder == null) {
+            return;
+        }
+        CharacterSets sets = charsetsRead.computeIfAbsent(v.build(), build -> readCharacterSets(d, build));
+        if (!sets.isEmpty()) {
+            store.charsets.replace(v.id(), sets);
+        }
+    }
+
+    private CharacterSets readCharacterSets(Datastore d, ServerBuild build) {
+        Path work = probeDir.resolve(UUID.randomUUID().toString());
+        long start = System.nanoTime();
+        try {
+            Files.createDirectories(work);
+            CharacterSets sets = d.characterSets(build, work, builder);
+            if (!sets.isEmpty()) {
+                LOG.info("read {} character sets and {} collations of {} {} in {} ms", sets.characterSets().size(),
+                        sets.collations().size(), build.manager(), build.version(), (System.nanoTime() - start) / 1_000_000);
+            }
+            return sets;
+        } catch (Exception e) {
+            LOG.warn("cannot read the character sets of {} {} ({}): {}; only their spelling is checked until the next"
+                    + " start", build.manager(), build.version(), build.binDir(), e.getMessage());
+            return CharacterSets.UNKNOWN;
+        } finally {
+            try {
+                TemplateCache.deleteTree(work);
+            } catch (IOException e) {
+                LOG.warn("cannot remove {}: {}", work, e.getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         }
     }
@@ -61,6 +147,9 @@ public final class Registration {
         for (Datastore d : datastores.all()) {
             for (ServerBuild build : d.discover()) {
                 registered.add(register(d.datastoreName(), build.version(), build, true));
+                for (Datastore.Alias alias : d.aliases()) {
+                    registered.add(register(alias.datastoreName(), alias.versionName(build.version()), build, true));
+                }
             }
             try {
                 for (String coordinates : mavenBuilds.cachedCoordinates(d)) {
@@ -83,12 +172,20 @@ public final class Registration {
                 versionName != null ? versionName : build.version(), build, true);
     }
 
+    /**
+     * Registers or updates a version; its character sets are read from the build when it is new, when its build
+     * changed, or when they were never read.
+     */
     public DatastoreVersionRecord register(String datastoreName, String versionName, ServerBuild build, boolean active) {
         Datastore plugin = datastores.get(build.manager());
         DatastoreRecord ds = store.datastores.upsertDatastore(datastoreName, build.manager());
+        Optional<ServerBuild> before = store.datastores.version(ds.id(), versionName).map(DatastoreVersionRecord::build);
         DatastoreVersionRecord v = store.datastores.upsertVersion(ds.id(), versionName, build.version(), build.manager(),
                 active, build.source(), build.binDir(), build.baseDir());
         loadParameters(plugin, v);
+        if (!before.equals(Optional.of(build)) || store.charsets.find(v.id()).isEmpty()) {
+            loadCharacterSets(plugin, v);
+        }
         if (ds.defaultVersionId() == null && active) {
             store.datastores.setDefaultVersion(ds.id(), v.id());
         }

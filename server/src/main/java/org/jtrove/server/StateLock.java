@@ -10,10 +10,11 @@ import java.nio.file.StandardOpenOption;
 import java.util.UUID;
 
 /**
- * One jtrove server per state directory: an exclusive lock on {@code STATE/jtrove.lock}, held while the process
- * lives (the kernel drops it when the process dies, however it dies). Holding it proves that the process that
- * last used this directory is gone, so this one may take back at once the tasks leased under the directory's
- * taskmanager name ({@code STATE/taskmanager.id}) instead of waiting for their leases to expire.
+ * One process per role (taskmanager, guest-agent host) and state directory: an exclusive lock on
+ * {@code STATE/<role>.lock}, held while the process lives (the kernel drops it when the process dies, however it
+ * dies). Holding the taskmanager's proves that the process that last used this directory's taskmanager name
+ * ({@code STATE/taskmanager.id}) is gone, so this one may take back its leased tasks at once instead of waiting
+ * for the leases to expire.
  */
 final class StateLock implements AutoCloseable {
     private final FileChannel channel;
@@ -26,16 +27,16 @@ final class StateLock implements AutoCloseable {
         this.taskmanagerName = taskmanagerName;
     }
 
-    /** @throws IllegalStateException if another live process holds the directory */
-    static StateLock acquire(Path state) {
+    /** @throws IllegalStateException if another live process holds {@code role} in the directory */
+    static StateLock acquire(Path state, String role) {
         try {
-            FileChannel channel = FileChannel.open(state.resolve("jtrove.lock"), StandardOpenOption.CREATE,
+            FileChannel channel = FileChannel.open(state.resolve(role + ".lock"), StandardOpenOption.CREATE,
                     StandardOpenOption.WRITE);
             FileLock lock = channel.tryLock();
             if (lock == null) {
                 channel.close();
-                throw new IllegalStateException("Another jtrove server is running with the state directory " + state
-                        + "; stop it first, or give this one another state directory (JTROVE_STATE_DIR).");
+                throw new IllegalStateException("Another jtrove " + role + " is running with the state directory "
+                        + state + "; stop it first, or give this one another state directory (JTROVE_STATE_DIR).");
             }
             Path idFile = state.resolve("taskmanager.id");
             if (!Files.exists(idFile)) {

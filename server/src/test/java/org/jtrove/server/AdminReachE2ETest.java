@@ -14,7 +14,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
-import org.jtrove.compute.local.OsUser;
+import org.jtrove.guestagent.host.OsUser;
 import org.jtrove.model.InstanceTask;
 import org.jtrove.server.ApiClient.Response;
 import org.junit.jupiter.api.AfterAll;

@@ -1,6 +1,7 @@
 package org.jtrove.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -132,6 +133,41 @@ class BackupRestoreE2ETest {
         for (String id : List.of(source, fromInc2, fromInc1, fromFull)) {
             api.delete("/instances/" + id);
         }
+    }
+
+    /** A restore naming databases and users the backup holds ends ACTIVE: data kept, the given passwords set. */
+    @Test
+    void aRestoreWithExistingDatabasesAndUsersEndsActive() throws Exception {
+        String source = create("postgresql", "src-existing", null);
+        try (Connection c = connect("postgresql", ip(source))) {
+            exec(c, "CREATE TABLE kept (v TEXT)");
+            exec(c, "INSERT INTO kept VALUES ('still here')");
+        }
+        String backupId = backup("{\"backup\": {\"name\": \"existing\", \"instance\": \"" + source + "\"}}");
+        awaitBackup(backupId, source, new HashSet<>());
+        Response r = api.post("/instances", "{\"instance\": {\"name\": \"restored-existing\", \"flavorRef\": \"1\","
+                + " \"volume\": {\"size\": 2}, \"restorePoint\": {\"backupRef\": \"" + backupId + "\"},"
+                + " \"databases\": [{\"name\": \"app\"}, {\"name\": \"other\"}],"
+                + " \"users\": [{\"name\": \"u\", \"password\": \"New-u-pass-2\", \"databases\": [{\"name\": \"app\"}]},"
+                + " {\"name\": \"v\", \"password\": \"V-pass-1\", \"databases\": [{\"name\": \"other\"}]}]}}");
+        assertThat(r.status()).as(r.raw()).isEqualTo(200);
+        String copy = r.body().at("/instance/id").asText();
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(100)).until(() -> {
+            String status = api.get("/instances/" + copy).body().at("/instance/status").asText();
+            assertThat(status).as(api.get("/instances/" + copy).raw()).isNotEqualTo("ERROR");
+            return "ACTIVE".equals(status);
+        });
+        String copyIp = ip(copy);
+        try (Connection c = DriverManager.getConnection("jdbc:postgresql://" + copyIp + ":5432/app", "u", "New-u-pass-2");
+             Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT v FROM kept")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getString(1)).isEqualTo("still here");
+        }
+        assertThatThrownBy(() -> DriverManager.getConnection(
+                "jdbc:postgresql://" + copyIp + ":5432/app", "u", "u-pass-1").close()).isInstanceOf(SQLException.class);
+        DriverManager.getConnection("jdbc:postgresql://" + copyIp + ":5432/other", "v", "V-pass-1").close();
+        api.delete("/instances/" + copy);
+        api.delete("/instances/" + source);
     }
 
     @Test

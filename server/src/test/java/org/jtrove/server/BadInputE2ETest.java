@@ -33,7 +33,7 @@ class BadInputE2ETest {
         state = TestServers.stateDir("badinput");
         server = new AllInOne(TestServers.config(state));
         api = new ApiClient(server.port(), "project-b");
-        new Registration(server.store(), Datastores.builtIn(), state).register("postgresql", "15-retired",
+        server.registration().register("postgresql", "15-retired",
                 new ServerBuild("postgresql", "15", "/usr/lib/postgresql/15/bin", "/usr/lib/postgresql/15", "debian"), false);
     }
 
@@ -69,13 +69,17 @@ class BadInputE2ETest {
                 Arguments.of("unknown datastore", create(OK + ", \"datastore\": {\"type\": \"oracle\"}"), 404),
                 Arguments.of("unknown version", create(OK + ", \"datastore\": {\"type\": \"postgresql\", \"version\": \"7\"}"), 400),
                 Arguments.of("inactive version", create(OK + ", \"datastore\": {\"type\": \"postgresql\", \"version\": \"15-retired\"}"), 400),
-                Arguments.of("db quote", create(OK + PG + ", \"databases\": [{\"name\": \"a'b\"}]"), 400),
-                Arguments.of("db semicolon", create(OK + PG + ", \"databases\": [{\"name\": \"a;DROP TABLE x\"}]"), 400),
-                Arguments.of("db backslash", create(OK + PG + ", \"databases\": [{\"name\": \"a\\\\b\"}]"), 400),
-                Arguments.of("db space", create(OK + PG + ", \"databases\": [{\"name\": \"a b\"}]"), 400),
-                Arguments.of("db double quote", create(OK + PG + ", \"databases\": [{\"name\": \"a\\\"b\"}]"), 400),
+                Arguments.of("db quote", create(OK + MY + ", \"databases\": [{\"name\": \"a'b\"}]"), 400),
+                Arguments.of("db semicolon", create(OK + MY + ", \"databases\": [{\"name\": \"a;DROP TABLE x\"}]"), 400),
+                Arguments.of("db backslash", create(OK + MY + ", \"databases\": [{\"name\": \"a\\\\b\"}]"), 400),
+                Arguments.of("db two blanks", create(OK + MY + ", \"databases\": [{\"name\": \"a b c\"}]"), 400),
+                Arguments.of("db period", create(OK + MY + ", \"databases\": [{\"name\": \"my.db\"}]"), 400),
+                Arguments.of("db double quote", create(OK + MY + ", \"databases\": [{\"name\": \"a\\\"b\"}]"), 400),
                 Arguments.of("db backtick", create(OK + MY + ", \"databases\": [{\"name\": \"a`b\"}]"), 400),
                 Arguments.of("db too long", create(OK + PG + ", \"databases\": [{\"name\": \"" + longName + "\"}]"), 400),
+                Arguments.of("db 64 bytes", create(OK + PG + ", \"databases\": [{\"name\": \"" + "\u00e9".repeat(32) + "\"}]"), 400),
+                Arguments.of("db trailing blank", create(OK + PG + ", \"databases\": [{\"name\": \"ab \"}]"), 400),
+                Arguments.of("db zero-width", create(OK + PG + ", \"databases\": [{\"name\": \"a\\u200bb\"}]"), 400),
                 Arguments.of("db reserved postgres", create(OK + PG + ", \"databases\": [{\"name\": \"postgres\"}]"), 400),
                 Arguments.of("db reserved mysql", create(OK + MY + ", \"databases\": [{\"name\": \"mysql\"}]"), 400),
                 Arguments.of("db duplicate", create(OK + PG + ", \"databases\": [{\"name\": \"a\"}, {\"name\": \"a\"}]"), 400),
@@ -89,7 +93,21 @@ class BadInputE2ETest {
                 Arguments.of("user db not listed", create(OK + PG + ", \"users\": [{\"name\": \"u\", \"password\": \"p\", \"databases\": [{\"name\": \"other\"}]}]"), 400),
                 Arguments.of("password with newline", create(OK + PG + ", \"users\": [{\"name\": \"u\", \"password\": \"p\\nq\"}]"), 400),
                 Arguments.of("public without public_address", create(OK + PG + ", \"access\": {\"is_public\": true}"), 400),
-                Arguments.of("access host bits", create(OK + PG + ", \"access\": {\"allowed_cidrs\": [\"10.0.0.1/8\"]}"), 400));
+                Arguments.of("access host bits", create(OK + PG + ", \"access\": {\"allowed_cidrs\": [\"10.0.0.1/8\"]}"), 400),
+                Arguments.of("password empty after SASLprep", create(OK + PG + ", \"users\": [{\"name\": \"u\", \"password\": \"\\u200b\"}]"), 400),
+                Arguments.of("user host name", create(OK + MY + ", \"users\": [{\"name\": \"u\", \"password\": \"p\", \"host\": \"localhost\"}]"), 400),
+                Arguments.of("user reserved pg_", create(OK + PG + ", \"users\": [{\"name\": \"pg_admin\", \"password\": \"p\"}]"), 400),
+                Arguments.of("unknown character set", create(OK + MY + ", \"databases\": [{\"name\": \"a\", \"character_set\": \"klingon\"}]"), 400),
+                Arguments.of("unknown collation", create(OK + MY + ", \"databases\": [{\"name\": \"a\", \"collate\": \"klingon_ci\"}]"), 400),
+                Arguments.of("collation of another set", create(OK + MY + ", \"databases\": [{\"name\": \"a\", \"character_set\": \"utf8mb4\", \"collate\": \"latin1_swedish_ci\"}]"), 400),
+                Arguments.of("unknown encoding", create(OK + PG + ", \"databases\": [{\"name\": \"a\", \"character_set\": \"klingon\"}]"), 400),
+                Arguments.of("client-only encoding", create(OK + PG + ", \"databases\": [{\"name\": \"a\", \"character_set\": \"SJIS\"}]"), 400),
+                Arguments.of("unknown locale", create(OK + PG + ", \"databases\": [{\"name\": \"a\", \"collate\": \"xx_YY.UTF-8\"}]"), 400),
+                Arguments.of("locale of another encoding", create(OK + PG + ", \"databases\": [{\"name\": \"a\", \"character_set\": \"LATIN1\", \"collate\": \"C.UTF-8\"}]"), 400),
+                Arguments.of("replica_of", create("\"name\": \"r\", \"replica_of\": \"5b5a9b3c-8d5e-4b1b-9b39-0d6f1c1e2f3a\""), 501),
+                Arguments.of("trailing garbage", create(OK + PG) + " garbage", 400),
+                Arguments.of("two objects", create(OK + PG) + create(OK + PG), 400),
+                Arguments.of("duplicate key", create(OK + PG + ", \"name\": \"y\""), 400));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -129,18 +147,21 @@ class BadInputE2ETest {
             await().atMost(Duration.ofSeconds(60)).until(() -> "ACTIVE".equals(
                     api.get("/instances/" + id).body().at("/instance/status").asText()));
             String base = "/instances/" + id;
-            for (String name : new String[] {"a'b", "a;b", "a\\\\b", "a b", "postgres", "template1", "x".repeat(64)}) {
+            // Trove's PostgreSQL names admit quotes, ';' and blanks (they are quoted): these are what it refuses
+            for (String name : new String[] {"ab ", "a\\u200bb", "a\\u202eb", "postgres", "template1", "x".repeat(64)}) {
                 Response r = api.post(base + "/databases", "{\"databases\": [{\"name\": \"" + name + "\"}]}");
                 assertThat(r.status()).as(name).isEqualTo(400);
                 assertTroveFault(r, 400);
             }
-            for (String name : new String[] {"a'b", "a;b", "a\\\\b", "a b", "postgres", "os_admin", "x".repeat(64)}) {
+            for (String name : new String[] {"postgres", "os_admin", "root", "pg_x", "x".repeat(64), "\u00e9".repeat(32)}) {
                 Response u = api.post(base + "/users", "{\"users\": [{\"name\": \"" + name + "\", \"password\": \"p\"}]}");
                 assertThat(u.status()).as(name).isEqualTo(400);
                 assertTroveFault(u, 400);
             }
-            assertThat(api.delete(base + "/databases/a;b").status()).isEqualTo(400);
-            assertThat(api.get(base + "/users/a'b").status()).isEqualTo(400);
+            assertThat(api.delete(base + "/databases/a;b").status()).isEqualTo(404);
+            assertThat(api.get(base + "/users/a'b").status()).isEqualTo(404);
+            assertThat(api.get(base + "/users/postgres").status()).isEqualTo(400);
+            assertThat(api.delete(base + "/databases/template1").status()).isEqualTo(400);
             assertThat(api.post(base + "/action", "{\"explode\": {}}").status()).isEqualTo(400);
             assertThat(api.post(base + "/action", "{\"restart\": {}, \"resize\": {}}").status()).isEqualTo(400);
             assertThat(api.put(base, "{\"instance\": {\"flavor\": \"2\"}}").status()).isEqualTo(400);
@@ -160,6 +181,36 @@ class BadInputE2ETest {
             api.delete("/instances/" + id);
             await().atMost(Duration.ofSeconds(60)).until(() -> api.get("/instances/" + id).status() == 404);
         }
+    }
+
+    @Test
+    void backupsOfAnUnknownDatastoreAre404() {
+        Response r = api.get("/backups?datastore=NOT_FOUND");
+        assertThat(r.status()).isEqualTo(404);
+        assertThat(r.body().at("/itemNotFound/message").asText()).isEqualTo("Datastore 'NOT_FOUND' cannot be found.");
+        assertThat(api.get("/backups?datastore=postgresql").status()).isEqualTo(200);
+    }
+
+    @Test
+    void configurationParameterNamesMatchWithoutRegardToCase() {
+        Response r = api.post("/configurations", "{\"configuration\": {\"name\": \"ci\", \"values\": {\"Max_Connections\": 200},"
+                + " \"datastore\": {\"type\": \"postgresql\", \"version\": \"15\"}}}");
+        assertThat(r.status()).as(r.raw()).isEqualTo(200);
+        assertThat(r.body().at("/configuration/values").toString()).isEqualTo("{\"max_connections\":200}");
+        assertThat(api.get("/datastores/postgresql/versions/15/parameters/MAX_CONNECTIONS").body().path("name").asText())
+                .isEqualTo("max_connections");
+        Response twice = api.post("/configurations", "{\"configuration\": {\"name\": \"ci2\", \"values\": {\"work_mem\": 200,"
+                + " \"WORK_MEM\": 300}, \"datastore\": {\"type\": \"postgresql\", \"version\": \"15\"}}}");
+        assertThat(twice.status()).isEqualTo(400);
+        assertThat(api.delete("/configurations/" + r.body().at("/configuration/id").asText()).status()).isEqualTo(202);
+    }
+
+    @Test
+    void replicaOfSaysReplicationIsNotSupported() {
+        Response r = api.post("/instances", create("\"name\": \"r\", \"replica_of\": \"5b5a9b3c-8d5e-4b1b-9b39-0d6f1c1e2f3a\","
+                + " \"replica_count\": 1"));
+        assertThat(r.status()).isEqualTo(501);
+        assertThat(r.raw()).contains("Replication is not supported").doesNotContain("flavorRef");
     }
 
     static void assertTroveFault(Response r, int status) {

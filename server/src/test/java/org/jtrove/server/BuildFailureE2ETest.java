@@ -29,7 +29,7 @@ class BuildFailureE2ETest {
         state = TestServers.stateDir("buildfail");
         server = new AllInOne(TestServers.config(state).with("build_timeout_seconds", 6));
         api = new ApiClient(server.port(), "project-c");
-        Registration registration = new Registration(server.store(), Datastores.builtIn(), state);
+        Registration registration = new Registration(server.store(), Datastores.builtIn(), state, null);
         registration.register("postgresql", "broken", fakeBuild("broken", "echo 'initdb: this build is broken' >&2; exit 3"), true);
         registration.register("postgresql", "hanging", fakeBuild("hanging", "sleep 30"), true);
     }

@@ -43,7 +43,7 @@ class HostIsolationE2ETest {
                 String ipA = a.get("/instances/" + idA).body().at("/instance/ip/0").asText();
                 Path dataA = state.resolve("instances/" + idA + "/data");
                 Path dataB = state.resolve("instances/" + idB + "/data");
-                try (Connection c = DriverManager.getConnection("jdbc:postgresql://" + ipA + ":5432/postgres", "postgres", password)) {
+                try (Connection c = DriverManager.getConnection("jdbc:postgresql://" + ipA + ":5432/postgres", "root", password)) {
                     assertThat(read(c, dataA.resolve("PG_VERSION"))).startsWith("15");
                     assertThatThrownBy(() -> read(c, dataB.resolve("PG_VERSION")))
                             .isInstanceOf(SQLException.class).hasMessageContaining("ermission denied");

@@ -177,17 +177,21 @@ class HostileInputE2ETest {
             return "{\"configuration\": {\"name\": " + bad + ", \"values\": {" + bad + ": " + value
                     + ", \"work_mem\": " + value + "}" + (r.nextBoolean() ? ", \"datastore\": " + value : "") + "}}";
         }
+        // Trove's PostgreSQL names admit nearly anything (quoted on the server), so each body below also carries an
+        // item that is refused in the end: a user naming a database the instance will not have, an existing
+        // database or user (the guest checks the whole request before it changes anything).
         if (path.endsWith("/instances")) {
             return "{\"instance\": {\"name\": " + value + ", \"flavorRef\": " + (r.nextBoolean() ? "\"1\"" : value)
                     + ", \"volume\": {\"size\": " + (r.nextBoolean() ? "1" : value) + "}, \"databases\": [{\"name\": " + bad
-                    + "}], \"users\": [{\"name\": " + bad + ", \"password\": " + value + "}]"
-                    + (r.nextBoolean() ? ", \"evil\": 1" : "") + "}}";
+                    + "}], \"users\": [{\"name\": " + bad + ", \"password\": " + value
+                    + ", \"databases\": [{\"name\": \"not-in-databases\"}]}]" + (r.nextBoolean() ? ", \"evil\": 1" : "") + "}}";
         }
         if (path.endsWith("/databases")) {
-            return "{\"databases\": [{\"name\": " + bad + ", \"character_set\": " + value + "}]}";
+            return "{\"databases\": [{\"name\": " + bad + ", \"character_set\": " + value + "}, {\"name\": \"app\"}]}";
         }
         if (path.endsWith("/users")) {
-            return "{\"users\": [{\"name\": " + bad + ", \"password\": " + value + ", \"host\": " + bad + "}]}";
+            return "{\"users\": [{\"name\": " + bad + ", \"password\": " + value + ", \"host\": " + bad + "},"
+                    + " {\"name\": \"u1\", \"password\": \"u1-pw\"}]}";
         }
         if (path.endsWith("/action")) {
             return "{\"" + pick(r, new String[] {"resize", "explode", "restart\u0000", "reset_status"}) + "\": " + value + "}";

@@ -42,7 +42,7 @@ class InstanceLifecycleE2ETest {
 
     /** How each datastore is reached from a client. */
     enum Kind {
-        POSTGRESQL("postgresql", "15", "postgres", "postgres"),
+        POSTGRESQL("postgresql", "15", "root", "postgres"),
         MARIADB("mariadb", "10.11", "root", "");
 
         final String type;

@@ -22,7 +22,7 @@ class MavenBuildE2ETest {
     void aMavenShippedPostgresqlBuildRunsInstances() throws Exception {
         Path state = TestServers.stateDir("maven");
         try (AllInOne server = new AllInOne(TestServers.config(state))) {
-            DatastoreVersionRecord v = new Registration(server.store(), Datastores.builtIn(), state)
+            DatastoreVersionRecord v = server.registration()
                     .importMaven(null, PG17, null);
             assertThat(v.name()).isEqualTo("17.11");
             assertThat(v.buildSource()).isEqualTo("maven:" + PG17);

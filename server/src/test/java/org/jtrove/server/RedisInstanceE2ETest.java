@@ -189,7 +189,7 @@ class RedisInstanceE2ETest {
     @Test
     @Order(7)
     void aMavenShippedRedisBuildRunsInstances() throws Exception {
-        DatastoreVersionRecord v = new Registration(server.store(), Datastores.builtIn(), state)
+        DatastoreVersionRecord v = server.registration()
                 .importMaven(null, EMBEDDED, null);
         assertThat(v.name()).isEqualTo("6.2");
         assertThat(v.buildSource()).isEqualTo("maven:" + EMBEDDED);

@@ -15,11 +15,24 @@ final class TestServers {
     private static final List<Path> CREATED = new CopyOnWriteArrayList<>();
 
     static {
-        // Each test server's state holds templates and spare data directories (~0.3 GB); leaving them in /tmp
-        // filled the disk after a few runs. Servers are closed in @AfterAll, before the JVM exits.
+        // Each test server's state holds templates and spare data directories (~0.4 GB); leaving them in /tmp
+        // filled the disk after a few runs. Servers are closed in @AfterAll; StateDirCleanup removes the class's
+        // directories right after, and this hook whatever is left when the JVM exits (Surefire gives an exiting
+        // fork only 30 s, too little to remove twenty of them at the end).
         // -Djtrove.keepTestState=true keeps them, to read server logs after a failure.
         if (!Boolean.getBoolean("jtrove.keepTestState")) {
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> CREATED.forEach(TestServers::remove)));
+            Runtime.getRuntime().addShutdownHook(new Thread(TestServers::removeAll));
+        }
+    }
+
+    /** Removes every state directory made so far (their servers are closed); kept with -Djtrove.keepTestState. */
+    static void removeAll() {
+        if (Boolean.getBoolean("jtrove.keepTestState")) {
+            return;
+        }
+        for (Path dir : List.copyOf(CREATED)) {
+            remove(dir);
+            CREATED.remove(dir);
         }
     }
 

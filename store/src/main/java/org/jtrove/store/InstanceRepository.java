@@ -200,9 +200,16 @@ public final class InstanceRepository {
                 .bind("id", id).execute());
     }
 
-    public void setAddress(String id, String address, int index) {
-        jdbi.useHandle(h -> h.createUpdate("UPDATE instances SET address = :a, address_index = :i WHERE id = :id")
-                .bind("a", address).bind("i", index).bind("id", id).execute());
+    /** Where the instance's guest agent runs: the host that serves it and the instance's address there. */
+    public void setPlacement(String id, String host, String address) {
+        jdbi.useHandle(h -> h.createUpdate("UPDATE instances SET compute_host = :h, address = :a WHERE id = :id")
+                .bind("h", host).bind("a", address).bind("id", id).execute());
+    }
+
+    /** The guest-agent host serving the instance, or null (not placed yet, or placed before hosts were recorded). */
+    public String computeHost(String id) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT compute_host FROM instances WHERE id = :id").bind("id", id)
+                .mapTo(String.class).findFirst().orElse(null));
     }
 
     /** The instance's access; rows from before access was recorded have the default (not public, any source). */
@@ -228,17 +235,6 @@ public final class InstanceRepository {
     public void setPublicPort(String id, Integer port) {
         jdbi.useHandle(h -> h.createUpdate("UPDATE instances SET public_port = :p WHERE id = :id")
                 .bind("p", port).bind("id", id).execute());
-    }
-
-    /** Every public port an instance holds (a delete gives it back before the row is marked deleted). */
-    public List<Integer> usedPublicPorts() {
-        return jdbi.withHandle(h -> h.createQuery("SELECT public_port FROM instances WHERE public_port IS NOT NULL")
-                .mapTo(Integer.class).list());
-    }
-
-    public List<Integer> usedAddressIndexes() {
-        return jdbi.withHandle(h -> h.createQuery("SELECT address_index FROM instances WHERE address_index IS NOT NULL")
-                .mapTo(Integer.class).list());
     }
 
     public void markDeleted(String id) {

@@ -73,7 +73,9 @@ public final class MetadataStore implements AutoCloseable {
     public final ParameterRepository parameters;
     public final ConfigurationRepository configurations;
     public final GuestOperationRepository guestOperations;
+    public final ComputeHostRepository computeHosts;
     private final StoreVendor vendor;
+    public final CharsetRepository charsets;
 
     /**
      * Opens the store at {@code jdbcUrl} ({@code jdbc:h2:}, {@code jdbc:postgresql:} or {@code jdbc:mariadb:})
@@ -123,6 +125,8 @@ public final class MetadataStore implements AutoCloseable {
         this.parameters = new ParameterRepository(jdbi);
         this.configurations = new ConfigurationRepository(jdbi, tasks);
         this.guestOperations = new GuestOperationRepository(jdbi);
+        this.computeHosts = new ComputeHostRepository(jdbi);
+        this.charsets = new CharsetRepository(jdbi);
     }
 
     /**

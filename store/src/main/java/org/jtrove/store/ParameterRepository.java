@@ -42,7 +42,7 @@ public final class ParameterRepository {
     }
 
     public Optional<ConfigParameter> find(String versionId, String name) {
-        return list(versionId).stream().filter(p -> p.name().equals(name)).findFirst();
+        return list(versionId).stream().filter(p -> p.name().equalsIgnoreCase(name)).findFirst();
     }
 
     private static BigDecimal decimal(String s) {

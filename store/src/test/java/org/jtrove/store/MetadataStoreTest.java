@@ -470,13 +470,11 @@ class MetadataStoreTest {
     }
 
     @Test
-    void markDeletedHidesTheInstanceAndFreesItsAddressIndex() {
+    void markDeletedHidesTheInstance() {
         InstanceRecord gone = insert("p1", "gone");
         InstanceRecord kept = insert("p1", "kept");
-        store.instances.setAddress(gone.id(), "127.0.10.2", 2);
-        store.instances.setAddress(kept.id(), "127.0.10.3", 3);
-        assertThat(store.instances.usedAddressIndexes()).containsExactlyInAnyOrder(2, 3);
-        assertThat(store.instances.find(gone.id()).orElseThrow().addressIndex()).isEqualTo(2);
+        store.instances.setPlacement(gone.id(), "host-a", "127.0.10.2");
+        store.instances.setPlacement(kept.id(), "host-a", "127.0.10.3");
         assertThat(store.instances.find(gone.id()).orElseThrow().address()).isEqualTo("127.0.10.2");
 
         store.instances.markDeleted(gone.id());
@@ -485,17 +483,8 @@ class MetadataStoreTest {
         assertThat(store.instances.find("p1", gone.id())).isEmpty();
         assertThat(store.instances.listByProject("p1")).extracting(InstanceRecord::id).containsExactly(kept.id());
         assertThat(store.instances.listLive()).extracting(InstanceRecord::id).containsExactly(kept.id());
-        assertThat(store.instances.usedAddressIndexes()).containsExactly(3);
         // a deleted instance's task cannot be changed any more
         assertThat(store.instances.compareAndSetTask(gone.id(), InstanceTask.NONE, InstanceTask.DELETING)).isFalse();
-
-        // the freed index can be handed to a new instance (the column is unique)
-        InstanceRecord next = insert("p1", "next");
-        store.instances.setAddress(next.id(), "127.0.10.2", 2);
-        assertThat(store.instances.usedAddressIndexes()).containsExactlyInAnyOrder(2, 3);
-        // while a live one's index cannot be reused
-        InstanceRecord clash = insert("p1", "clash");
-        assertThatThrownBy(() -> store.instances.setAddress(clash.id(), "127.0.10.3", 3)).isInstanceOf(RuntimeException.class);
 
         Map<String, Object> row = store.jdbi().withHandle(h -> h.createQuery(
                         "SELECT deleted, deleted_at, task_status FROM instances WHERE id = :id")
@@ -875,16 +864,29 @@ class MetadataStoreTest {
     }
 
     @Test
-    void aPublicPortBelongsToOneInstance() {
+    void aPublicPortIsRecordedPerInstanceAndHostsMayHandOutTheSamePort() {
         InstanceRecord a = insert(InstanceAccess.DEFAULT);
         InstanceRecord b = insert(InstanceAccess.DEFAULT);
         assertThat(store.instances.publicPort(a.id())).isNull();
+        store.instances.setPlacement(a.id(), "host-a", "127.10.0.1");
+        store.instances.setPlacement(b.id(), "host-b", "127.20.0.1");
         store.instances.setPublicPort(a.id(), 16000);
+        store.instances.setPublicPort(b.id(), 16000);   // each host allocates ports of its own public address
         assertThat(store.instances.publicPort(a.id())).isEqualTo(16000);
-        assertThat(store.instances.usedPublicPorts()).containsExactly(16000);
-        assertThatThrownBy(() -> store.instances.setPublicPort(b.id(), 16000)).isInstanceOf(RuntimeException.class);
+        assertThat(store.instances.computeHost(b.id())).isEqualTo("host-b");
         store.instances.setPublicPort(a.id(), null);
-        store.instances.setPublicPort(b.id(), 16000);
-        assertThat(store.instances.usedPublicPorts()).containsExactly(16000);
+        assertThat(store.instances.publicPort(a.id())).isNull();
+    }
+
+    @Test
+    void hostsThatReportedLatelyAreLiveWithTheirInstanceCounts() {
+        InstanceRecord a = insert(InstanceAccess.DEFAULT);
+        Instant now = Instant.now();
+        store.computeHosts.report("host-a", 1, now);
+        store.computeHosts.report("host-b", 0, now.minusSeconds(300));
+        store.computeHosts.report("host-a", 1, now.plusMillis(5));
+        store.instances.setPlacement(a.id(), "host-a", "127.10.0.1");
+        assertThat(store.computeHosts.liveSince(now.minusSeconds(60))).isEqualTo(Map.of("host-a", 1));
+        assertThat(store.computeHosts.names()).containsExactly("host-a", "host-b");
     }
 }

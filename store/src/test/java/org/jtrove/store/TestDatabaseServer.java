@@ -29,8 +29,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>{@link #crash()} and {@link #restart()} stop and start the same server mid-test. {@link #close()} stops it
  * and removes the directory; a watchdog process does the same if this JVM dies without closing it.
  */
-final class TestDatabaseServer implements AutoCloseable {
-    enum Kind { POSTGRESQL, MARIADB }
+public final class TestDatabaseServer implements AutoCloseable {
+    public enum Kind { POSTGRESQL, MARIADB }
 
     static final String USER = "jtrove";
     /** Every character that an oslo.db URL must escape in a password. */
@@ -71,7 +71,7 @@ final class TestDatabaseServer implements AutoCloseable {
     }
 
     /** Initialises and starts a server, with the {@link #USER} role or user. */
-    static TestDatabaseServer start(Kind kind) {
+    public static TestDatabaseServer start(Kind kind) {
         TestDatabaseServer s = null;
         try {
             s = new TestDatabaseServer(kind);
@@ -97,7 +97,7 @@ final class TestDatabaseServer implements AutoCloseable {
     }
 
     /** A new, empty database that {@link #USER} owns; its name. */
-    String createDatabase() {
+    public String createDatabase() {
         String name = "store_" + DATABASES.incrementAndGet();
         if (kind == Kind.MARIADB) {
             admin("CREATE DATABASE " + name);
@@ -110,12 +110,12 @@ final class TestDatabaseServer implements AutoCloseable {
         return name;
     }
 
-    String jdbcUrl(String database) {
+    public String jdbcUrl(String database) {
         return (kind == Kind.MARIADB ? "jdbc:mariadb://" : "jdbc:postgresql://") + "127.0.0.1:" + port + "/" + database;
     }
 
     /** The database as {@code [database] connection} names it, the password percent-encoded. */
-    String osloUrl(String database) {
+    public String osloUrl(String database) {
         String password = PASSWORD.replace("%", "%25").replace("@", "%40").replace(":", "%3A").replace("/", "%2F")
                 .replace("?", "%3F").replace("#", "%23").replace("&", "%26").replace("=", "%3D");
         return (kind == Kind.MARIADB ? "mysql+pymysql://" : "postgresql+psycopg2://") + USER + ":" + password
@@ -156,7 +156,15 @@ final class TestDatabaseServer implements AutoCloseable {
     }
 
     /** Starts the server (again) on the same port and data, and waits until it answers. */
-    void restart() throws IOException, InterruptedException {
+    /** SIGKILL of the server, as a crash of its host would do; {@link #restart} starts it again on its data. */
+    public void kill() throws InterruptedException {
+        if (server != null && server.isAlive()) {
+            server.destroyForcibly();
+            server.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    public void restart() throws IOException, InterruptedException {
         Path data = dir.resolve("data");
         List<String> command = kind == Kind.MARIADB
                 ? List.of("/usr/sbin/mariadbd", "--no-defaults", "--datadir=" + data, "--port=" + port,

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import org.jtrove.backupstorage.BackupVault;
 import org.jtrove.bus.GuestApi;
+import org.jtrove.bus.GuestChannels;
 import org.jtrove.bus.MessageBus;
 import org.jtrove.bus.TaskmanagerApi;
 import org.jtrove.bus.Topics;
@@ -15,6 +16,7 @@ import org.jtrove.taskmanager.tasks.CreateInstance;
 import org.jtrove.taskmanager.tasks.DeleteBackups;
 import org.jtrove.taskmanager.tasks.DeleteInstance;
 import org.jtrove.taskmanager.tasks.InstanceSteps;
+import org.jtrove.taskmanager.tasks.Placements;
 import org.jtrove.taskmanager.tasks.ResizeFlavor;
 import org.jtrove.taskmanager.tasks.RestartInstance;
 import org.jtrove.taskmanager.tasks.TakeBackup;
@@ -40,21 +42,22 @@ public final class TaskManager implements AutoCloseable {
     private MessageBus.Subscription subscription;
 
     /** @param owner this taskmanager's name in task leases (see {@link TaskEngine}) */
-    public TaskManager(MetadataStore store, MessageBus bus, ComputeDriver compute, BackupVault vault, Settings settings,
-                       String owner) {
+    public TaskManager(MetadataStore store, MessageBus bus, ComputeDriver compute, GuestChannels channels,
+                       BackupVault vault, Settings settings, String owner) {
         this.bus = bus;
         GuestApi guests = new GuestApi(bus);
         TaskmanagerApi taskmanager = new TaskmanagerApi(bus);
         InstanceSteps instances = new InstanceSteps(store, settings.buildTimeout());
+        Placements placements = new Placements(store, compute, bus, channels);
         this.engine = new TaskEngine(store.tasks, List.of(
-                new CreateInstance(store, compute, guests, instances),
+                new CreateInstance(store, placements, guests, instances),
                 new RestartInstance(store, guests, instances),
                 new ResizeFlavor(store, guests, instances),
                 new ApplyConfiguration(store, guests, taskmanager),
-                new DeleteInstance(store, compute, guests, vault),
+                new DeleteInstance(store, placements, guests, vault),
                 new TakeBackup(store, guests, vault, settings.backupTimeout()),
                 new DeleteBackups(store, vault),
-                new UpdateAccess(store, compute, instances)), owner, settings.engine());
+                new UpdateAccess(store, placements, instances)), owner, settings.engine());
         this.janitor = new BackupJanitor(store, vault);
         this.settings = settings;
     }

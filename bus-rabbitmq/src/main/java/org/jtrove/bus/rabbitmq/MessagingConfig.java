@@ -98,6 +98,12 @@ public record MessagingConfig(
         }
     }
 
+    /** The same settings with another transport URL (a guest agent's, with its own credentials). */
+    public MessagingConfig withTransportUrl(TransportUrl url) {
+        return new MessagingConfig(url, controlExchange, ssl, sslCaFile, sslCertFile, sslKeyFile,
+                heartbeatTimeoutThreshold, rabbitQuorumQueue, rabbitQosPrefetchCount, managementUrl);
+    }
+
     /** Every key at its default. */
     public static MessagingConfig defaults() {
         return from(Map.of());

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -30,8 +31,11 @@ import org.jtrove.guestagent.SqlDatastore;
 import org.jtrove.guestagent.GuestHost;
 import org.jtrove.guestagent.InstanceContext;
 import org.jtrove.guestagent.Sql;
+import org.jtrove.guestagent.UndoJournal;
+import org.jtrove.guestagent.UndoStep;
 import org.jtrove.model.JtroveException;
 import org.jtrove.model.config.ConfigParameter;
+import org.jtrove.model.guest.CharacterSets;
 import org.jtrove.model.guest.DatabaseSpec;
 import org.jtrove.model.guest.NameRules;
 import org.jtrove.model.guest.ServerBuild;
@@ -47,6 +51,8 @@ public final class MariadbDatastore implements SqlDatastore {
     private static final List<String> SYSTEM_DATABASES =
             List.of("information_schema", "mysql", "performance_schema", "sys");
     private static final String OVERRIDES = "overrides.cnf";
+    /** A database made without a character set gets this one (Trove documents utf8; utf8mb4 holds all of Unicode). */
+    static final String DEFAULT_CHARSET = "utf8mb4";
     private static final long MB = 1024 * 1024;
     private static final Pattern VERSION = Pattern.compile("Ver (\\d+\\.\\d+)\\.(\\d+)");
 
@@ -68,6 +74,17 @@ public final class MariadbDatastore implements SqlDatastore {
     @Override
     public NameRules names() {
         return NameRules.MYSQL;
+    }
+
+    /** Trove's "mysql" datastore, served by this MySQL-compatible build (Debian's default-mysql-server is MariaDB). */
+    @Override
+    public List<Alias> aliases() {
+        return List.of(new Alias("mysql", "-mariadb"));
+    }
+
+    @Override
+    public CharacterSets characterSets(ServerBuild build, Path workDir, GuestHost host) throws Exception {
+        return MariadbCharsets.read(build, workDir, host);
     }
 
     @Override
@@ -189,6 +206,7 @@ public final class MariadbDatastore implements SqlDatastore {
                 .append("pid-file = ").append(ctx.runDir().resolve("mariadbd.pid")).append('\n')
                 .append("log-error = ").append(ctx.runDir().resolve("error.log")).append('\n')
                 .append("skip-name-resolve\n")
+                .append("character-set-server = ").append(DEFAULT_CHARSET).append('\n')
                 .append("secure_file_priv = ").append(ctx.runDir().resolve("files")).append('\n');
         flavorSettings(ctx).forEach((name, value) -> cnf.append(name).append(" = ").append(value).append('\n'));
         if (!"debian".equals(build.source())) {
@@ -259,24 +277,23 @@ public final class MariadbDatastore implements SqlDatastore {
         exec(c, "ALTER USER '" + ADMIN + "'@'%' IDENTIFIED BY PASSWORD '" + nativeHash(newPassword) + "'");
     }
 
+    /** Each database is recorded in {@code undo} before it is created: MariaDB commits every DDL statement at once. */
     @Override
-    public void createDatabase(InstanceContext ctx, Connection c, DatabaseSpec db) throws SQLException {
-        String name = names().checkDatabase(db.name());
-        if (listDatabases(c).contains(name)) {
-            throw JtroveException.badRequest("A database with the name '" + name + "' already exists.");
-        }
-        StringBuilder sql = new StringBuilder("CREATE DATABASE ").append(Sql.myIdent(name));
-        if (db.characterSet() != null) {
-            sql.append(" CHARACTER SET ").append(NameRules.checkCharsetOrCollation("Character set", db.characterSet()));
+    public void createDatabases(InstanceContext ctx, Connection c, List<DatabaseSpec> databases, UndoJournal undo)
+            throws SQLException, IOException {
+        createEach(c, listDatabases(c), databases, db -> List.of(createDatabaseSql(db)), undo);
+    }
+
+    /** Without a character set or collation, a database gets utf8mb4 (so any text fits), with its default collation. */
+    private static String createDatabaseSql(DatabaseSpec db) {
+        StringBuilder sql = new StringBuilder("CREATE DATABASE ").append(Sql.myIdent(db.name()));
+        if (db.characterSet() != null || db.collate() == null) {
+            sql.append(" CHARACTER SET ").append(Sql.literal(db.characterSet() == null ? DEFAULT_CHARSET : db.characterSet()));
         }
         if (db.collate() != null) {
-            sql.append(" COLLATE ").append(NameRules.checkCharsetOrCollation("Collation", db.collate()));
+            sql.append(" COLLATE ").append(Sql.literal(db.collate()));
         }
-        try {
-            exec(c, sql.toString());
-        } catch (SQLException e) {
-            throw JtroveException.badRequest("Cannot create database " + name + ": " + e.getMessage());
-        }
+        return sql.toString();
     }
 
     @Override
@@ -296,23 +313,26 @@ public final class MariadbDatastore implements SqlDatastore {
 
     @Override
     public void dropDatabase(Connection c, String name) throws SQLException {
-        names().checkDatabase(name);
+        names().databaseRef(name);
         if (!listDatabases(c).contains(name)) {
             throw JtroveException.notFound("Database " + name + " cannot be found on the instance.");
         }
         exec(c, "DROP DATABASE " + Sql.myIdent(name));
     }
 
+    /** Each user is recorded in {@code undo} before it is created (dropping it also takes its grants away). */
     @Override
-    public void createUser(InstanceContext ctx, Connection c, String adminPassword, UserSpec user) throws SQLException {
-        String name = names().checkUser(user.name());
-        String host = names().checkHost(user.host());
-        NameRules.checkPassword(user.password());
-        if (userExists(c, name, host)) {
-            throw JtroveException.badRequest("A user with the name '" + name + "@" + host + "' already exists.");
+    public void createUsers(InstanceContext ctx, Connection c, String adminPassword, List<UserSpec> users,
+                            UndoJournal undo) throws SQLException, IOException {
+        checkNewUsers(users, listDatabases(c), (name, host) -> userExists(c, name, host));
+        for (UserSpec user : users) {
+            undo.record(UndoStep.dropUser(user.name(), user.host()));
+            exec(c, "CREATE USER " + account(user.name(), user.host()) + " IDENTIFIED BY PASSWORD '"
+                    + nativeHash(user.password()) + "'");
+            for (String db : user.databases()) {
+                exec(c, "GRANT ALL PRIVILEGES ON " + grantTarget(db) + " TO " + account(user.name(), user.host()));
+            }
         }
-        exec(c, "CREATE USER " + account(name, host) + " IDENTIFIED BY PASSWORD '" + nativeHash(user.password()) + "'");
-        grant(ctx, c, adminPassword, name, host, user.databases());
     }
 
     @Override
@@ -339,36 +359,69 @@ public final class MariadbDatastore implements SqlDatastore {
         exec(c, "DROP USER " + account(name, host));
     }
 
+    /** Every user must exist; each one's previous password hash is recorded in {@code undo} before it changes. */
     @Override
-    public void setPassword(Connection c, String name, String host, String password) throws SQLException {
-        NameRules.checkPassword(password);
-        requireUser(c, name, host);
+    public void changePasswords(Connection c, List<UserSpec> users, UndoJournal undo) throws SQLException, IOException {
+        for (UserSpec user : users) {
+            requireUser(c, user.name(), user.host());
+            names().password(user.password());
+        }
+        for (UserSpec user : users) {
+            setPassword(c, user.name(), user.host(), user.password(), undo);
+        }
+    }
+
+    private void setPassword(Connection c, String name, String host, String password, UndoJournal undo)
+            throws SQLException, IOException {
+        undo.record(UndoStep.restorePassword(name, host, storedPassword(c, name, host)));
         exec(c, "ALTER USER " + account(name, host) + " IDENTIFIED BY PASSWORD '" + nativeHash(password) + "'");
     }
 
-    @Override
-    public void renameUser(Connection c, String name, String host, String newName, String newHost) throws SQLException {
-        requireUser(c, name, host);
-        names().checkUser(newName);
-        names().checkHost(newHost);
-        if (userExists(c, newName, newHost)) {
-            throw JtroveException.badRequest("A user with the name '" + newName + "@" + newHost + "' already exists.");
+    /** The account's authentication as the server stores it: "plugin authentication_string" (a hash, not a password). */
+    private static String storedPassword(Connection c, String name, String host) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT plugin, authentication_string FROM mysql.user WHERE User = ? AND Host = ?")) {
+            ps.setString(1, name);
+            ps.setString(2, host);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) + " " + rs.getString(2) : null;
+            }
         }
-        exec(c, "RENAME USER " + account(name, host) + " TO " + account(newName, newHost));
     }
 
     @Override
-    public void grant(InstanceContext ctx, Connection c, String adminPassword, String name, String host,
-                      List<String> databases) throws SQLException {
+    public void updateUser(Connection c, String name, String host, UserChange change, UndoJournal undo)
+            throws SQLException, IOException {
         requireUser(c, name, host);
-        List<String> existing = listDatabases(c);
-        for (String db : databases) {
-            names().checkDatabase(db);
-            if (!existing.contains(db)) {
-                throw JtroveException.notFound("Database " + db + " cannot be found on the instance.");
-            }
+        String newName = change.name() == null ? name : names().checkUser(change.name());
+        String newHost = change.host() == null ? host : names().checkHost(change.host());
+        if (change.password() != null) {
+            names().password(change.password());
         }
-        for (String db : databases) {
+        boolean rename = !newName.equals(name) || !newHost.equals(host);
+        if (rename && userExists(c, newName, newHost)) {
+            throw JtroveException.badRequest("A user with the name '" + newName + "@" + newHost + "' already exists.");
+        }
+        if (change.password() != null) {
+            setPassword(c, name, host, change.password(), undo);
+        }
+        if (rename) {
+            undo.record(UndoStep.renameBack(newName, newHost, name, host));
+            exec(c, "RENAME USER " + account(name, host) + " TO " + account(newName, newHost));
+        }
+    }
+
+    /** The user and every database must exist; a revoke is recorded for each database the user had no access to. */
+    @Override
+    public void grant(InstanceContext ctx, Connection c, String adminPassword, String name, String host,
+                      List<String> databases, UndoJournal undo) throws SQLException, IOException {
+        requireUser(c, name, host);
+        requireDatabases(listDatabases(c), databases);
+        List<String> before = listAccess(c, name, host);
+        for (String db : new LinkedHashSet<>(databases)) {
+            if (!before.contains(db)) {
+                undo.record(UndoStep.revoke(name, host, db));
+            }
             exec(c, "GRANT ALL PRIVILEGES ON " + grantTarget(db) + " TO " + account(name, host));
         }
     }
@@ -404,8 +457,50 @@ public final class MariadbDatastore implements SqlDatastore {
      * grant on app_1 would also cover appx1.
      */
     private String grantTarget(String database) {
-        names().checkDatabase(database);
+        names().databaseRef(database);
         return Sql.myIdent(database.replace("_", "\\_").replace("%", "\\%")) + ".*";
+    }
+
+    @Override
+    public void undo(InstanceContext ctx, Connection c, String adminPassword, UndoStep step) throws SQLException {
+        String name = step.name();
+        switch (step.action()) {
+            case "drop_database" -> {
+                if (listDatabases(c).contains(name)) {
+                    exec(c, "DROP DATABASE " + Sql.myIdent(name));
+                }
+            }
+            case "drop_user" -> {
+                if (userExists(c, name, step.host())) {
+                    exec(c, "DROP USER " + account(name, step.host()));
+                }
+            }
+            case "restore_password" -> {
+                if (userExists(c, name, step.host())) {
+                    exec(c, "ALTER USER " + account(name, step.host()) + " IDENTIFIED " + authentication(step.credential()));
+                }
+            }
+            case "rename_user" -> {
+                if (userExists(c, name, step.host()) && !userExists(c, step.target(), step.targetHost())) {
+                    exec(c, "RENAME USER " + account(name, step.host()) + " TO " + account(step.target(), step.targetHost()));
+                }
+            }
+            case "revoke" -> {
+                if (userExists(c, name, step.host()) && listAccess(c, name, step.host()).contains(step.target())) {
+                    exec(c, "REVOKE ALL PRIVILEGES ON " + grantTarget(step.target()) + " FROM " + account(name, step.host()));
+                }
+            }
+            default -> throw new IllegalStateException("MariaDB has no undo step " + step.action());
+        }
+    }
+
+    /** "VIA plugin USING 'stored string'" from {@link #storedPassword}; only a plugin name and a quoted string reach SQL. */
+    private static String authentication(String stored) {
+        String[] parts = stored == null ? new String[] {"mysql_native_password", ""} : stored.split(" ", 2);
+        if (!parts[0].matches("[a-z0-9_]{1,64}")) {
+            throw new IllegalStateException("unexpected authentication plugin " + parts[0]);
+        }
+        return "VIA " + parts[0] + " USING " + Sql.literal(parts.length > 1 ? parts[1] : "");
     }
 
     @Override
@@ -542,6 +637,7 @@ public final class MariadbDatastore implements SqlDatastore {
         }
     }
 
+
     private static boolean userExists(Connection c, String name, String host) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM mysql.user WHERE User = ? AND Host = ?")) {
             ps.setString(1, name);
@@ -553,7 +649,7 @@ public final class MariadbDatastore implements SqlDatastore {
     }
 
     private String account(String name, String host) {
-        return Sql.literal(names().checkUser(name)) + "@" + Sql.literal(names().checkHost(host));
+        return Sql.literal(names().userRef(name)) + "@" + Sql.literal(names().hostRef(host));
     }
 
     private static void exec(Connection c, String sql) throws SQLException {

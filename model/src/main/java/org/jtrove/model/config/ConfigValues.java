@@ -27,7 +27,9 @@ public final class ConfigValues {
         if (values == null || !values.isObject()) {
             throw JtroveException.badRequest("Validation error: configuration['values'] must be an object.");
         }
-        Map<String, ConfigParameter> byName = new TreeMap<>();
+        // Server parameter names are case-insensitive (PostgreSQL GUCs, MariaDB variables): Max_Connections is
+        // max_connections, stored under the catalogue's spelling.
+        Map<String, ConfigParameter> byName = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
         catalogue.forEach(p -> byName.put(p.name(), p));
         Map<String, Object> out = new TreeMap<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = values.fields(); it.hasNext(); ) {
@@ -37,7 +39,10 @@ public final class ConfigValues {
                 throw JtroveException.unprocessable("The configuration parameter "
                         + e.getKey().replaceAll("\\p{Cntrl}", "?") + " is not supported for this datastore version.");
             }
-            out.put(p.name(), value(p, e.getValue()));
+            if (out.put(p.name(), value(p, e.getValue())) != null) {
+                throw JtroveException.badRequest("The configuration parameter " + p.name()
+                        + " is given more than once (names are case-insensitive).");
+            }
         }
         return out;
     }

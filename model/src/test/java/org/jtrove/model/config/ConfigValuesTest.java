@@ -21,6 +21,14 @@ class ConfigValuesTest {
             new ConfigParameter("save", "string", null, null, false, List.of()));
 
     @Test
+    void namesMatchWithoutRegardToCaseAndAreStoredAsTheCatalogueSpellsThem() {
+        assertThat(ConfigValues.validate(Json.parse("{\"Work_Mem\": 8192, \"JIT\": true}"), CATALOGUE))
+                .containsExactlyInAnyOrderEntriesOf(Map.of("work_mem", 8192L, "jit", true));
+        assertThatThrownBy(() -> ConfigValues.validate(Json.parse("{\"work_mem\": 100, \"WORK_MEM\": 200}"), CATALOGUE))
+                .isInstanceOf(JtroveException.class).hasMessageContaining("more than once");
+    }
+
+    @Test
     void acceptsEachTypeAndNormalisesIt() {
         Map<String, Object> v = ConfigValues.validate(Json.parse("{\"work_mem\": 8192, \"random_page_cost\": 2,"
                 + " \"jit\": false, \"wal_level\": \"LOGICAL\", \"save\": \"900 1 300 10\"}"), CATALOGUE);

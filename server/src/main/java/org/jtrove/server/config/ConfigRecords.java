@@ -14,9 +14,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import org.jtrove.bus.rabbitmq.MessagingConfig;
 
 /**
- * Every configuration record jtrove has, and so every key it knows. A key in a file that no record declares stops
+ * Every configuration record jtrove has, and so every key it knows (plus the messaging keys {@code bus-rabbitmq}
+ * declares in its own {@code MessagingConfig.Key}). A key in a file that no record declares stops
  * start-up (a typo must not run silently with a default), unless it is an oslo key that deployment tools write
  * for every OpenStack service (puppet-oslo's messaging, db and log defines, keystonemiddleware's options): those
  * are accepted with a warning that jtrove does not use them.
@@ -25,38 +27,49 @@ public final class ConfigRecords {
     /** One record per concern. */
     public static final List<Class<? extends Record>> ALL = List.of(HostConfig.class, ApiConfig.class,
             QuotaConfig.class, IdentityConfig.class, KeystoneAuthtokenConfig.class, DatabaseConfig.class,
-            MessagingConfig.class, TaskmanagerConfig.class, GuestAgentConfig.class, BackupConfig.class);
+            TaskmanagerConfig.class, GuestAgentConfig.class, BackupConfig.class);
 
-    private static final Map<String, Key> KEYS = new LinkedHashMap<>();
+    private static final Map<String, KeySpec> KEYS = new LinkedHashMap<>();
     private static final Set<String> OSLO_UNUSED = readOsloKeys();
 
     static {
         for (Class<? extends Record> type : ALL) {
             for (RecordComponent c : type.getRecordComponents()) {
-                Key key = c.getAnnotation(Key.class);
-                if (KEYS.put(KeyRef.of(key).id(), key) != null) {
-                    throw new IllegalStateException("configuration key " + KeyRef.of(key).id() + " is declared twice");
-                }
+                declare(KeySpec.of(c.getAnnotation(Key.class)));
             }
+        }
+        for (MessagingConfig.Key k : MessagingConfig.Key.values()) {
+            declare(KeySpec.of(k));
         }
     }
 
     private ConfigRecords() {}
 
-    /** Every declared key, by {@code section/name}. */
-    public static Map<String, Key> keys() {
+    private static void declare(KeySpec k) {
+        if (KEYS.put(k.id(), k) != null) {
+            throw new IllegalStateException("configuration key " + k.id() + " is declared twice");
+        }
+    }
+
+    /** Every declared key, by {@code section/name}: the records' and the messaging keys of {@code bus-rabbitmq}. */
+    public static Map<String, KeySpec> keys() {
         return KEYS;
     }
 
+    /** The messaging keys ({@code bus-rabbitmq}'s own list). */
+    public static List<KeySpec> messagingKeys() {
+        return java.util.Arrays.stream(MessagingConfig.Key.values()).map(KeySpec::of).toList();
+    }
+
     /** A key named by its legacy flat name, by {@code section/name}, or by its name in {@code DEFAULT}. */
-    static Optional<KeyRef> resolve(String name) {
+    static Optional<KeySpec> resolve(String name) {
         String n = name.replace('-', '_');
         if (KEYS.containsKey(n)) {
-            return Optional.of(KeyRef.of(KEYS.get(n)));
+            return Optional.of(KEYS.get(n));
         }
-        for (Key k : KEYS.values()) {
+        for (KeySpec k : KEYS.values()) {
             if (k.legacy().equals(n) || (k.section().equals("DEFAULT") && k.name().equals(n))) {
-                return Optional.of(KeyRef.of(k));
+                return Optional.of(k);
             }
         }
         return Optional.empty();

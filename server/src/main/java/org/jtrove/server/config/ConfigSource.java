@@ -54,7 +54,7 @@ public final class ConfigSource {
         ConfigSource copy = new ConfigSource(env);
         copy.files.putAll(files);
         copy.overrides.putAll(overrides);
-        KeyRef ref = ConfigRecords.resolve(name).orElseThrow(() -> new IllegalArgumentException(
+        KeySpec ref = ConfigRecords.resolve(name).orElseThrow(() -> new IllegalArgumentException(
                 "unknown configuration key '" + name + "'"));
         copy.overrides.put(ref.id(), new Value(value == null ? null : String.valueOf(value), "override of " + name));
         return copy;
@@ -70,7 +70,7 @@ public final class ConfigSource {
             if (key == null) {
                 throw new IllegalStateException(type.getSimpleName() + "." + c.getName() + " has no @Key");
             }
-            Value v = lookup(key);
+            Value v = lookup(KeySpec.of(key));
             try {
                 args[i] = v == null ? null : convert(v.text(), c.getGenericType(), key);
             } catch (RuntimeException e) {
@@ -91,8 +91,23 @@ public final class ConfigSource {
         }
     }
 
-    private Value lookup(Key key) {
-        Value v = overrides.get(KeyRef.of(key).id());
+    /**
+     * The raw value of each of {@code keys} that is set (file, environment or override), keyed {@code section/name};
+     * defaults are left to the caller (for modules that build their own settings from raw values).
+     */
+    public Map<String, String> raw(List<KeySpec> keys) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (KeySpec k : keys) {
+            Value v = lookup(new KeySpec(k.section(), k.name(), null, k.description(), k.secret(), k.legacy(), k.unit()));
+            if (v != null) {
+                out.put(k.id(), v.text());
+            }
+        }
+        return out;
+    }
+
+    private Value lookup(KeySpec key) {
+        Value v = overrides.get(key.id());
         if (v != null) {
             return v;
         }
@@ -105,11 +120,11 @@ public final class ConfigSource {
         if (v != null) {
             return v;
         }
-        return Key.UNSET.equals(key.value()) ? null : new Value(key.value(), "default");
+        return key.defaultValue() == null ? null : new Value(key.defaultValue(), "default");
     }
 
     /** The environment variables that set {@code key}, most specific first. */
-    static List<String> envNames(Key key) {
+    static List<String> envNames(KeySpec key) {
         List<String> names = new ArrayList<>();
         names.add("JTROVE_" + key.section().toUpperCase(Locale.ROOT) + "__" + key.name().toUpperCase(Locale.ROOT));
         if ("DEFAULT".equals(key.section())) {

@@ -3,7 +3,6 @@ package org.jtrove.taskmanager.tasks;
 import java.util.List;
 import java.util.Map;
 import org.jtrove.bus.GuestApi;
-import org.jtrove.compute.ComputeDriver;
 import org.jtrove.model.InstanceTask;
 import org.jtrove.model.Json;
 import org.jtrove.model.TaskType;
@@ -19,19 +18,19 @@ import org.jtrove.taskmanager.engine.StepResult;
 import org.jtrove.taskmanager.engine.TaskDefinition;
 
 /**
- * Builds an instance: PLACED (the compute driver gives it an address and boots its guest agent), PREPARED (the
+ * Builds an instance: PLACED (the compute driver gives it a host, an address and a booted guest agent), PREPARED (the
  * agent builds the data directory, from a backup chain for a restore, starts the server, creates databases and
  * users), HEALTHY (a heartbeat says the database is up). All within {@code build_timeout} of the request.
  */
 public final class CreateInstance implements TaskDefinition {
     private final MetadataStore store;
-    private final ComputeDriver compute;
+    private final Placements placements;
     private final InstanceSteps instances;
     private final Steps steps;
 
-    public CreateInstance(MetadataStore store, ComputeDriver compute, GuestApi guests, InstanceSteps instances) {
+    public CreateInstance(MetadataStore store, Placements placements, GuestApi guests, InstanceSteps instances) {
         this.store = store;
-        this.compute = compute;
+        this.placements = placements;
         this.instances = instances;
         this.steps = new Steps(type(), Map.of(
                 "PLACED", this::place,
@@ -54,7 +53,7 @@ public final class CreateInstance implements TaskDefinition {
         if (java.time.Instant.now().isAfter(instances.buildDeadline(ctx))) {
             return StepResult.fail(504, instances.buildTimeoutFault());
         }
-        compute.provision(ctx.instanceId());
+        placements.place(ctx.instanceId());
         return StepResult.done();
     }
 

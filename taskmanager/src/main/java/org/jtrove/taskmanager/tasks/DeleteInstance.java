@@ -3,7 +3,6 @@ package org.jtrove.taskmanager.tasks;
 import java.util.Map;
 import org.jtrove.backupstorage.BackupVault;
 import org.jtrove.bus.GuestApi;
-import org.jtrove.compute.ComputeDriver;
 import org.jtrove.model.InstanceTask;
 import org.jtrove.model.TaskType;
 import org.jtrove.store.BackupRecord;
@@ -17,15 +16,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Deletes an instance, which the API marked DELETING before answering: OTHER_TASKS_STOPPED (its other tasks end,
- * its running backups fail and their partial objects go), SERVER_REMOVED (the compute driver stops the server and
- * removes its data, OS user and address), DELETION_RECORDED.
+ * its running backups fail and their partial objects go), SERVER_REMOVED (its host stops the server and removes its
+ * data, OS user, address and access rules; its guest topic and bus credentials go), DELETION_RECORDED.
  */
 public final class DeleteInstance implements TaskDefinition {
     private static final Logger LOG = LoggerFactory.getLogger(DeleteInstance.class);
     private final MetadataStore store;
     private final Steps steps;
 
-    public DeleteInstance(MetadataStore store, ComputeDriver compute, GuestApi guests, BackupVault vault) {
+    public DeleteInstance(MetadataStore store, Placements placements, GuestApi guests, BackupVault vault) {
         this.store = store;
         this.steps = new Steps(type(), Map.of(
                 "OTHER_TASKS_STOPPED", ctx -> {
@@ -40,7 +39,7 @@ public final class DeleteInstance implements TaskDefinition {
                     return StepResult.done();
                 },
                 "SERVER_REMOVED", ctx -> {
-                    compute.destroy(ctx.instanceId());
+                    placements.remove(ctx.instanceId());
                     return StepResult.done();
                 },
                 "DELETION_RECORDED", ctx -> {

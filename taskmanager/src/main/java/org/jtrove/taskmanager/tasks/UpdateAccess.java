@@ -1,7 +1,6 @@
 package org.jtrove.taskmanager.tasks;
 
 import java.util.Map;
-import org.jtrove.compute.ComputeDriver;
 import org.jtrove.model.InstanceAccess;
 import org.jtrove.model.InstanceTask;
 import org.jtrove.model.Json;
@@ -14,18 +13,19 @@ import org.jtrove.taskmanager.engine.TaskDefinition;
 
 /**
  * Changes who may connect to an instance (Trove's {@code access}: is_public, allowed_cidrs), recorded in the task
- * payload before anything changes: ACCESS_APPLIED (the compute driver puts the rules and the public forwarder in
- * force, then records the access; it keeps the previous access if that fails), HEALTHY.
+ * payload before anything changes: ACCESS_APPLIED (the instance's host puts the rules and the public forwarder in
+ * force, keeping the previous access if that fails; then the access is recorded), HEALTHY.
  */
 public final class UpdateAccess implements TaskDefinition {
     private final MetadataStore store;
     private final Steps steps;
 
-    public UpdateAccess(MetadataStore store, ComputeDriver compute, InstanceSteps instances) {
+    public UpdateAccess(MetadataStore store, Placements placements, InstanceSteps instances) {
         this.store = store;
         this.steps = new Steps(type(), Map.of(
                 "ACCESS_APPLIED", ctx -> {
-                    compute.updateAccess(ctx.instanceId(), Json.convert(ctx.payload().path("access"), InstanceAccess.class));
+                    placements.updateAccess(ctx.instanceId(),
+                            Json.convert(ctx.payload().path("access"), InstanceAccess.class));
                     return StepResult.done();
                 },
                 "HEALTHY", instances.healthy(InstanceSteps.afterStepStart(RestartInstance.HEALTHY_TIMEOUT),

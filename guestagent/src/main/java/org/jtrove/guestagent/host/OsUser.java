@@ -1,4 +1,4 @@
-package org.jtrove.compute.local;
+package org.jtrove.guestagent.host;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -106,8 +106,22 @@ public final class OsUser {
     }
 
     void chown(Path path) {
-        if (switchNeeded && exec("chown", "-R", name + ":" + name, path.toString()) != 0) {
-            throw new IllegalStateException("cannot give " + path + " to " + name);
+        if (!switchNeeded) {
+            return;
+        }
+        try {
+            Process p = new ProcessBuilder("chown", "-R", name + ":" + name, path.toString()).redirectErrorStream(true)
+                    .start();
+            String output = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            if (p.waitFor() != 0) {
+                throw new IllegalStateException("cannot give " + path + " to " + name + " (chown exit " + p.exitValue()
+                        + "): " + output.lines().limit(3).reduce((a, b) -> a + " | " + b).orElse(""));
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot run chown for " + path + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted giving " + path + " to " + name, e);
         }
     }
 

@@ -1,4 +1,4 @@
-package org.jtrove.compute.local;
+package org.jtrove.guestagent.host;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -45,8 +45,11 @@ public final class LocalGuestHost implements GuestHost {
         Process p = null;
         java.io.File output = null;
         try {
-            // Output goes to a file, not a pipe, so that waiting stays interruptible (a stopping agent kills it).
-            output = java.io.File.createTempFile("jtrove-cmd-", ".out");
+            // Output goes to a file, not a pipe, so that waiting stays interruptible (a stopping agent kills it); in
+            // the instance's directory, so that a killed process leaves nothing behind that outlives the instance.
+            output = (java.nio.file.Files.isDirectory(instanceDir)
+                    ? java.nio.file.Files.createTempFile(instanceDir, ".cmd-", ".out")
+                    : java.nio.file.Files.createTempFile("jtrove-cmd-", ".out")).toFile();
             p = new ProcessBuilder(asUser(command)).redirectErrorStream(true)
                     .redirectOutput(output)
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();

@@ -1,4 +1,4 @@
-package org.jtrove.compute.local;
+package org.jtrove.guestagent.host;
 
 import java.io.IOException;
 import java.net.Inet6Address;

@@ -1,4 +1,4 @@
-package org.jtrove.compute.local;
+package org.jtrove.guestagent.host;
 
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Library;

@@ -1,4 +1,4 @@
-package org.jtrove.compute.local;
+package org.jtrove.guestagent.host;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

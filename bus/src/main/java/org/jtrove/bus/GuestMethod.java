@@ -1,0 +1,78 @@
+package org.jtrove.bus;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.jtrove.model.JtroveException;
+
+/**
+ * Every method a guest agent serves, with its wire name, whether it is a cast or a call, and a call's timeout.
+ * {@link GuestApi} sends them; the agent's dispatcher switches on them — one list for both sides.
+ */
+public enum GuestMethod {
+    // long operations: casts carrying an operation id, outcome reported to the conductor
+    PREPARE("prepare", null),
+    RESTART("restart", null),
+    RESIZE("resize", null),
+    APPLY_CONFIGURATION("apply_configuration", null),
+    CREATE_BACKUP("create_backup", null),
+    // calls
+    CANCEL_BACKUP("cancel_backup", Duration.ofSeconds(30)),
+    STOP_DB("stop_db", Duration.ofSeconds(90)),
+    GET_VOLUME_INFO("get_volume_info", Duration.ofSeconds(3)),
+    GET_CONFIGURATION("get_configuration", Duration.ofSeconds(30)),
+    LIST_DATABASES("list_databases", Duration.ofSeconds(60)),
+    CREATE_DATABASE("create_database", Duration.ofSeconds(60)),
+    DELETE_DATABASE("delete_database", Duration.ofSeconds(60)),
+    LIST_USERS("list_users", Duration.ofSeconds(60)),
+    CREATE_USER("create_user", Duration.ofSeconds(60)),
+    CHANGE_PASSWORDS("change_passwords", Duration.ofSeconds(60)),
+    GET_USER("get_user", Duration.ofSeconds(60)),
+    UPDATE_ATTRIBUTES("update_attributes", Duration.ofSeconds(60)),
+    DELETE_USER("delete_user", Duration.ofSeconds(60)),
+    LIST_ACCESS("list_access", Duration.ofSeconds(60)),
+    GRANT_ACCESS("grant_access", Duration.ofSeconds(60)),
+    REVOKE_ACCESS("revoke_access", Duration.ofSeconds(60)),
+    ENABLE_ROOT("enable_root", Duration.ofSeconds(60)),
+    DISABLE_ROOT("disable_root", Duration.ofSeconds(60)),
+    IS_ROOT_ENABLED("is_root_enabled", Duration.ofSeconds(60));
+
+    private static final Map<String, GuestMethod> BY_WIRE_NAME = Arrays.stream(values())
+            .collect(Collectors.toMap(GuestMethod::wireName, Function.identity()));
+    private final String wireName;
+    private final Duration timeout;
+
+    GuestMethod(String wireName, Duration timeout) {
+        this.wireName = wireName;
+        this.timeout = timeout;
+    }
+
+    public String wireName() {
+        return wireName;
+    }
+
+    /** Whether it is a call (with a reply); a cast has no timeout. */
+    public boolean call() {
+        return timeout != null;
+    }
+
+    /** How long a caller waits for the reply of a call. */
+    public Duration timeout() {
+        return timeout;
+    }
+
+    /**
+     * The method called {@code wireName}.
+     *
+     * @throws JtroveException 501 for a method the agent does not have
+     */
+    public static GuestMethod of(String wireName) {
+        GuestMethod m = BY_WIRE_NAME.get(wireName);
+        if (m == null) {
+            throw JtroveException.notImplemented("Guest agent has no method " + wireName);
+        }
+        return m;
+    }
+}

@@ -1,0 +1,76 @@
+package org.jtrove.taskmanager.tasks;
+
+import java.util.Set;
+import org.jtrove.bus.GuestChannels;
+import org.jtrove.bus.MessageBus;
+import org.jtrove.bus.Topics;
+import org.jtrove.compute.ComputeDriver;
+import org.jtrove.model.InstanceAccess;
+import org.jtrove.store.DatastoreVersionRecord;
+import org.jtrove.store.FlavorRecord;
+import org.jtrove.store.InstanceRecord;
+import org.jtrove.store.MetadataStore;
+
+/**
+ * Where instances run, as the tasks see it: the compute driver does the work, and this records its answers
+ * (host, address, public port, access) in the store. Each call is idempotent.
+ */
+public final class Placements {
+    private final MetadataStore store;
+    private final ComputeDriver compute;
+    private final MessageBus bus;
+    private final GuestChannels channels;
+
+    public Placements(MetadataStore store, ComputeDriver compute, MessageBus bus, GuestChannels channels) {
+        this.store = store;
+        this.compute = compute;
+        this.bus = bus;
+        this.channels = channels;
+    }
+
+    /**
+     * Places the instance (on the host it has, or on one the driver chooses and the store records first) with its
+     * own bus credentials, its guest topic declared first so that nothing sent to the booting agent is lost, and
+     * records where it went.
+     */
+    public void place(String instanceId) {
+        InstanceRecord i = store.instances.find(instanceId)
+                .orElseThrow(() -> new IllegalStateException("instance " + instanceId + " no longer exists"));
+        DatastoreVersionRecord v = store.datastores.version(i.datastoreVersionId()).orElseThrow();
+        int ram = store.flavors.find(i.flavorId()).map(FlavorRecord::ram).orElse(512);
+        bus.declare(Topics.guest(instanceId));
+        ComputeDriver.InstanceSpec spec = new ComputeDriver.InstanceSpec(instanceId, store.instances.computeHost(instanceId),
+                v.build(), ram, i.volumeSize(), store.instances.access(instanceId), null, Set.of());
+        String host = spec.host();
+        if (host == null) {
+            host = compute.chooseHost(spec);
+            store.instances.setPlacement(instanceId, host, null);   // recorded first: a delete knows where to look
+        }
+        ComputeDriver.Placement p = compute.provision(new ComputeDriver.InstanceSpec(instanceId, host, spec.build(),
+                spec.memoryMb(), spec.volumeGb(), spec.access(), channels.transportUrlFor(instanceId), spec.avoidHosts()));
+        store.instances.setPlacement(instanceId, p.host(), p.address());
+        store.instances.setPublicPort(instanceId, p.publicPort());
+    }
+
+    /** Puts {@code access} in force on the instance's host, then records it (and its public port). */
+    public void updateAccess(String instanceId, InstanceAccess access) {
+        String host = store.instances.computeHost(instanceId);
+        if (host == null) {
+            throw new IllegalStateException("instance " + instanceId + " is not placed on a host yet");
+        }
+        Integer port = compute.updateAccess(instanceId, host, access);
+        store.instances.setAccess(instanceId, access);
+        store.instances.setPublicPort(instanceId, port);
+    }
+
+    /** Removes the instance from its host (if it was placed), then its guest topic and bus credentials. */
+    public void remove(String instanceId) {
+        String host = store.instances.computeHost(instanceId);
+        if (host != null) {
+            compute.destroy(instanceId, host);
+        }
+        store.instances.setPublicPort(instanceId, null);
+        bus.delete(Topics.guest(instanceId));
+        channels.forget(instanceId);
+    }
+}
