@@ -13,19 +13,15 @@
 #      client, with Keystone's credentials, reaches jtrove through Keystone's catalog.
 # Needs: no systemd (runit supervises, runsvdir started here), and free on 127.0.0.1 the ports 8779 (API), 13306
 # (metadata MariaDB), 15782/25782 (RabbitMQ, Erlang distribution), 15882 (RabbitMQ management), 14369 (epmd),
-# 15357 (Keystone); the system MariaDB and RabbitMQ (/etc/mysql, /var/lib/mysql, /etc/rabbitmq, /var/lib/rabbitmq)
-# are used and restored afterwards; instances get 127.180.y.z. Other tests use none of these.
-#
-# JTROVE_ACCEPTANCE_SUBSTITUTE=allinone (test-only; chosen by itself while the jar has no `jtrove api` command):
-# /usr/bin/jtrove is diverted to a wrapper that runs `jtrove server` in the guest agent's service and keeps the
-# other three services idle, so the packages, runit, Puppet and the exercise can be checked before the separate
-# service commands exist. The real run needs none of this.
+# 15357 (Keystone); the system MariaDB and RabbitMQ stopped (they are reconfigured; /etc/mysql, /var/lib/mysql,
+# /etc/rabbitmq, /var/lib/rabbitmq and /etc/default/rabbitmq-server are restored afterwards exactly as they were,
+# symlinks included); instances get 127.180.y.z. Other tests use none of these, and the cleanup touches only what
+# this deployment made: the OS users `jtrove`, the guest agent's database user and each instance's user (read from
+# /var/lib/jtrove/instances), the system broker's and MariaDB's processes, and its own work directory.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 module="$root/deploy/puppet"
 site="$module/jtrove/examples/site.pp"
-work="$(mktemp -d /tmp/jtrove-acceptance.XXXXXX)"
-chmod 0711 "$work"
 repo=/srv/jtrove-apt
 api_port=8779
 keystone_port=15357
@@ -40,19 +36,62 @@ for port in $api_port 13306 15782 25782 15882 14369 $keystone_port; do
 done
 if dpkg -l 'jtrove-*' 2>/dev/null | grep -q '^ii'; then fail "jtrove packages are installed already; purge them first"; fi
 [ -e "$repo" ] && fail "$repo exists; remove it (or wait for the run that uses it)"
-
-mode="${JTROVE_ACCEPTANCE_SUBSTITUTE:-}"
-if [ -z "$mode" ] && ! java -jar "$root/server/target/jtrove.jar" --help | grep -qE '^ +api( |$)'; then
-  mode=allinone
-  log "the jar has no \`jtrove api\` yet: running with the test-only all-in-one substitution"
+[ ! -e /var/lib/jtrove ] || fail "/var/lib/jtrove exists (a jtrove installed by hand?); the test needs a host without jtrove"
+! pgrep -x runsvdir >/dev/null || fail "a runsvdir runs already; the test starts its own on /etc/service"
+mysql_pidfile=/run/mysqld/mysqld.pid
+if [ -s "$mysql_pidfile" ] && kill -0 "$(cat "$mysql_pidfile")" 2>/dev/null; then
+  fail "the system MariaDB runs; the test reconfigures it (stop it: kill \$(cat $mysql_pidfile))"
 fi
+! pgrep -u rabbitmq -x beam.smp >/dev/null || fail "the system RabbitMQ runs; the test reconfigures it (stop it first)"
 
 # ---- what to restore ------------------------------------------------------------------------------------------
+work="$(mktemp -d /tmp/jtrove-acceptance.XXXXXX)"
+chmod 0711 "$work"
 users_before="$(getent passwd | cut -d: -f1 | sort)"
+groups_before="$(getent group | cut -d: -f1 | sort)"
 had_openstack_dir="$([ -d /etc/openstack ] && echo yes || true)"
-tar -C / -cf "$work/system-state.tar" etc/mysql var/lib/mysql etc/rabbitmq var/lib/rabbitmq 2>/dev/null || true
+# The system MariaDB's and RabbitMQ's files as they are now (tar keeps symlinks such as /etc/mysql/my.cnf as links;
+# paths that do not exist now, such as /etc/rabbitmq, are simply absent afterwards).
+saved=()
+for p in etc/mysql var/lib/mysql etc/rabbitmq var/lib/rabbitmq etc/default/rabbitmq-server; do
+  [ -e "/$p" ] || [ -L "/$p" ] && saved+=("$p")
+done
+tar -C / -cf "$work/system-state.tar" "${saved[@]}"
 runsvdir_pid=""
 keystone_pid=""
+
+# The OS users of this deployment, and only those: the packages' `jtrove`, the guest agent's database user and each
+# instance's user (named after the instance id, as OsUser.forInstance does, and owning its directory). Noted while
+# the instances' directories exist (cleanup runs it before the purge removes them); never a user that existed
+# before the test.
+note_deployment_users() {
+  local d id
+  { echo jtrove; echo "$db_user"
+    for d in /var/lib/jtrove/instances/*/; do
+      [ -d "$d" ] || continue
+      id="$(basename "$d")"
+      id="${id//-/}"
+      echo "jt${id:0:30}"
+      stat -c %U "$d" "$d"* 2>/dev/null
+    done
+  } | grep -vx -e root -e UNKNOWN >>"$work/deployment-users"
+}
+deployment_users() {
+  [ -f "$work/deployment-users" ] || return 0
+  sort -u "$work/deployment-users" | comm -23 - <(echo "$users_before") \
+    | while read -r u; do getent passwd "$u" >/dev/null && echo "$u"; done
+}
+# Stops the system MariaDB by its pid file (its init script's stop may `killall mariadbd`, which would also end
+# other tests' servers and the instances').
+stop_system_mariadb() {
+  local pid
+  [ -s "$mysql_pidfile" ] || return 0
+  pid="$(cat "$mysql_pidfile")"
+  [ "$(stat -c %U "/proc/$pid" 2>/dev/null)" = mysql ] || return 0
+  kill "$pid" 2>/dev/null
+  for _ in $(seq 60); do kill -0 "$pid" 2>/dev/null || return 0; sleep 1; done
+  kill -KILL "$pid" 2>/dev/null
+}
 
 cleanup() {
   local rc=$?
@@ -64,11 +103,12 @@ cleanup() {
     kill -HUP "$runsvdir_pid" 2>/dev/null
     wait "$runsvdir_pid" 2>/dev/null
   fi
-  # Whatever database servers instances left (their OS users were made during the test).
-  for u in $(comm -13 <(echo "$users_before") <(getent passwd | cut -d: -f1 | sort)); do
+  note_deployment_users
+  # Whatever database servers this deployment's instances left.
+  for u in $(deployment_users); do
     for p in $(pgrep -u "$u"); do kill -KILL "$p" 2>/dev/null; done
   done
-  /etc/init.d/mariadb stop >/dev/null 2>&1
+  stop_system_mariadb
   /etc/init.d/rabbitmq-server stop >/dev/null 2>&1
   for p in $(pgrep -u rabbitmq -x beam.smp); do kill "$p" 2>/dev/null; done
   # The system broker's epmd processes: the rabbitmq user's, and those on this test's epmd port (rabbitmqctl
@@ -78,21 +118,17 @@ cleanup() {
       kill "$p" 2>/dev/null
     fi
   done
-  rm -rf /tmp/jtrove-substitute-* /tmp/hsperfdata_jtrove
+  rm -rf /tmp/hsperfdata_jtrove
   DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq jtrove-common jtrove-api jtrove-taskmanager \
     jtrove-conductor jtrove-guestagent >/dev/null 2>&1
-  if dpkg-divert --list /usr/bin/jtrove | grep -q jtrove.real; then
-    rm -f /usr/bin/jtrove
-    dpkg-divert --quiet --remove --rename /usr/bin/jtrove
-  fi
   rm -f /etc/apt/sources.list.d/jtrove-local.list /var/lib/apt/lists/_srv_jtrove-apt_*
   rm -rf "$repo" /root/.jtrove-site-seed /root/.jtrove-site-backup-key /etc/openstack/puppet /var/lib/jtrove
   [ -n "$had_openstack_dir" ] || rmdir /etc/openstack 2>/dev/null
-  rm -rf /etc/mysql /var/lib/mysql /etc/rabbitmq /var/lib/rabbitmq
-  tar -C / -xpf "$work/system-state.tar" 2>/dev/null
-  for u in $(comm -13 <(echo "$users_before") <(getent passwd | cut -d: -f1 | sort)); do
+  rm -rf /etc/mysql /var/lib/mysql /etc/rabbitmq /var/lib/rabbitmq /etc/default/rabbitmq-server
+  tar -C / -xpf "$work/system-state.tar"
+  for u in $(deployment_users); do
     userdel "$u" >/dev/null 2>&1
-    getent group "$u" >/dev/null && groupdel "$u" >/dev/null 2>&1
+    if getent group "$u" >/dev/null && ! grep -qx "$u" <<<"$groups_before"; then groupdel "$u" >/dev/null 2>&1; fi
   done
   rm -rf "$work"
   exit "$rc"
@@ -147,11 +183,6 @@ done
 log "packages: install, upgrade ($new_version over 0.0.1~acceptance1, data and configuration kept) and purge pass"
 fi
 
-# ---- the test-only substitution (until `jtrove api` & co. exist) ------------------------------------------------
-if [ "$mode" = allinone ]; then
-  dpkg-divert --quiet --add --rename --divert /usr/bin/jtrove.real /usr/bin/jtrove
-  install -m 0755 "$root/deploy/tests/allinone-substitute" /usr/bin/jtrove
-fi
 
 # ---- 2. puppet apply from nothing ----------------------------------------------------------------------------
 runsvdir -P /etc/service 'log: ..........................................................' &
@@ -290,6 +321,7 @@ wait_active() {
   fail "instance acc1 is $status after 5 minutes"
 }
 wait_active
+note_deployment_users
 ip="$(openstack database instance show acc1 -f json | python3 -c 'import json,sys; d=json.load(sys.stdin); a=d.get("addresses") or d.get("ip"); print(a[0]["address"] if isinstance(a, list) and isinstance(a[0], dict) else (a[0] if isinstance(a, list) else a))')"
 case "$ip" in 127.180.*) ;; *) fail "instance acc1 has address $ip, not one of 127.180.y.z";; esac
 mysql -h "$ip" -u alice -pAcc-pass-1 app -e 'CREATE TABLE t (v INT PRIMARY KEY); INSERT INTO t VALUES (42)'
