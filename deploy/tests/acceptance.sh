@@ -251,9 +251,17 @@ clouds:
     region_name: RegionOne
 CLOUDS
   chmod 0600 /etc/openstack/puppet/admin-clouds.yaml
-  unset OS_TOKEN OS_CLOUD OS_AUTH_URL OS_USERNAME OS_PASSWORD OS_PROJECT_NAME OS_PROJECT_ID OS_USER_DOMAIN_NAME \
-    OS_PROJECT_DOMAIN_NAME OS_AUTH_TYPE
-  FACTER_jtrove_identity=keystone FACTER_jtrove_keystone_url="http://127.0.0.1:$keystone_port" apply 2 keystone
+  # The applies see Keystone's URL only (OS_AUTH_URL, as an operator's openrc gives it): puppet-keystone's providers
+  # take the admin from the clouds file, and its password check of the service user (`openstack token issue` as
+  # that user) would be scoped by any other OS_* variable, e.g. to the admin project, where it has no role.
+  keystone_apply() { # keystone_apply EXPECTED-EXIT LABEL
+    (
+      while read -r v; do unset "$v"; done < <(compgen -e | grep '^OS_')
+      export OS_AUTH_URL="http://127.0.0.1:$keystone_port/v3"
+      FACTER_jtrove_identity=keystone FACTER_jtrove_keystone_url="http://127.0.0.1:$keystone_port" apply "$1" "$2"
+    )
+  }
+  keystone_apply 2 keystone
   export OS_AUTH_URL="http://127.0.0.1:$keystone_port/v3" OS_USERNAME=admin OS_PASSWORD="$password" \
     OS_PROJECT_NAME=admin OS_USER_DOMAIN_NAME=Default OS_PROJECT_DOMAIN_NAME=Default OS_IDENTITY_API_VERSION=3 \
     OS_REGION_NAME=RegionOne OS_INTERFACE=public
@@ -265,10 +273,7 @@ CLOUDS
   openstack datastore list -f value -c Name | grep -qx mysql || fail "the openstack client does not reach jtrove through Keystone's catalog"
   openstack database flavor list -f value -c Name | grep -qx db.small || fail "no flavor db.small through Keystone"
   openstack database instance list -f value >/dev/null || fail "instance list through Keystone"
-  (
-    unset OS_AUTH_URL OS_USERNAME OS_PASSWORD OS_PROJECT_NAME OS_USER_DOMAIN_NAME OS_PROJECT_DOMAIN_NAME
-    FACTER_jtrove_identity=keystone FACTER_jtrove_keystone_url="http://127.0.0.1:$keystone_port" apply 0 keystone-again
-  )
+  keystone_apply 0 keystone-again
   log "Keystone: jtrove in the catalog; the openstack client works with jtrove through it"
 }
 apply() { # apply EXPECTED-EXIT LABEL

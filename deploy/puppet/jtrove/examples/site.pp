@@ -21,7 +21,9 @@
 #   jtrove_image_version / jtrove_image_manager / jtrove_image_bin_dir / jtrove_image_base_dir (the "MySQL image":
 #   today Debian's MariaDB 10.11 in /usr/sbin, run by the mysql guest agent plugin),
 #   jtrove_identity (builtin; keystone: jtrove::keystone::auth and ::authtoken against the Keystone at
-#   jtrove_keystone_url, http://127.0.0.1:5000, with the admin credentials in the OS_* environment).
+#   jtrove_keystone_url, http://127.0.0.1:5000, with the Keystone admin's credentials in
+#   /etc/openstack/puppet/admin-clouds.yaml as keystone::bootstrap writes them, and OS_AUTH_URL as the only OS_*
+#   variable: puppet-keystone's password check of the service user would be scoped by any other).
 
 $api_port         = Integer(pick($facts['jtrove_api_port'], 8779))
 $metadata_port    = Integer(pick($facts['jtrove_metadata_port'], 13306))
