@@ -265,16 +265,29 @@ CLOUDS
   export OS_AUTH_URL="http://127.0.0.1:$keystone_port/v3" OS_USERNAME=admin OS_PASSWORD="$password" \
     OS_PROJECT_NAME=admin OS_USER_DOMAIN_NAME=Default OS_PROJECT_DOMAIN_NAME=Default OS_IDENTITY_API_VERSION=3 \
     OS_REGION_NAME=RegionOne OS_INTERFACE=public
-  openstack endpoint list --service database -f value -c URL | grep -qx "http://127.0.0.1:$api_port/v1.0/%(tenant_id)s" \
-    || fail "Keystone's catalog has no database endpoint for jtrove"
-  openstack role assignment list --user jtrove --project services --names -f value -c Role | grep -qx service \
-    || fail "the jtrove service user has no service role"
-  for _ in $(seq 60); do openstack datastore list -f value -c Name 2>/dev/null | grep -qx mysql && break; sleep 2; done
-  openstack datastore list -f value -c Name | grep -qx mysql || fail "the openstack client does not reach jtrove through Keystone's catalog"
-  openstack database flavor list -f value -c Name | grep -qx db.small || fail "no flavor db.small through Keystone"
+  expect_line "http://127.0.0.1:$api_port/v1.0/%(tenant_id)s" "Keystone's catalog has no database endpoint for jtrove" \
+    openstack endpoint list --service database -f value -c URL
+  expect_line service "the jtrove service user has no service role in the project services" \
+    openstack role assignment list --user jtrove --user-domain Default --project services --project-domain Default \
+    --names -f value -c Role
+  expect_line mysql "the openstack client does not reach jtrove through Keystone's catalog" \
+    openstack datastore list -f value -c Name
+  expect_line db.small "no flavor db.small through Keystone" openstack database flavor list -f value -c Name
   openstack database instance list -f value >/dev/null || fail "instance list through Keystone"
   keystone_apply 0 keystone-again
   log "Keystone: jtrove in the catalog; the openstack client works with jtrove through it"
+}
+# expect_line LINE WHAT COMMAND...: COMMAND prints LINE (retried for a minute: Keystone and the API answer slowly
+# on a busy host); otherwise its last output is shown and the test fails with WHAT.
+expect_line() {
+  local want="$1" what="$2" out=""
+  shift 2
+  for _ in $(seq 20); do
+    out="$("$@" 2>&1)" && grep -qxF -- "$want" <<<"$out" && return 0
+    sleep 3
+  done
+  printf '%s\n' "$out" >&2
+  fail "$what"
 }
 apply() { # apply EXPECTED-EXIT LABEL
   local rc=0 started=$SECONDS
