@@ -26,7 +26,7 @@ repo=/srv/jtrove-apt
 api_port=8779
 keystone_port=15357
 db_user=jtrove-dbacc
-log() { echo "acceptance: $*" >&2; }
+log() { echo "acceptance [$(date -u +%T), ${SECONDS} s]: $*" >&2; }
 fail() { log "FAILED: $*"; exit 1; }
 
 [ "$(id -u)" -eq 0 ] || fail "run as root (it installs packages and services)"
@@ -167,7 +167,9 @@ grep -q '^KillMode=process$' /lib/systemd/system/jtrove-guestagent.service || fa
 echo "upgrade-marker" > /var/lib/jtrove/acceptance-data
 printf '\n[DEFAULT]\npage_size = 33\n' >> /etc/jtrove/jtrove.conf
 
+log "older build installed; building the current one, checked with lintian"
 "$root/deploy/build-packages" --repo "$repo" 2>"$work/build.log" || { cat "$work/build.log" >&2; fail "build-packages (lintian errors?)"; }
+log "current build made"
 new_version="$(dpkg-deb -f "$(ls "$repo"/jtrove-common_*.deb)" Version)"
 apt_local_update
 apt_install jtrove-api jtrove-taskmanager jtrove-conductor jtrove-guestagent || fail "upgrade"
