@@ -20,6 +20,7 @@ import picocli.CommandLine.ParentCommand;
 /** Operator commands, the counterpart of trove-manage. They work while the server runs. */
 @Command(name = "manage", mixinStandardHelpOptions = true, description = "Register datastores, versions and flavors.",
         subcommands = {ManageCommand.DbSync.class, ManageCommand.Discover.class, ManageCommand.VersionUpdate.class, ManageCommand.VersionImport.class, ManageCommand.VersionList.class,
+                DatastoreCommands.Update.class, DatastoreCommands.List.class,
                 ManageCommand.FlavorCreate.class, ManageCommand.FlavorList.class, ManageCommand.FlavorDelete.class,
                 ManageCommand.ProjectCreate.class, ManageCommand.ProjectList.class, ManageCommand.UserCreate.class,
                 ManageCommand.UserPassword.class, ManageCommand.UserList.class, ManageCommand.RoleAdd.class})
@@ -163,10 +164,19 @@ final class ManageCommand {
 
     @Command(name = "datastore-version-list", description = "List datastores and their versions.")
     static final class VersionList extends StoreCommand {
+        @Option(names = "--tsv", description = "tab-separated: datastore, version, manager, version number,"
+                + " active|inactive, bin dir, base dir (for deployment tools)")
+        boolean tsv;
+
         @Override
         int run(MetadataStore store) {
             for (DatastoreRecord ds : store.datastores.list()) {
                 for (DatastoreVersionRecord v : store.datastores.versions(ds.id())) {
+                    if (tsv) {
+                        DatastoreCommands.printTsv(ds.name(), v.name(), v.manager(), v.version(),
+                                v.active() ? "active" : "inactive", v.binDir(), v.baseDir());
+                        continue;
+                    }
                     System.out.printf("%-12s %-8s %-36s %-8s %s%s%n", ds.name(), v.name(), v.id(),
                             v.active() ? "active" : "inactive", v.binDir(), v.id().equals(ds.defaultVersionId()) ? " (default)" : "");
                 }
@@ -197,8 +207,16 @@ final class ManageCommand {
 
     @Command(name = "flavor-list", description = "List flavors.")
     static final class FlavorList extends StoreCommand {
+        @Option(names = "--tsv", description = "tab-separated: id, name, RAM in MB, vCPUs, disk in GB (for deployment tools)")
+        boolean tsv;
+
         @Override
         int run(MetadataStore store) {
+            if (tsv) {
+                store.flavors.list().forEach(f -> DatastoreCommands.printTsv(f.id(), f.name(), String.valueOf(f.ram()),
+                        String.valueOf(f.vcpus()), String.valueOf(f.disk())));
+                return 0;
+            }
             store.flavors.list().forEach(f -> System.out.printf("%-6s %-12s %6d MB %2d vCPUs%n", f.id(), f.name(), f.ram(), f.vcpus()));
             return 0;
         }
