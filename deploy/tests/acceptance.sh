@@ -37,7 +37,14 @@ for port in $api_port 13306 15782 25782 15882 14369 $keystone_port; do
 done
 if dpkg -l 'jtrove-*' 2>/dev/null | grep -q '^ii'; then fail "jtrove packages are installed already; purge them first"; fi
 [ -e "$repo" ] && fail "$repo exists; remove it (or wait for the run that uses it)"
-[ ! -e /var/lib/jtrove ] || fail "/var/lib/jtrove exists (a jtrove installed by hand?); the test needs a host without jtrove"
+# A /var/lib/jtrove of `bin/jtrove server` run as root (the README's first command) is set aside for the test and put
+# back afterwards, unless something still runs from it (jtrove itself, or the servers of its instances).
+saved_state=/var/lib/jtrove.saved-by-acceptance
+[ ! -e "$saved_state" ] || fail "$saved_state exists (left by a killed run): move it back to /var/lib/jtrove first"
+if [ -e /var/lib/jtrove ]; then
+  users_of_state="$(grep -l -s -F -f <(echo /var/lib/jtrove) /proc/[0-9]*/cmdline | cut -d/ -f3 | tr '\n' ' ' || true)"
+  [ -z "$users_of_state" ] || fail "processes run from /var/lib/jtrove (pids $users_of_state): stop that jtrove and its instances' servers first"
+fi
 ! pgrep -x runsvdir >/dev/null || fail "a runsvdir runs already; the test starts its own on /etc/service"
 mysql_pidfile=/run/mysqld/mysqld.pid
 if [ -s "$mysql_pidfile" ] && kill -0 "$(cat "$mysql_pidfile")" 2>/dev/null; then
@@ -124,6 +131,7 @@ cleanup() {
     jtrove-conductor jtrove-guestagent >/dev/null 2>&1
   rm -f /etc/apt/sources.list.d/jtrove-local.list /var/lib/apt/lists/_srv_jtrove-apt_*
   rm -rf "$repo" /root/.jtrove-site-seed /root/.jtrove-site-backup-key /etc/openstack/puppet /var/lib/jtrove
+  [ ! -e "$saved_state" ] || mv "$saved_state" /var/lib/jtrove
   [ -n "$had_openstack_dir" ] || rmdir /etc/openstack 2>/dev/null
   rm -rf /etc/mysql /var/lib/mysql /etc/rabbitmq /var/lib/rabbitmq /etc/default/rabbitmq-server
   tar -C / -xpf "$work/system-state.tar"
@@ -134,6 +142,12 @@ cleanup() {
   rm -rf "$work"
   exit "$rc"
 }
+# (set aside just before the trap is set: from then on the cleanup puts it back; a run killed in between leaves it
+# under the saved name, which the next run refuses to overwrite)
+if [ -e /var/lib/jtrove ]; then
+  mv /var/lib/jtrove "$saved_state"
+  log "set aside /var/lib/jtrove as $saved_state (put back at the end)"
+fi
 trap cleanup EXIT INT TERM
 
 # ---- 1. packages: build, install an older build, upgrade, purge ------------------------------------------------
