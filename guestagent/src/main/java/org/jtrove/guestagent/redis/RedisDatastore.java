@@ -14,6 +14,7 @@ import org.jtrove.guestagent.Datastore;
 import org.jtrove.guestagent.GuestHost;
 import org.jtrove.guestagent.ConfigFiles;
 import org.jtrove.guestagent.InstanceContext;
+import org.jtrove.guestagent.Replication;
 import org.jtrove.model.JtroveException;
 import org.jtrove.model.config.ConfigParameter;
 import org.jtrove.model.guest.ServerBuild;
@@ -26,6 +27,7 @@ import redis.clients.jedis.Jedis;
  * password until root is enabled. See {@link RedisConfig} for the files it runs from.
  */
 public final class RedisDatastore implements Datastore {
+    private final RedisReplication replication = new RedisReplication(this::admin);
     private static final String EMBEDDED = "com.github.codemonstur:embedded-redis";
     private static final Pattern VERSION = Pattern.compile("v=(\\d+\\.\\d+)\\.\\d+");
     private static final Pattern LINUX_AMD64 = Pattern.compile("redis-server-(\\d+\\.\\d+)\\.\\d+[^/]*-linux-amd64");
@@ -119,6 +121,9 @@ public final class RedisDatastore implements Datastore {
         if (!Files.isRegularFile(overrides, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             ConfigFiles.replace(overrides, RedisOverrides.render(java.util.Map.of()), host);
         }
+        if (!Files.isRegularFile(RedisReplication.file(ctx), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            ConfigFiles.replace(RedisReplication.file(ctx), RedisReplication.standalone(), host);
+        }
     }
 
     /**
@@ -178,6 +183,11 @@ public final class RedisDatastore implements Datastore {
             }
         }
         return out;
+    }
+
+    @Override
+    public Replication replication() {
+        return replication;
     }
 
     @Override
