@@ -42,6 +42,22 @@ public final class BackupRepository {
         });
     }
 
+    /**
+     * Inserts a backup the taskmanager takes for itself (a replica's snapshot of its source), unless a backup with
+     * its id exists already; no quota applies, and its task removes it when done.
+     */
+    public void insertIfAbsent(BackupRecord b) {
+        jdbi.useTransaction(h -> {
+            if (h.createQuery("SELECT COUNT(*) FROM backups WHERE id = :id").bind("id", b.id()).mapTo(Integer.class)
+                    .one() == 0) {
+                h.createUpdate("INSERT INTO backups (id, project_id, name, description, instance_id, parent_id,"
+                        + " datastore_version_id, backup_type, state, created, updated, deleted) VALUES (:id, :projectId,"
+                        + " :name, :description, :instanceId, :parentId, :datastoreVersionId, :backupType, :state,"
+                        + " :created, :updated, FALSE)").bindMethods(b).execute();
+            }
+        });
+    }
+
     public Optional<BackupRecord> find(String id) {
         return jdbi.withHandle(h -> h.createQuery("SELECT * FROM backups WHERE id = :id AND deleted = FALSE")
                 .bind("id", id).mapTo(BackupRecord.class).findFirst());

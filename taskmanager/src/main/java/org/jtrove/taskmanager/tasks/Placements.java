@@ -34,13 +34,18 @@ public final class Placements {
      * records where it went.
      */
     public void place(String instanceId) {
+        place(instanceId, Set.of());
+    }
+
+    /** Like {@link #place(String)}, on a host other than {@code avoidHosts} when there is one (a replica's). */
+    public void place(String instanceId, Set<String> avoidHosts) {
         InstanceRecord i = store.instances.find(instanceId)
                 .orElseThrow(() -> new IllegalStateException("instance " + instanceId + " no longer exists"));
         DatastoreVersionRecord v = store.datastores.version(i.datastoreVersionId()).orElseThrow();
         int ram = store.flavors.find(i.flavorId()).map(FlavorRecord::ram).orElse(512);
         bus.declare(Topics.guest(instanceId));
         ComputeDriver.InstanceSpec spec = new ComputeDriver.InstanceSpec(instanceId, store.instances.computeHost(instanceId),
-                v.build(), ram, i.volumeSize(), store.instances.access(instanceId), null, Set.of());
+                v.build(), ram, i.volumeSize(), store.instances.access(instanceId), null, avoidHosts);
         String host = spec.host();
         if (host == null) {
             host = compute.chooseHost(spec);

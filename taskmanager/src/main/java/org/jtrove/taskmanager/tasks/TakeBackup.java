@@ -43,7 +43,15 @@ public final class TakeBackup implements TaskDefinition {
     }
 
     private StepResult stored(StepContext ctx) throws Exception {
-        BackupRecord backup = store.backups.find(backupId(ctx)).orElse(null);
+        return stored(ctx, backupId(ctx));
+    }
+
+    /**
+     * Has the backup {@code backupId} taken (sent again on the step's first run in each claim and every
+     * {@link GuestOperationStep#RESEND}) and waits for it; also a replica's snapshot of its source.
+     */
+    StepResult stored(StepContext ctx, String backupId) throws Exception {
+        BackupRecord backup = store.backups.find(backupId).orElse(null);
         if (backup == null || BackupRecord.COMPLETED.equals(backup.state())) {
             return StepResult.done();
         }
@@ -103,7 +111,11 @@ public final class TakeBackup implements TaskDefinition {
 
     @Override
     public void failed(StepContext ctx, int status, String fault) throws Exception {
-        String id = backupId(ctx);
+        discard(backupId(ctx), fault);
+    }
+
+    /** Fails the backup if it still runs and deletes what it stored unless it completed. */
+    void discard(String id, String fault) throws Exception {
         store.backups.failIfRunning(id, "Backup failed: " + fault);
         BackupRecord b = store.backups.find(id).orElse(null);
         if (b != null && !BackupRecord.COMPLETED.equals(b.state())) {
