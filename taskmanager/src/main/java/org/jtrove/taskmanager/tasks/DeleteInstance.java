@@ -43,9 +43,24 @@ public final class DeleteInstance implements TaskDefinition {
                     return StepResult.done();
                 },
                 "DELETION_RECORDED", ctx -> {
+                    forgetOnSource(store, guests, ctx.instanceId());
                     store.instances.markDeleted(ctx.instanceId());
                     return StepResult.done();
                 }));
+    }
+
+    /** A deleted replica's source keeps nothing for it (a PostgreSQL slot would hold WAL forever). */
+    private static void forgetOnSource(MetadataStore store, GuestApi guests, String instanceId) {
+        String source = store.instances.replicaOf(instanceId);
+        if (source == null) {
+            return;
+        }
+        try {
+            guests.forgetReplica(source, instanceId);
+        } catch (RuntimeException e) {
+            LOG.warn("instance {}: its source {} did not forget it ({}); drop its slot there by hand if it keeps WAL",
+                    instanceId, source, e.getMessage());
+        }
     }
 
     private static void cancel(GuestApi guests, String instanceId, String backupId) {

@@ -60,7 +60,7 @@ public final class TakeBackup implements TaskDefinition {
         }
         Instant now = Instant.now();
         if (now.isAfter(backup.created().plus(backupTimeout))) {
-            cancel(ctx.instanceId(), backup.id());
+            cancel(backup.instanceId(), backup.id());
             return StepResult.fail(504, "The backup did not finish within "
                     + BigDecimal.valueOf(backupTimeout.toMillis(), 3).stripTrailingZeros().toPlainString()
                     + " s (backup_timeout); it was cancelled. Take it again, or raise backup_timeout for large databases.");
@@ -68,7 +68,7 @@ public final class TakeBackup implements TaskDefinition {
         JsonNode sent = ctx.outputs().path("sent");
         if (ctx.firstRunInClaim() || !sent.isTextual()
                 || Instant.parse(sent.asText()).plus(GuestOperationStep.RESEND).isBefore(now)) {
-            guests.createBackup(ctx.instanceId(), new BackupRequest(backup.id(), backup.storageKey(), parentMeta(backup)));
+            guests.createBackup(backup.instanceId(), new BackupRequest(backup.id(), backup.storageKey(), parentMeta(backup)));
             ctx.outputs().put("sent", now.toString());
         }
         return StepResult.waitFor(GuestOperationStep.pollDelay(ctx, now), "waiting for the backup to be stored");
