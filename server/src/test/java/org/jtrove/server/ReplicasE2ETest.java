@@ -51,21 +51,15 @@ class ReplicasE2ETest {
     void stop() {
         if (server != null) {
             // replicas first: a source with replicas is not deleted
-            for (int round = 0; round < 3; round++) {
-                for (JsonNode i : api.get("/instances").body().path("instances")) {
-                    if (i.has("replica_of") || !i.has("replicas")) {
+            await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+                JsonNode left = api.get("/instances").body().path("instances");
+                for (JsonNode i : left) {
+                    if (!i.has("replicas") && !"SHUTDOWN".equals(i.path("status").asText())) {
                         api.delete("/instances/" + i.path("id").asText());
                     }
                 }
-                await().atMost(Duration.ofSeconds(90)).until(() -> {
-                    for (JsonNode i : api.get("/instances").body().path("instances")) {
-                        if (i.has("replica_of") || !i.has("replicas")) {
-                            return false;
-                        }
-                    }
-                    return true;
-                });
-            }
+                return left.isEmpty();
+            });
             server.close();
         }
     }

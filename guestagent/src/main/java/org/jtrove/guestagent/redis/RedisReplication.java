@@ -74,6 +74,27 @@ final class RedisReplication implements Replication {
             j.configSet("masterauth", source.password());
             j.replicaof(source.address(), source.port());
             j.sendCommand(Protocol.Command.CLIENT, "UNPAUSE");   // a fenced old source
+            awaitSynchronised(j);
+        }
+    }
+
+    /** A replica is ready once its first full synchronisation is done: before, it holds none of the source's data. */
+    private static void awaitSynchronised(Jedis j) {
+        long deadline = System.currentTimeMillis() + 600_000;
+        while (true) {
+            Map<String, String> info = info(j);
+            if ("up".equals(info.get("master_link_status")) && "0".equals(info.get("master_sync_in_progress"))) {
+                return;
+            }
+            if (System.currentTimeMillis() > deadline) {
+                throw new IllegalStateException("the replica did not synchronise with its source within 600 s");
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while the replica synchronised", e);
+            }
         }
     }
 
