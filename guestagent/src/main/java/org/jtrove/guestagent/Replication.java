@@ -1,5 +1,6 @@
 package org.jtrove.guestagent;
 
+import org.jtrove.model.guest.NameRules;
 import org.jtrove.model.guest.ReplicationSource;
 
 /**
@@ -9,7 +10,7 @@ import org.jtrove.model.guest.ReplicationSource;
  */
 public interface Replication {
     /** The name of jtrove's own replication user; never listed among the instance's users. */
-    String USER = "jtrove_replicator";
+    String USER = NameRules.REPLICATION_USER;
 
     /** Whether a replica starts from a snapshot (a backup of the source) rather than copying over replication itself. */
     boolean needsSnapshot();
