@@ -43,7 +43,7 @@ public final class CreateReplica implements TaskDefinition {
         this.instances = instances;
         this.backups = backups;
         this.vault = vault;
-        this.sources = new ReplicationSources(store, guests);
+        this.sources = new ReplicationSources(store, guests, placements);
         this.steps = new Steps(type(), Map.of(
                 "PLACED", ctx -> {
                     if (Instant.now().isAfter(instances.buildDeadline(ctx))) {

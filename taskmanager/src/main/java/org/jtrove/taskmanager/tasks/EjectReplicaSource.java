@@ -23,8 +23,8 @@ public final class EjectReplicaSource implements TaskDefinition {
     private final ReplicaTaskEnd end;
     private final Steps steps;
 
-    public EjectReplicaSource(MetadataStore store, GuestApi guests) {
-        ReplicationSources sources = new ReplicationSources(store, guests);
+    public EjectReplicaSource(MetadataStore store, Placements placements, GuestApi guests) {
+        ReplicationSources sources = new ReplicationSources(store, guests, placements);
         this.end = new ReplicaTaskEnd(store, InstanceTask.EJECTING, InstanceTask.EJECTION_ERROR, "Ejection");
         this.steps = new Steps(type(), Map.of(
                 "CANDIDATE_CHOSEN", ctx -> {

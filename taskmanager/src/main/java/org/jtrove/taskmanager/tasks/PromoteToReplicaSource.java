@@ -22,8 +22,8 @@ public final class PromoteToReplicaSource implements TaskDefinition {
     private final ReplicaTaskEnd end;
     private final Steps steps;
 
-    public PromoteToReplicaSource(MetadataStore store, GuestApi guests) {
-        ReplicationSources sources = new ReplicationSources(store, guests);
+    public PromoteToReplicaSource(MetadataStore store, Placements placements, GuestApi guests) {
+        ReplicationSources sources = new ReplicationSources(store, guests, placements);
         this.end = new ReplicaTaskEnd(store, InstanceTask.PROMOTING, InstanceTask.PROMOTION_ERROR, "Promotion");
         this.steps = new Steps(type(), Map.of(
                 "SOURCE_FENCED", ctx -> {

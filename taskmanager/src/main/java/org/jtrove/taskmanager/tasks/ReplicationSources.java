@@ -15,10 +15,12 @@ import org.jtrove.store.MetadataStore;
 final class ReplicationSources {
     private final MetadataStore store;
     private final GuestApi guests;
+    private final Placements placements;
 
-    ReplicationSources(MetadataStore store, GuestApi guests) {
+    ReplicationSources(MetadataStore store, GuestApi guests, Placements placements) {
         this.store = store;
         this.guests = guests;
+        this.placements = placements;
     }
 
     /** The live instance {@code id}, or an error naming it. */
@@ -31,9 +33,13 @@ final class ReplicationSources {
         return store.datastores.version(i.datastoreVersionId()).orElseThrow().manager();
     }
 
-    /** Readies {@code sourceId} for {@code replicaId} and says how the replica reaches it. */
+    /**
+     * Readies {@code sourceId} for {@code replicaId} (its host admits the replica's server whatever the source's
+     * allowed_cidrs) and says how the replica reaches it.
+     */
     ReplicationSource source(String sourceId, String replicaId) {
         InstanceRecord source = instance(sourceId);
+        placements.admitReplica(sourceId, replicaId);
         JsonNode r = guests.prepareReplicationSource(sourceId, replicaId);
         return new ReplicationSource(source.address(), Managers.port(manager(source)), r.path("user").asText(),
                 r.path("password").asText(), r.path("slot").isTextual() ? r.path("slot").asText() : null);
