@@ -4,3 +4,7 @@
 ALTER TABLE instances ADD COLUMN replica_of VARCHAR(36);
 CREATE INDEX ix_instances_replica_of ON instances(replica_of);
 ALTER TABLE service_statuses ADD COLUMN replication_lag DOUBLE PRECISION;
+-- A backup the taskmanager takes for itself, a replica's snapshot of its source, names the replica it is taken for
+-- (NULL: a user's backup). Such a backup is hidden: never listed, restorable, a parent or counted against a quota,
+-- and its source does not show BACKUP while it is taken; it is removed once the replica is built or deleted.
+ALTER TABLE backups ADD COLUMN taken_for VARCHAR(36);

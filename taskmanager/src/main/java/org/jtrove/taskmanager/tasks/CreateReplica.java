@@ -1,6 +1,7 @@
 package org.jtrove.taskmanager.tasks;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -87,11 +88,17 @@ public final class CreateReplica implements TaskDefinition {
         if (!needsSnapshot(source)) {
             return StepResult.done();
         }
+        if (Instant.now().isAfter(instances.buildDeadline(ctx))) {
+            return StepResult.fail(504, instances.buildTimeoutFault());
+        }
         Instant now = Instant.now();
-        store.backups.insertIfAbsent(new BackupRecord(snapshotId(ctx), source.projectId(),
+        if (!store.backups.insertIfAbsent(new BackupRecord(snapshotId(ctx), source.projectId(),
                 "replication snapshot for " + ctx.instanceId(), "Taken to build replica " + ctx.instanceId()
                 + "; removed when it is built.", source.id(), null, source.datastoreVersionId(), "full",
-                BackupRecord.NEW, null, null, null, null, null, now, now, false));
+                BackupRecord.NEW, null, null, null, null, null, now, now, false), ctx.instanceId())) {
+            // one backup of an instance at a time: the snapshot of another replica built with this one, or a user's
+            return StepResult.waitFor(Duration.ofSeconds(1), "waiting for another backup of the source to end");
+        }
         return backups.stored(ctx, snapshotId(ctx));
     }
 

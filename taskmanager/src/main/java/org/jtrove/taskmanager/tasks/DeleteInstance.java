@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Deletes an instance, which the API marked DELETING before answering: OTHER_TASKS_STOPPED (its other tasks end,
- * its running backups fail and their partial objects go), SERVER_REMOVED (its host stops the server and removes its
+ * its running backups fail and their partial objects go, as do the snapshots of its source taken to build it as a
+ * replica), SERVER_REMOVED (its host stops the server and removes its
  * data, OS user, address and access rules; its guest topic and bus credentials go), DELETION_RECORDED.
  */
 public final class DeleteInstance implements TaskDefinition {
@@ -35,6 +36,13 @@ public final class DeleteInstance implements TaskDefinition {
                             store.backups.failIfRunning(b.id(), "Backup failed: the instance was deleted.");
                             vault.delete(b.storageKey());
                         }
+                    }
+                    for (BackupRecord b : store.backups.takenFor(ctx.instanceId())) {   // a replica's snapshot
+                        if (b.running()) {
+                            cancel(guests, b.instanceId(), b.id());
+                        }
+                        vault.delete(b.storageKey());
+                        store.backups.markDeleted(b.id());
                     }
                     return StepResult.done();
                 },
