@@ -7,6 +7,7 @@ import io.javalin.http.Context;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -213,7 +214,7 @@ final class Replicas {
     /** Records the task on {@code i} and marks {@code others} with the same task status (undone if one moved). */
     private void start(InstanceRecord i, TaskType type, InstanceTask status, Map<String, Object> payload,
                        List<InstanceRecord> others) {
-        Map<String, Object> withInvolved = new java.util.HashMap<>(payload);
+        Map<String, Object> withInvolved = new HashMap<>(payload);
         withInvolved.put("involved", others.stream().map(InstanceRecord::id).toList());
         withInvolved.put("previous_task", i.task().name());
         List<InstanceRecord> marked = new ArrayList<>();

@@ -9,6 +9,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -37,6 +38,7 @@ import org.jtrove.model.guest.AgentBoot;
 import org.jtrove.model.guest.BackupReport;
 import org.jtrove.model.guest.BackupRequest;
 import org.jtrove.model.guest.DatabaseSpec;
+import org.jtrove.model.guest.Managers;
 import org.jtrove.model.guest.RestoreSource;
 import org.jtrove.model.guest.Heartbeat;
 import org.jtrove.model.guest.PrepareRequest;
@@ -362,7 +364,7 @@ public final class GuestAgent implements AutoCloseable {
     private Replication replication() {
         Replication r = datastore.replication();
         if (r == null) {
-            throw org.jtrove.model.guest.Managers.operationNotSupported("replication", datastore.manager());
+            throw Managers.operationNotSupported("replication", datastore.manager());
         }
         return r;
     }
@@ -375,7 +377,7 @@ public final class GuestAgent implements AutoCloseable {
         }
         String password = Files.readString(secret).trim();
         String slot = replication().prepareSource(ctx, host, adminPassword(), replicaId, password);
-        Map<String, Object> out = new java.util.HashMap<>(Map.of("user", Replication.USER, "password", password));
+        Map<String, Object> out = new HashMap<>(Map.of("user", Replication.USER, "password", password));
         out.put("slot", slot);
         return out;
     }
@@ -703,7 +705,7 @@ public final class GuestAgent implements AutoCloseable {
         if (datastore instanceof SqlDatastore sql) {
             return sql;
         }
-        throw org.jtrove.model.guest.Managers.operationNotSupported(operation, datastore.manager());
+        throw Managers.operationNotSupported(operation, datastore.manager());
     }
 
     private Object withSql(String operation, SqlWork work) throws Exception {

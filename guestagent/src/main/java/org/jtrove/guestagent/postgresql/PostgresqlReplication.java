@@ -8,6 +8,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Locale;
 import org.jtrove.guestagent.ConfigFiles;
 import org.jtrove.guestagent.GuestHost;
 import org.jtrove.guestagent.InstanceContext;
@@ -36,7 +37,7 @@ final class PostgresqlReplication implements Replication {
 
     /** The slot of a replica: its id without dashes (slot names are lower-case letters, digits and '_'). */
     static String slot(String replicaId) {
-        return "jtrove_" + replicaId.replace("-", "").toLowerCase(java.util.Locale.ROOT);
+        return "jtrove_" + replicaId.replace("-", "").toLowerCase(Locale.ROOT);
     }
 
     @Override

@@ -3,6 +3,7 @@ package org.jtrove.guestagent.redis;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
@@ -118,10 +119,10 @@ public final class RedisDatastore implements Datastore {
         host.giveToDatabaseUser(ctx.runDir());
         ConfigFiles.replace(ctx.runDir().resolve("redis.conf"), RedisConfig.render(ctx, port()), host);
         Path overrides = ctx.runDir().resolve(RedisOverrides.FILE);
-        if (!Files.isRegularFile(overrides, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        if (!Files.isRegularFile(overrides, LinkOption.NOFOLLOW_LINKS)) {
             ConfigFiles.replace(overrides, RedisOverrides.render(java.util.Map.of()), host);
         }
-        if (!Files.isRegularFile(RedisReplication.file(ctx), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        if (!Files.isRegularFile(RedisReplication.file(ctx), LinkOption.NOFOLLOW_LINKS)) {
             ConfigFiles.replace(RedisReplication.file(ctx), RedisReplication.standalone(), host);
         }
     }

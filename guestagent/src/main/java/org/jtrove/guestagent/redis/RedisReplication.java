@@ -1,6 +1,7 @@
 package org.jtrove.guestagent.redis;
 
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.BiFunction;
@@ -43,7 +44,7 @@ final class RedisReplication implements Replication {
     public String prepareSource(InstanceContext ctx, GuestHost host, String adminPassword, String replicaId,
                                 String password) {
         try (Jedis j = admin.apply(ctx, adminPassword)) {
-            String[] rules = java.util.Arrays.copyOf(REPLICATION_RULES, REPLICATION_RULES.length + 2);
+            String[] rules = Arrays.copyOf(REPLICATION_RULES, REPLICATION_RULES.length + 2);
             rules[rules.length - 2] = "resetpass";
             rules[rules.length - 1] = RedisConfig.hashed(password);
             j.aclSetUser(USER, rules);
