@@ -379,6 +379,7 @@ public final class GuestAgent implements AutoCloseable {
         String slot = replication().prepareSource(ctx, host, adminPassword(), replicaId, password);
         Map<String, Object> out = new HashMap<>(Map.of("user", Replication.USER, "password", password));
         out.put("slot", slot);
+        out.put("settings", replication().settingsForReplicas(ctx, adminPassword()));
         return out;
     }
 

@@ -1,5 +1,6 @@
 package org.jtrove.guestagent;
 
+import java.util.Map;
 import org.jtrove.model.guest.NameRules;
 import org.jtrove.model.guest.ReplicationSource;
 
@@ -22,6 +23,14 @@ public interface Replication {
      */
     String prepareSource(InstanceContext ctx, GuestHost host, String adminPassword, String replicaId, String password)
             throws Exception;
+
+    /**
+     * The running values of the settings a replica of this source must have at least as high (PostgreSQL: a hot
+     * standby stops if its max_connections, max_worker_processes, ... are lower than the primary's); none by default.
+     */
+    default Map<String, String> settingsForReplicas(InstanceContext ctx, String adminPassword) throws Exception {
+        return Map.of();
+    }
 
     /** Forgets the replica {@code replicaId} on this source (PostgreSQL: drops its slot); nothing if unknown. */
     void forgetReplica(InstanceContext ctx, String adminPassword, String replicaId) throws Exception;

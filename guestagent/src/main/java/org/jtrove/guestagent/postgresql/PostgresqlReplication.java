@@ -8,7 +8,10 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import org.jtrove.guestagent.ConfigFiles;
 import org.jtrove.guestagent.GuestHost;
 import org.jtrove.guestagent.InstanceContext;
@@ -21,13 +24,17 @@ import org.postgresql.util.PasswordUtil;
  * PostgreSQL physical streaming replication: the source keeps one replication slot per replica (so the WAL a
  * replica still needs is never recycled) and admits jtrove's replication user for replication connections; a
  * replica is a hot standby ({@code standby.signal}) whose {@code primary_conninfo} and {@code primary_slot_name}
- * are in {@code run/jtrove-replication.conf}, which jtrove.conf includes. Promotion is {@code pg_promote()}; a
- * planned switchover stops the source with a fast shutdown, which sends all its WAL to the connected standbys
+ * are in {@code run/jtrove-replication.conf}, which jtrove.conf includes, with the source's running values of the
+ * hot standby settings that must not be lower on a standby (e.g. max_connections). Promotion is
+ * {@code pg_promote()}; a planned switchover stops the source with a fast shutdown, which sends all its WAL to the connected standbys
  * first, so the promoted replica holds every committed transaction and the old source can follow it without a
  * rewind.
  */
 final class PostgresqlReplication implements Replication {
     static final String CONF = "jtrove-replication.conf";
+    /** PostgreSQL's hot standby settings: a standby whose values are lower than its primary's stops recovering. */
+    private static final List<String> STANDBY_MINIMUMS = List.of("max_connections", "max_worker_processes",
+            "max_wal_senders", "max_prepared_transactions", "max_locks_per_transaction");
     private static final String HBA_LINE = "host replication " + USER + " 0.0.0.0/0 scram-sha-256";
     private final PostgresqlDatastore pg;
 
@@ -71,6 +78,21 @@ final class PostgresqlReplication implements Replication {
     }
 
     @Override
+    public Map<String, String> settingsForReplicas(InstanceContext ctx, String adminPassword) throws Exception {
+        Map<String, String> out = new TreeMap<>();
+        try (Connection c = pg.connectAdmin(ctx, adminPassword, null); PreparedStatement ps = c.prepareStatement(
+                "SELECT name, setting FROM pg_settings WHERE name = ANY (?)")) {
+            ps.setArray(1, c.createArrayOf("text", STANDBY_MINIMUMS.toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.put(rs.getString(1), rs.getString(2));
+                }
+            }
+        }
+        return out;
+    }
+
+    @Override
     public void forgetReplica(InstanceContext ctx, String adminPassword, String replicaId) throws Exception {
         try (Connection c = pg.connectAdmin(ctx, adminPassword, null); PreparedStatement ps = c.prepareStatement(
                 "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = ? AND NOT active")) {
@@ -83,9 +105,15 @@ final class PostgresqlReplication implements Replication {
     public boolean writeFollowConfig(InstanceContext ctx, GuestHost host, ReplicationSource source) throws Exception {
         String conninfo = "host=" + source.address() + " port=" + source.port() + " user=" + source.user()
                 + " password=" + conninfoQuote(source.password()) + " application_name=" + slot(ctx.instanceId());
+        StringBuilder minimums = new StringBuilder();
+        source.settings().forEach((name, value) -> {
+            if (STANDBY_MINIMUMS.contains(name) && value.matches("\\d{1,9}")) {   // the source's running values
+                minimums.append(name).append(" = ").append(value).append('\n');
+            }
+        });
         ConfigFiles.replace(ctx.runDir().resolve(CONF), "# written by jtrove: this instance is a replica\n"
                 + "primary_conninfo = " + Sql.literal(conninfo) + "\n"
-                + "primary_slot_name = " + Sql.literal(source.slot()) + "\n", host);
+                + "primary_slot_name = " + Sql.literal(source.slot()) + "\n" + minimums, host);
         Path signal = ctx.dataDir().resolve("standby.signal");
         if (Files.exists(signal)) {
             return false;

@@ -1,6 +1,8 @@
 package org.jtrove.taskmanager.tasks;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Map;
+import java.util.TreeMap;
 import org.jtrove.bus.GuestApi;
 import org.jtrove.model.guest.Managers;
 import org.jtrove.model.guest.ReplicationSource;
@@ -42,7 +44,14 @@ final class ReplicationSources {
         placements.admitReplica(sourceId, replicaId);
         JsonNode r = guests.prepareReplicationSource(sourceId, replicaId);
         return new ReplicationSource(source.address(), Managers.port(manager(source)), r.path("user").asText(),
-                r.path("password").asText(), r.path("slot").isTextual() ? r.path("slot").asText() : null);
+                r.path("password").asText(), r.path("slot").isTextual() ? r.path("slot").asText() : null,
+                settings(r.path("settings")));
+    }
+
+    private static Map<String, String> settings(JsonNode settings) {
+        Map<String, String> out = new TreeMap<>();
+        settings.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asText()));
+        return out;
     }
 
     /** {@code followerId} follows {@code sourceId} from now on (the source readied for it first). */
