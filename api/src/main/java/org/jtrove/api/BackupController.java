@@ -143,7 +143,7 @@ final class BackupController {
         });
         taskmanager.runTask(task.id());
         ObjectNode out = Json.object();
-        out.set("backup", view(store.backups.find(id).orElseThrow()));
+        out.set("backup", view(backup));   // as recorded (NEW): the taskmanager may already have moved it on
         ctx.status(202).json(out);
     }
 
