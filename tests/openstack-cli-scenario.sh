@@ -31,6 +31,8 @@
 #   openstack database configuration instances | default | parameter set | detach | delete
 #   openstack database backup create (full, --incremental) | backup show | backup list | backup delete
 #   openstack database instance create --backup (restore), checked with psql
+#   openstack database instance create --replica-of | instance promote | instance eject (after kill -9 of the
+#   source's server) | instance detach, checked with psql (rows replicated, a replica refuses writes)
 #   admin reach: a member of another project (made with `jtrove manage`) creates an instance; the admin sees it
 #   with `instance list --all-projects`, shows it, reboots it (`instance reboot`, the management route) and
 #   deletes it; the member then no longer sees it, and its server, OS user and directory are gone
@@ -704,6 +706,118 @@ if osc database instance update "$my_id" --allowed-cidr 10.0.0.1/8; then fail "a
 grep -q "400" <<<"$err" || fail "expected an HTTP 400 error, got: $err"
 must database instance show "$my_id" -f json
 expect 'd["allowed_cidrs"] == ["127.0.0.1/32"]' "the access changed after a refused update"
+ok
+
+# ---------------------------------------------------------------------------------------------------------------
+# 7d. replicas (PostgreSQL): create --replica-of, promote, eject (after the source's server died), detach
+
+# pg_on IP SQL: runs SQL as bob on appdb of the PostgreSQL instance at IP.
+pg_on() {
+  PGPASSWORD=bobpass1 PGCONNECT_TIMEOUT=10 psql -X -w -q -tA -v ON_ERROR_STOP=1 -h "$1" -U bob -d appdb -c "$2" 2>&1
+}
+# ip_of ID: the instance's address (instance show).
+ip_of() {
+  must database instance show "$1" -f json
+  field 'd["ip"]'
+}
+# wait_rows IP N: waits (30 s) until the notes table at IP has N rows.
+wait_rows() {
+  local deadline=$((SECONDS + 30)) res=""
+  until res=$(pg_on "$1" "SELECT count(*) FROM notes") && [ "$res" = "$2" ]; do
+    [ "$SECONDS" -ge "$deadline" ] && fail "notes at $1 has '$res' rows after 30s, not $2"
+    sleep 1
+  done
+}
+# wait_set ID PYEXPR SECONDS [STATUS]: polls `instance show` until STATUS (default ACTIVE) and PYEXPR holds.
+wait_set() {
+  local deadline=$((SECONDS + $3))
+  while :; do
+    must database instance show "$1" -f json
+    [ "$(field 'd["status"]')" = ERROR ] && fail "instance $1 went to ERROR: $out"
+    python3 -c 'import json, sys
+d = json.loads(sys.argv[1])
+sys.exit(0 if d["status"] == sys.argv[3] and eval("(" + sys.argv[2] + ")") else 1)' "$out" "$2" "${4:-ACTIVE}" \
+      2>/dev/null && return 0
+    [ "$SECONDS" -ge "$deadline" ] && fail "instance $1 not ACTIVE with $2 after $3 s: $out"
+    sleep 1
+  done
+}
+
+begin "7d.1 instance create --replica-of (twice) of the source still running the detached group's max_connections 77: ACTIVE replicas following it; a replica refuses writes"
+must database instance create "cli-rep1-$$" --replica-of "$pg_id" -f json
+expect 'd["replica_of"] == "'"$pg_id"'"' "create --replica-of did not answer replica_of $pg_id"
+rep1_id=$(field 'd["id"]')
+must database instance create "cli-rep2-$$" --replica-of "$pg_id" -f json
+rep2_id=$(field 'd["id"]')
+wait_set "$rep1_id" 'd["replica_of"] == "'"$pg_id"'"' 180
+wait_set "$rep2_id" 'd["replica_of"] == "'"$pg_id"'"' 180
+wait_set "$pg_id" 'sorted(d["replicas"].split(", ")) == sorted(["'"$rep1_id"'", "'"$rep2_id"'"])' 30 RESTART_REQUIRED
+rep1_ip=$(ip_of "$rep1_id")
+rep2_ip=$(ip_of "$rep2_id")
+pg_on "$pg_ip" "INSERT INTO notes (id, body) VALUES (71, 'for the replicas')" >/dev/null || fail "insert on the source failed"
+rows=$(pg_on "$pg_ip" "SELECT count(*) FROM notes")
+wait_rows "$rep1_ip" "$rows"
+wait_rows "$rep2_ip" "$rows"
+if res=$(pg_on "$rep1_ip" "INSERT INTO notes (id, body) VALUES (172, 'x')"); then fail "a replica took a write: $res"; fi
+grep -q "read-only" <<<"$res" || fail "the replica's refusal does not say read-only: $res"
+must database instance restart "$pg_id"   # the source drops to the flavor's max_connections; its replicas follow on
+wait_status "$pg_id" ACTIVE 120
+pg_on "$pg_ip" "INSERT INTO notes (id, body) VALUES (72, 'after the restart')" >/dev/null || fail "insert after the restart failed"
+rows=$((rows + 1))
+wait_rows "$rep1_ip" "$rows"
+wait_rows "$rep2_ip" "$rows"
+ok
+
+begin "7d.2 instance promote (replica 1): it is the source; the old source and replica 2 follow it; nothing lost"
+must database instance promote "$rep1_id"
+wait_set "$rep1_id" '"replica_of" not in d and sorted(d["replicas"].split(", ")) == sorted(["'"$pg_id"'", "'"$rep2_id"'"])' 120
+wait_set "$pg_id" 'd.get("replica_of") == "'"$rep1_id"'"' 60
+wait_set "$rep2_id" 'd.get("replica_of") == "'"$rep1_id"'"' 60
+pg_on "$rep1_ip" "INSERT INTO notes (id, body) VALUES (73, 'after the promote')" >/dev/null \
+  || fail "insert on the promoted replica failed"
+rows=$((rows + 1))
+wait_rows "$pg_ip" "$rows"
+wait_rows "$rep2_ip" "$rows"
+ok
+
+begin "7d.3 kill -9 of the source's server, then instance eject: the most advanced replica takes over, the other follows it"
+if osc database instance eject "$rep1_id"; then fail "eject of a healthy source succeeded"; fi
+kill -9 "$(cat "$state/instances/$rep1_id/agent/server.pid")" || fail "cannot kill the source's server"
+deadline=$((SECONDS + 60))
+until osc database instance eject "$rep1_id"; do
+  [ "$SECONDS" -ge "$deadline" ] && fail "eject still refused 60 s after the source's server died: $err"
+  sleep 1
+done
+leader=""
+deadline=$((SECONDS + 120))
+while [ -z "$leader" ]; do
+  for id in "$pg_id" "$rep2_id"; do
+    must database instance show "$id" -f json
+    python3 -c 'import json, sys
+d = json.loads(sys.argv[1])
+sys.exit(0 if d["status"] == "ACTIVE" and "replica_of" not in d and d.get("replicas") else 1)' "$out" && leader=$id
+  done
+  [ -n "$leader" ] && break
+  [ "$SECONDS" -ge "$deadline" ] && fail "no replica took over within 120 s: $out"
+  sleep 1
+done
+follower=$([ "$leader" = "$pg_id" ] && echo "$rep2_id" || echo "$pg_id")
+wait_set "$follower" 'd.get("replica_of") == "'"$leader"'"' 60
+leader_ip=$(ip_of "$leader")
+follower_ip=$(ip_of "$follower")
+pg_on "$leader_ip" "INSERT INTO notes (id, body) VALUES (74, 'after the eject')" >/dev/null || fail "insert on the new source failed"
+rows=$((rows + 1))
+wait_rows "$follower_ip" "$rows"
+ok
+
+begin "7d.4 instance detach: the follower is a writable standalone instance; the source lists no replicas"
+must database instance detach "$follower"
+wait_set "$follower" '"replica_of" not in d' 120
+wait_set "$leader" 'not d.get("replicas")' 30
+pg_on "$follower_ip" "INSERT INTO notes (id, body) VALUES (75, 'detached')" >/dev/null || fail "insert on the detached replica failed"
+must database instance delete "$rep1_id" "$( [ "$pg_id" = "$leader" ] && echo "$rep2_id" || echo "$pg_id")"
+pg_id=$leader
+pg_ip=$leader_ip
 ok
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -108,7 +108,7 @@ final class BackupController {
         }
         BackupRecord parent = null;
         if (parentId != null) {
-            parent = Reach.find(ctx, parentId, store.backups::find, store.backups::find).orElseThrow(
+            parent = Reach.find(ctx, parentId, store.backups::findShown, store.backups::find).orElseThrow(
                     () -> JtroveException.notFound("Backup " + clean(parentId) + " cannot be found."));
         } else if (incremental) {
             parent = store.backups.latestCompleted(instance.id()).orElse(null);
@@ -129,6 +129,10 @@ final class BackupController {
             // under the project's lock, which restarts and resizes take too: read again what may have changed
             if (store.backups.hasRunning(instance.id())) {
                 throw InstanceController.busy(instance, "instance", "BACKUP");
+            }
+            if (store.backups.hasRunningSnapshot(instance.id())) {
+                throw JtroveException.conflict("A replica of instance " + instance.id() + " is being built from a"
+                        + " snapshot of it; take the backup once the replica is ACTIVE.");
             }
             InstanceRecord current = store.instances.find(instance.id()).orElseThrow(
                     () -> JtroveException.notFound("Resource " + instance.id() + " cannot be found."));
@@ -212,7 +216,7 @@ final class BackupController {
 
     private BackupRecord backup(Context ctx) {
         String id = ctx.pathParam("backupId");
-        return Reach.find(ctx, id, store.backups::find, store.backups::find).orElseThrow(
+        return Reach.find(ctx, id, store.backups::findShown, store.backups::find).orElseThrow(
                 () -> JtroveException.notFound("Backup " + clean(id) + " cannot be found."));
     }
 

@@ -58,6 +58,7 @@ final class InstanceController {
     private final TaskmanagerApi taskmanager;
     private final Quotas quotas;
     private final ConfigurationApplier configurations;
+    private final Replicas replicas;
 
     private final PointInTimeRestores pointInTime;
 
@@ -70,6 +71,7 @@ final class InstanceController {
         this.taskmanager = new TaskmanagerApi(bus);
         this.settings = settings;
         this.pointInTime = new PointInTimeRestores(store);
+        this.replicas = new Replicas(store, taskmanager, quotas, settings);
     }
 
     void register(Javalin app, String base) {
@@ -92,10 +94,11 @@ final class InstanceController {
         String path = "instance";
         Bodies.onlyFields(body, CREATE_FIELDS, path);
         if (body.hasNonNull("replica_of") || body.hasNonNull("replica_count")) {
-            // A replica create carries no flavor or volume: say what is missing rather than "flavorRef is required".
-            throw JtroveException.notImplemented("Replication is not supported by this jtrove yet: an instance cannot"
-                    + " be created with 'replica_of' or 'replica_count'. Create a standalone instance, or restore a"
-                    + " backup of the source instance with 'restorePoint'.");
+            InstanceRecord first = replicas.create(project, body);
+            ObjectNode out = Json.object();
+            out.set("instance", view(ctx, store.instances.find(first.id()).orElseThrow(), true, false));
+            ctx.status(200).json(out);
+            return;
         }
         String name = Bodies.nonEmptyString(body, "name", path);
         FlavorRecord flavor = flavor(body.get("flavorRef"));
@@ -347,6 +350,7 @@ final class InstanceController {
         }
         InstanceAccess access = store.instances.access(i.id());
         n.set("access", Json.tree(access));
+        replicas.addToView(ctx, i, n, detail);
         ObjectNode volume = n.putObject("volume");
         volume.put("size", i.volumeSize());
         if (i.address() != null) {
@@ -419,6 +423,14 @@ final class InstanceController {
             throw JtroveException.badRequest("Only one attribute (except 'name') is allowed to update.");
         }
         String name = body.has("name") ? Bodies.nonEmptyString(body, "name", "instance") : null;
+        if (!others.isEmpty() && Replicas.DETACH_FIELDS.contains(others.get(0))) {
+            replicas.detach(i);
+            if (name != null) {
+                store.instances.rename(i.id(), name);
+            }
+            ctx.status(202).contentType("application/json");
+            return;
+        }
         if (!others.isEmpty() && !Set.of("configuration", "access").contains(others.get(0))) {
             throw JtroveException.notImplemented("Updating '" + others.get(0) + "' is not supported by this jtrove yet.");
         }
@@ -527,6 +539,7 @@ final class InstanceController {
                 || task == InstanceTask.UPDATING) {
             throw busy(i, "task", task.name());
         }
+        replicas.checkDeletable(i);
         TaskRecord t = TaskRecord.start(TaskType.DELETE, i.id(), Map.of());
         if (!store.instances.startTask(i.id(), task, InstanceTask.DELETING, t)) {
             throw busy(i, "task", "changing");
@@ -567,8 +580,14 @@ final class InstanceController {
                     resizeFlavor(i, flavor(args.get("flavorRef")));
                 }
             }
-            case "promote_to_replica_source", "eject_replica_source" ->
-                    throw JtroveException.notImplemented("Action '" + action + "' is not supported by this jtrove yet.");
+            case "promote_to_replica_source" -> {
+                Bodies.onlyFields(args, Set.of(), action);
+                replicas.promote(i);
+            }
+            case "eject_replica_source" -> {
+                Bodies.onlyFields(args, Set.of(), action);
+                replicas.eject(i);
+            }
             default -> throw JtroveException.badRequest("Invalid instance action: '"
                     + action.replaceAll("\\p{Cntrl}", "?") + "'.");
         }

@@ -9,6 +9,8 @@ import org.jtrove.model.Json;
 import org.jtrove.model.guest.BackupRequest;
 import org.jtrove.model.guest.DatabaseSpec;
 import org.jtrove.model.guest.PrepareRequest;
+import org.jtrove.model.guest.ReplicaRequest;
+import org.jtrove.model.guest.ReplicationSource;
 import org.jtrove.model.guest.RootUser;
 import org.jtrove.model.guest.UserAttributes;
 import org.jtrove.model.guest.UserSpec;
@@ -54,7 +56,48 @@ public final class GuestApi {
         bus.cast(Topics.guest(instanceId), Message.of(GuestMethod.CREATE_BACKUP.wireName(), request));
     }
 
+    /** Builds a replica (its prepare restores the source's snapshot) that follows {@code request.source()}. */
+    public void prepareReplica(String instanceId, String operationId, ReplicaRequest request) {
+        operation(instanceId, GuestMethod.PREPARE_REPLICA, operationId, request);
+    }
+
     // ---- calls ---------------------------------------------------------------------------------------------------
+
+    /**
+     * Readies the source {@code instanceId} for the replica {@code replicaId}: jtrove's replication user (the
+     * source's own password for it, made once) and, for PostgreSQL, the replica's slot. Answers
+     * {@code {"user", "password", "slot"}}.
+     */
+    public JsonNode prepareReplicationSource(String instanceId, String replicaId) {
+        return call(instanceId, GuestMethod.PREPARE_REPLICATION_SOURCE, Map.of("replica_id", replicaId));
+    }
+
+    /** The source forgets a replica that left it. */
+    public void forgetReplica(String instanceId, String replicaId) {
+        call(instanceId, GuestMethod.FORGET_REPLICA, Map.of("replica_id", replicaId));
+    }
+
+    /** The running instance follows {@code source} from now on (restarted if its datastore needs it). */
+    public void followSource(String instanceId, ReplicationSource source) {
+        call(instanceId, GuestMethod.FOLLOW_SOURCE, Map.of("source", source));
+    }
+
+    /** The replica takes writes, once it applied everything up to {@code position} (null: at once). */
+    public void promoteReplica(String instanceId, String position) {
+        Map<String, Object> args = new HashMap<>();
+        args.put("position", position);
+        call(instanceId, GuestMethod.PROMOTE_REPLICA, args);
+    }
+
+    /** The source stops taking writes; answers its final position. */
+    public String fenceSource(String instanceId) {
+        return call(instanceId, GuestMethod.FENCE_SOURCE, Map.of()).path("position").asText();
+    }
+
+    /** How far the instance's data goes; higher is more advanced. */
+    public long replicationRank(String instanceId) {
+        return call(instanceId, GuestMethod.REPLICATION_RANK, Map.of()).path("rank").asLong();
+    }
 
     /** Stops a running backup at its next write; true if it was running. */
     public boolean cancelBackup(String instanceId, String backupId) {

@@ -18,8 +18,21 @@ public enum GuestMethod {
     RESIZE("resize", null),
     APPLY_CONFIGURATION("apply_configuration", null),
     CREATE_BACKUP("create_backup", null),
+    /** Builds a replica from its source's snapshot and makes it follow the source. */
+    PREPARE_REPLICA("prepare_replica", null),
     // calls
-    CANCEL_BACKUP("cancel_backup", Duration.ofSeconds(30)),
+    /** On a source: jtrove's replication user and what a new replica needs kept (a PostgreSQL slot). */
+    PREPARE_REPLICATION_SOURCE("prepare_replication_source", Duration.ofSeconds(60)),
+    /** On a source: forgets a replica that left (drops its slot). */
+    FORGET_REPLICA("forget_replica", Duration.ofSeconds(60)),
+    /** Makes a running instance follow a (new) source. */
+    FOLLOW_SOURCE("follow_source", Duration.ofSeconds(180)),
+    /** A replica stops following and takes writes, after applying everything up to an optional position. */
+    PROMOTE_REPLICA("promote_replica", Duration.ofSeconds(180)),
+    /** A source stops taking writes (planned switchover) and answers its final position. */
+    FENCE_SOURCE("fence_source", Duration.ofSeconds(120)),
+    /** How far the instance's data goes (comparable between replicas of one source). */
+    REPLICATION_RANK("replication_rank", Duration.ofSeconds(15)),    CANCEL_BACKUP("cancel_backup", Duration.ofSeconds(30)),
     STOP_DB("stop_db", Duration.ofSeconds(90)),
     GET_VOLUME_INFO("get_volume_info", Duration.ofSeconds(3)),
     GET_CONFIGURATION("get_configuration", Duration.ofSeconds(30)),

@@ -138,7 +138,7 @@ public final class Conductor implements AutoCloseable {
             throw new IllegalArgumentException("a heartbeat without instanceId");
         }
         return new ServiceStatusRepository.Heartbeat(h.instanceId(), ServiceStatus.fromDescription(h.serviceStatus()),
-                h.sent());
+                h.sent(), h.replicationLag());
     }
 
     /** Stores heartbeats (see {@link ServiceStatusRepository#saveHeartbeats}); returns how many were stored. */

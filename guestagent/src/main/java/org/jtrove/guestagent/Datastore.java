@@ -125,6 +125,11 @@ public interface Datastore {
         throw JtroveException.notImplemented("Restores are not supported for the " + datastoreName() + " datastore.");
     }
 
+    /** The plugin's replication, or null when its datastore has none (replica requests are refused). */
+    default Replication replication() {
+        return null;
+    }
+
     /** Replaces the admin user's password (the template's one at prepare) with {@code newPassword}. */
     void changeAdminPassword(InstanceContext ctx, String oldPassword, String newPassword) throws Exception;
 

@@ -14,6 +14,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -51,6 +52,8 @@ import org.jtrove.model.guest.Managers;
 import org.jtrove.model.guest.NameRules;
 import org.jtrove.model.guest.PointInTime;
 import org.jtrove.model.guest.PrepareRequest;
+import org.jtrove.model.guest.ReplicaRequest;
+import org.jtrove.model.guest.ReplicationSource;
 import org.jtrove.model.guest.RestoreSource;
 import org.jtrove.model.guest.RootUser;
 import org.jtrove.model.guest.UserAttributes;
@@ -154,7 +157,22 @@ public final class GuestAgent implements AutoCloseable {
     Object handle(Message m) throws Exception {
         JsonNode a = m.args();
         return switch (GuestMethod.of(m.method())) {
-            case PREPARE -> operation(m.method(), a, () -> prepare(Json.convert(a.path("request"), PrepareRequest.class)));
+            case PREPARE -> operation(m.method(), a, () -> prepare(Json.convert(a.path("request"), PrepareRequest.class), null));
+            case PREPARE_REPLICA -> operation(m.method(), a, () -> {
+                ReplicaRequest r = Json.convert(a.path("request"), ReplicaRequest.class);
+                return prepare(r.prepare(), r.source());
+            });
+            case PREPARE_REPLICATION_SOURCE -> onServer(() -> prepareReplicationSource(a.path("replica_id").asText()));
+            case FORGET_REPLICA -> onServer(() -> {
+                replication().forgetReplica(ctx, adminPassword(), a.path("replica_id").asText());
+                return null;
+            });
+            case FOLLOW_SOURCE -> onServer(() -> followSource(Json.convert(a.path("source"), ReplicationSource.class)));
+            case PROMOTE_REPLICA -> onServer(() -> promoteReplica(a.path("position").isTextual()
+                    ? a.path("position").asText() : null));
+            case FENCE_SOURCE -> onServer(() -> Map.of("position",
+                    replication().fence(ctx, host, adminPassword(), this::stopServer)));
+            case REPLICATION_RANK -> onServer(() -> Map.of("rank", replication().rank(ctx, adminPassword())));
             case RESTART -> operation(m.method(), a, this::restart);
             case RESIZE -> operation(m.method(), a, () -> resize(a.path("request").path("memory_mb").asInt()));
             case APPLY_CONFIGURATION -> operation(m.method(), a, () -> Map.of("restart_required",
@@ -233,8 +251,12 @@ public final class GuestAgent implements AutoCloseable {
 
     // ---- lifecycle -------------------------------------------------------------------------------------------
 
-    /** Idempotent: a prepare re-sent after a crash starts over from a clean directory unless it had finished. */
-    Object prepare(PrepareRequest request) throws Exception {
+    /**
+     * Idempotent: a prepare re-sent after a crash starts over from a clean directory unless it had finished. A
+     * replica ({@code follow} not null) is built from the source's snapshot (the restore chain), keeps the admin
+     * password the snapshot holds (its users are the source's, and it takes no writes), and follows the source.
+     */
+    Object prepare(PrepareRequest request, ReplicationSource follow) throws Exception {
         if (isPrepared()) {
             if (server == null || !server.isAlive()) {
                 startServer(adminPassword());
@@ -278,6 +300,10 @@ public final class GuestAgent implements AutoCloseable {
                 datastore.applyConfiguration(ctx, host, null, values, Set.of());
                 writeConfigurationState(values);
             }
+            if (follow != null) {
+                writeReplicationSecret(follow.password());
+                replication().writeFollowConfig(ctx, host, follow);
+            }
             Files.setPosixFilePermissions(ctx.runDir(), PosixFilePermissions.fromString("rwx------"));
             checkOpen();
             long t3 = System.nanoTime();
@@ -286,9 +312,15 @@ public final class GuestAgent implements AutoCloseable {
                 logArchive.finishReplay(ctx, initialPassword, host);
             }
             long t4 = System.nanoTime();
-            String password = Secrets.password();
+            String password = follow != null && restoring ? initialPassword : Secrets.password();
             writeSecret(password);
-            datastore.changeAdminPassword(ctx, initialPassword, password);
+            if (!password.equals(initialPassword)) {
+                datastore.changeAdminPassword(ctx, initialPassword, password);
+            }
+            if (follow != null) {
+                replication().startFollowing(ctx, host, password, follow);
+                Files.writeString(replicaMarker(), follow.address());
+            }
             if (!request.databases().isEmpty() || !request.users().isEmpty()) {
                 SqlDatastore sql = sql(request.databases().isEmpty() ? "create_user" : "create_database");
                 applySql(sql, password, (s, c, undo) -> {
@@ -358,6 +390,83 @@ public final class GuestAgent implements AutoCloseable {
             BootFiles.write(ctx.agentDir(), boot.get().withMemory(memoryMb));   // a restarted host keeps the new size
         }
         return null;
+    }
+
+    // ---- replication -----------------------------------------------------------------------------------------
+
+    /** The datastore's replication, or Trove's DatastoreOperationNotSupported (501). */
+    private Replication replication() {
+        Replication r = datastore.replication();
+        if (r == null) {
+            throw Managers.operationNotSupported("replication", datastore.manager());
+        }
+        return r;
+    }
+
+    /** jtrove's replication user on this source (its password made once and kept) and the replica's slot. */
+    private Object prepareReplicationSource(String replicaId) throws Exception {
+        Path secret = ctx.agentDir().resolve("replication.secret");
+        if (!Files.exists(secret)) {
+            writeReplicationSecret(Secrets.password());
+        }
+        String password = Files.readString(secret).trim();
+        String slot = replication().prepareSource(ctx, host, adminPassword(), replicaId, password);
+        Map<String, Object> out = new HashMap<>(Map.of("user", Replication.USER, "password", password));
+        out.put("slot", slot);
+        out.put("settings", replication().settingsForReplicas(ctx, adminPassword()));
+        return out;
+    }
+
+    /** Follows {@code source} from now on: a standby restarts if it was a source (PostgreSQL), others switch live. */
+    private synchronized Object followSource(ReplicationSource source) throws Exception {
+        writeReplicationSecret(source.password());
+        boolean restart = replication().writeFollowConfig(ctx, host, source);
+        if (restart) {
+            stopServer();
+        }
+        if (server == null || !server.isAlive()) {
+            startServer(adminPassword());
+        }
+        replication().startFollowing(ctx, host, adminPassword(), source);
+        Files.writeString(replicaMarker(), source.address());
+        Files.deleteIfExists(ctx.agentDir().resolve("fenced-at"));
+        sendHeartbeat();
+        return null;
+    }
+
+    /** Takes writes from now on, once everything up to {@code position} (if given) is applied. */
+    private synchronized Object promoteReplica(String position) throws Exception {
+        if (position != null && Files.exists(replicaMarker())) {
+            replication().awaitPosition(ctx, adminPassword(), position, 120_000);
+        }
+        replication().promote(ctx, host, adminPassword());
+        Files.deleteIfExists(replicaMarker());
+        sendHeartbeat();
+        return null;
+    }
+
+    private void writeReplicationSecret(String password) throws IOException {
+        Path secret = ctx.agentDir().resolve("replication.secret");
+        Files.deleteIfExists(secret);
+        Files.createFile(secret, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(secret, password);
+    }
+
+    /** Present while the instance follows a source (holds the source's address). */
+    private Path replicaMarker() {
+        return ctx.agentDir().resolve("replica-of");
+    }
+
+    /** The lag a replica reports with a healthy heartbeat; null when it follows no source or cannot tell. */
+    private Double replicationLag(ServiceStatus status) {
+        if (status != ServiceStatus.HEALTHY || datastore.replication() == null || !Files.exists(replicaMarker())) {
+            return null;
+        }
+        try {
+            return datastore.replication().lag(ctx, adminPassword());
+        } catch (Exception e) {
+            return null;
+        }
     }
 
     // ---- backups ---------------------------------------------------------------------------------------------
@@ -643,7 +752,7 @@ public final class GuestAgent implements AutoCloseable {
     private void sendHeartbeat(ServiceStatus status) {
         Instant now = Instant.now();
         double sent = now.getEpochSecond() + now.getNano() / 1e9;
-        conductor.heartbeat(new Heartbeat(ctx.instanceId(), status.name(), sent));
+        conductor.heartbeat(new Heartbeat(ctx.instanceId(), status.name(), sent, replicationLag(status)));
     }
 
     ServiceStatus checkStatus() {

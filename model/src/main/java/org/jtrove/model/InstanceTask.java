@@ -11,12 +11,24 @@ public enum InstanceTask {
     RESTART_REQUIRED(false, "RESTART_REQUIRED"),
     /** The instance's access is being changed; as in Trove, the service status shows through (status ACTIVE). */
     UPDATING(false, null),
+    /** A replica becomes its source's source (Trove's PROMOTING); the old source and the other replicas follow it. */
+    PROMOTING(false, "PROMOTE"),
+    /** The replicas of a lost source elect a new source (Trove's EJECTING). */
+    EJECTING(false, "EJECT"),
+    /** A replica becomes a standalone writable instance (Trove's DETACHING). */
+    DETACHING(false, "DETACH"),
     BUILDING_ERROR_SERVER(true, "ERROR"),
     BUILDING_ERROR_TIMEOUT_GA(true, "ERROR"),
     REBOOTING_ERROR(true, "ERROR"),
     DELETING_ERROR(true, "ERROR"),
     /** Trove's UPDATING_ERROR_ACCESS: an access change failed; the fault message says what is in force. */
-    UPDATING_ERROR_ACCESS(true, "ERROR");
+    UPDATING_ERROR_ACCESS(true, "ERROR"),
+    /** Trove's BUILDING_ERROR_REPLICA: a replica could not be built from its source. */
+    BUILDING_ERROR_REPLICA(true, "ERROR"),
+    PROMOTION_ERROR(true, "ERROR"),
+    EJECTION_ERROR(true, "ERROR"),
+    /** jtrove's own: a detach failed; the fault message says what to do. */
+    DETACHING_ERROR(true, "ERROR");
 
     private final boolean error;
     private final String publicStatus;

@@ -18,6 +18,21 @@ public enum TaskType {
     /** Not exclusive: it stops the instance's other tasks first. */
     DELETE(false, "OTHER_TASKS_STOPPED", "SERVER_REMOVED", "DELETION_RECORDED"),
     BACKUP(false, "BACKUP_STORED"),
+    /**
+     * Builds a replica: placed (on another host than its source when there is one), the source ready (replication
+     * user, slot, access for the replica's address), a snapshot of the source in backup storage (none for Redis),
+     * the replica prepared from it and following its source, the snapshot removed, a healthy heartbeat.
+     */
+    CREATE_REPLICA(true, "PLACED", "SOURCE_READY", "SNAPSHOT_STORED", "PREPARED", "SNAPSHOT_REMOVED", "HEALTHY"),
+    /** A replica stops following its source and takes writes; the source forgets it. */
+    DETACH_REPLICA(true, "DETACHED", "SOURCE_CLEANED", "DETACH_RECORDED"),
+    /**
+     * Planned switchover (Trove's promote_to_replica_source), run on the replica: the source stops taking writes,
+     * the replica catches up and takes over, the old source and the other replicas follow it.
+     */
+    PROMOTE_TO_REPLICA_SOURCE(true, "SOURCE_FENCED", "PROMOTED", "OTHERS_REPOINTED", "PROMOTION_RECORDED"),
+    /** The source is lost (Trove's eject_replica_source), run on it: its most advanced replica takes over. */
+    EJECT_REPLICA_SOURCE(true, "CANDIDATE_CHOSEN", "PROMOTED", "OTHERS_REPOINTED", "EJECTION_RECORDED"),
     DELETE_BACKUP(false, "BACKUPS_REMOVED");
 
     /** Step names of tasks recorded by earlier versions, so an upgrade resumes them. */

@@ -73,6 +73,35 @@ public final class BackupRepository {
         });
     }
 
+    /**
+     * Inserts a backup the taskmanager takes for itself (a snapshot of a source taken for replica {@code takenFor}),
+     * unless a backup with its id exists already. It is hidden: no quota applies, it is never listed, found for a
+     * project, restorable or a parent, its instance does not show BACKUP while it runs, and its task (or the
+     * replica's deletion) removes it. One backup of an instance is taken at a time: under the project's lock (which
+     * a user's backup request takes too), nothing is inserted while another backup of the instance is running.
+     *
+     * @return whether the backup exists now (false: another backup of the instance runs; ask again later)
+     */
+    public boolean insertIfAbsent(BackupRecord b, String takenFor) {
+        return jdbi.inTransaction(h -> {
+            QuotaRepository.lock(jdbi, h, b.projectId());
+            if (h.createQuery("SELECT COUNT(*) FROM backups WHERE id = :id").bind("id", b.id()).mapTo(Integer.class)
+                    .one() > 0) {
+                return true;
+            }
+            if (h.createQuery("SELECT COUNT(*) FROM backups WHERE instance_id = :i AND deleted = FALSE AND state IN"
+                    + " ('NEW', 'BUILDING')").bind("i", b.instanceId()).mapTo(Integer.class).one() > 0) {
+                return false;
+            }
+            h.createUpdate("INSERT INTO backups (id, project_id, name, description, instance_id, parent_id,"
+                    + " datastore_version_id, backup_type, state, created, updated, deleted, taken_for) VALUES (:id,"
+                    + " :projectId, :name, :description, :instanceId, :parentId, :datastoreVersionId, :backupType,"
+                    + " :state, :created, :updated, FALSE, :takenFor)").bindMethods(b).bind("takenFor", takenFor)
+                    .execute();
+            return true;
+        });
+    }
+
     /** When the oldest backup of the instance that exists or is being taken was requested. */
     public Optional<Instant> oldestCreated(String instanceId) {
         return jdbi.withHandle(h -> h.createQuery("SELECT created FROM backups WHERE instance_id = :i AND deleted = FALSE"
@@ -80,18 +109,26 @@ public final class BackupRepository {
                 .bind("i", instanceId).mapTo(Instant.class).findFirst());
     }
 
+    /** Any backup that is not deleted, hidden ones included (the taskmanager's own lookups). */
     public Optional<BackupRecord> find(String id) {
         return jdbi.withHandle(h -> h.createQuery("SELECT * FROM backups WHERE id = :id AND deleted = FALSE")
                 .bind("id", id).mapTo(BackupRecord.class).findFirst());
     }
 
-    public Optional<BackupRecord> find(String projectId, String id) {
-        return find(id).filter(b -> b.projectId().equals(projectId));
+    /** A backup users may see (not deleted, not hidden), of any project. */
+    public Optional<BackupRecord> findShown(String id) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT * FROM backups WHERE id = :id AND deleted = FALSE"
+                + " AND taken_for IS NULL").bind("id", id).mapTo(BackupRecord.class).findFirst());
     }
 
-    /** Backups of a project (all projects when null), newest first, optionally of one instance. */
+    /** A backup of the project that users may see. */
+    public Optional<BackupRecord> find(String projectId, String id) {
+        return findShown(id).filter(b -> b.projectId().equals(projectId));
+    }
+
+    /** Shown backups of a project (all projects when null), newest first, optionally of one instance. */
     public List<BackupRecord> list(String projectId, String instanceId) {
-        StringBuilder sql = new StringBuilder("SELECT * FROM backups WHERE deleted = FALSE");
+        StringBuilder sql = new StringBuilder("SELECT * FROM backups WHERE deleted = FALSE AND taken_for IS NULL");
         if (projectId != null) {
             sql.append(" AND project_id = :p");
         }
@@ -111,15 +148,29 @@ public final class BackupRepository {
         });
     }
 
+    /** The hidden backups taken for instance {@code instanceId} (a replica's snapshots of its source). */
+    public List<BackupRecord> takenFor(String instanceId) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT * FROM backups WHERE taken_for = :i AND deleted = FALSE")
+                .bind("i", instanceId).mapTo(BackupRecord.class).list());
+    }
+
+    /** Whether a hidden backup of the instance (a snapshot for a replica being built) is being taken. */
+    public boolean hasRunningSnapshot(String instanceId) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM backups WHERE instance_id = :i"
+                        + " AND deleted = FALSE AND taken_for IS NOT NULL AND state IN ('NEW', 'BUILDING')")
+                .bind("i", instanceId).mapTo(Integer.class).one()) > 0;
+    }
+
+    /** Whether a shown backup of the instance is being taken (the instance shows BACKUP). */
     public boolean hasRunning(String instanceId) {
         return jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM backups WHERE instance_id = :i"
-                        + " AND deleted = FALSE AND state IN ('NEW', 'BUILDING')")
+                        + " AND deleted = FALSE AND taken_for IS NULL AND state IN ('NEW', 'BUILDING')")
                 .bind("i", instanceId).mapTo(Integer.class).one()) > 0;
     }
 
     public Optional<BackupRecord> latestCompleted(String instanceId) {
         return jdbi.withHandle(h -> h.createQuery("SELECT * FROM backups WHERE instance_id = :i AND deleted = FALSE"
-                        + " AND state = 'COMPLETED' ORDER BY created DESC LIMIT 1")
+                        + " AND taken_for IS NULL AND state = 'COMPLETED' ORDER BY created DESC LIMIT 1")
                 .bind("i", instanceId).mapTo(BackupRecord.class).findFirst());
     }
 

@@ -41,18 +41,53 @@ public final class InstanceRepository {
      */
     public void insertWithTask(InstanceRecord i, TaskRecord task, QuotaCheck quota, Map<String, Integer> wanted,
                                String configurationId, InstanceAccess access) {
+        insertAllWithTasks(List.of(new NewInstance(i, task, null)), quota, wanted, configurationId, access);
+    }
+
+    /** An instance to insert with its create task; {@code replicaOf} is the source of a replica, else null. */
+    public record NewInstance(InstanceRecord instance, TaskRecord task, String replicaOf) {}
+
+    /**
+     * Inserts several instances of one project (Trove's replica_count) like {@link #insertWithTask}: all of them in
+     * one transaction, the quota checked once for {@code wanted} (their sum).
+     */
+    public void insertAllWithTasks(List<NewInstance> instances, QuotaCheck quota, Map<String, Integer> wanted,
+                                   String configurationId, InstanceAccess access) {
+        String project = instances.get(0).instance().projectId();
         jdbi.useTransaction(h -> {
-            QuotaRepository.lock(jdbi, h, i.projectId());
-            quota.check(QuotaRepository.usage(h, i.projectId()), wanted);
-            h.createUpdate("INSERT INTO instances (id, project_id, name, flavor_id, datastore_version_id, volume_size,"
-                    + " task_status, created, updated, deleted, configuration_id, access) VALUES (:id, :projectId, :name,"
-                    + " :flavorId, :datastoreVersionId, :volumeSize, :taskStatus, :created, :updated, FALSE,"
-                    + " :configurationId, :access)")
-                    .bindMethods(i).bind("configurationId", configurationId).bind("access", Json.write(access)).execute();
-            h.createUpdate("INSERT INTO service_statuses (instance_id, status, updated_at) VALUES (:id, 'NEW', :t)")
-                    .bind("id", i.id()).bind("t", i.created()).execute();
-            tasks.insert(h, task);
+            QuotaRepository.lock(jdbi, h, project);
+            quota.check(QuotaRepository.usage(h, project), wanted);
+            for (NewInstance n : instances) {
+                InstanceRecord i = n.instance();
+                h.createUpdate("INSERT INTO instances (id, project_id, name, flavor_id, datastore_version_id, volume_size,"
+                        + " task_status, created, updated, deleted, configuration_id, access, replica_of) VALUES (:id,"
+                        + " :projectId, :name, :flavorId, :datastoreVersionId, :volumeSize, :taskStatus, :created,"
+                        + " :updated, FALSE, :configurationId, :access, :replicaOf)")
+                        .bindMethods(i).bind("configurationId", configurationId).bind("access", Json.write(access))
+                        .bind("replicaOf", n.replicaOf()).execute();
+                h.createUpdate("INSERT INTO service_statuses (instance_id, status, updated_at) VALUES (:id, 'NEW', :t)")
+                        .bind("id", i.id()).bind("t", i.created()).execute();
+                tasks.insert(h, n.task());
+            }
         });
+    }
+
+    /** The source a replica follows, or null for a standalone instance or a source. */
+    public String replicaOf(String id) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT replica_of FROM instances WHERE id = :id").bind("id", id)
+                .mapTo(String.class).findFirst().orElse(null));
+    }
+
+    /** The live replicas of {@code sourceId}, oldest first. */
+    public List<InstanceRecord> replicasOf(String sourceId) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT * FROM instances WHERE replica_of = :s AND deleted = FALSE"
+                + " ORDER BY created, id").bind("s", sourceId).mapTo(InstanceRecord.class).list());
+    }
+
+    /** Makes {@code id} a replica of {@code sourceId} (null: standalone). */
+    public void setReplicaOf(String id, String sourceId) {
+        jdbi.useHandle(h -> h.createUpdate("UPDATE instances SET replica_of = :s, updated = :t WHERE id = :id")
+                .bind("s", sourceId).bind("t", Instant.now()).bind("id", id).execute());
     }
 
     public Optional<InstanceRecord> find(String id) {

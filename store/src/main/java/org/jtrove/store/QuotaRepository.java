@@ -49,7 +49,8 @@ public final class QuotaRepository {
                     out.put("ram", rs.getInt(3));
                     return null;
                 }).list();
-        out.put("backups", h.createQuery("SELECT COUNT(*) FROM backups WHERE project_id = :p AND deleted = FALSE")
+        out.put("backups", h.createQuery("SELECT COUNT(*) FROM backups WHERE project_id = :p"
+                + " AND deleted = FALSE AND taken_for IS NULL")
                 .bind("p", projectId).mapTo(Integer.class).one());
         return out;
     }

@@ -28,7 +28,17 @@ public final class ServiceStatusRepository {
     }
 
     /** A guest's heartbeat to store: its status stamped with the sender's clock (epoch seconds). */
-    public record Heartbeat(String instanceId, ServiceStatus status, double sent) {}
+    public record Heartbeat(String instanceId, ServiceStatus status, double sent, Double replicationLag) {
+        public Heartbeat(String instanceId, ServiceStatus status, double sent) {
+            this(instanceId, status, sent, null);
+        }
+    }
+
+    /** The replication lag in seconds the instance's last stored heartbeat reported; empty when it is no replica. */
+    public Optional<Double> replicationLag(String instanceId) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT replication_lag FROM service_statuses WHERE instance_id = :id")
+                .bind("id", instanceId).mapTo(Double.class).findFirst());
+    }
 
     /** A heartbeat that was stored, with the status it replaced. */
     public record Stored(String instanceId, ServiceStatus before, ServiceStatus after) {}
@@ -79,8 +89,8 @@ public final class ServiceStatusRepository {
                     + " WHERE instance_id = :id AND method_name = 'heartbeat'");
             PreparedBatch seenInsert = h.prepareBatch("INSERT INTO conductor_lastseen (instance_id, method_name, sent)"
                     + " VALUES (:id, 'heartbeat', :s)");
-            PreparedBatch statusUpdate = h.prepareBatch("UPDATE service_statuses SET status = :st, updated_at = :t"
-                    + " WHERE instance_id = :id");
+            PreparedBatch statusUpdate = h.prepareBatch("UPDATE service_statuses SET status = :st, updated_at = :t,"
+                    + " replication_lag = :lag WHERE instance_id = :id");
             List<Stored> stored = new ArrayList<>();
             for (Heartbeat b : newest.values()) {
                 Double seen = last.get(b.instanceId());
@@ -88,7 +98,8 @@ public final class ServiceStatusRepository {
                     continue;   // unknown or deleted instance, or not newer than the stored heartbeat
                 }
                 (seen != null ? seenUpdate : seenInsert).bind("id", b.instanceId()).bind("s", b.sent()).add();
-                statusUpdate.bind("id", b.instanceId()).bind("st", b.status().name()).bind("t", now).add();
+                statusUpdate.bind("id", b.instanceId()).bind("st", b.status().name()).bind("t", now)
+                        .bind("lag", b.replicationLag()).add();
                 stored.add(new Stored(b.instanceId(), before.get(b.instanceId()), b.status()));
             }
             for (PreparedBatch batch : List.of(seenUpdate, seenInsert, statusUpdate)) {

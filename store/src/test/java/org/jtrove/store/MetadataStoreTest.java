@@ -95,7 +95,8 @@ class MetadataStoreTest {
         assertThat(tables).contains("datastores", "datastore_versions", "flavors", "instances", "service_statuses",
                 "conductor_lastseen", "tasks", "root_history", "identity_users", "identity_projects", "identity_tokens",
                 "quotas", "quota_locks", "backups", "configurations", "guest_operations");
-        assertThat(Integer.parseInt(store.schemaVersion())).isGreaterThanOrEqualTo(6);
+        assertThat(MigrationVersion.fromVersion(store.schemaVersion()).isAtLeast("6")).as(store.schemaVersion())
+                .isTrue();   // versions may have a minor part (9.1)
     }
 
     /** The tables of the connection's database (lower case), as its driver lists them. */
@@ -606,6 +607,36 @@ class MetadataStoreTest {
         store.backups.markDeleted(full.id());
         assertThat(store.backups.list("p1", null)).isEmpty();
         assertThat(store.backups.latestCompleted(i.id())).isEmpty();
+    }
+
+    @Test
+    void aReplicasSnapshotIsHiddenAndTakenOneAtATime() {
+        InstanceRecord source = insert("p1", "db1");
+        Instant now = Instant.now();
+        BackupRecord snapshot = new BackupRecord(UUID.randomUUID().toString(), "p1", "snapshot", null, source.id(), null,
+                version.id(), "full", BackupRecord.NEW, null, null, null, null, null, now, now, false);
+        assertThat(store.backups.insertIfAbsent(snapshot, "replica-1")).isTrue();
+        assertThat(store.backups.insertIfAbsent(snapshot, "replica-1")).as("again: it exists").isTrue();
+        BackupRecord second = new BackupRecord(UUID.randomUUID().toString(), "p1", "snapshot", null, source.id(), null,
+                version.id(), "full", BackupRecord.NEW, null, null, null, null, null, now, now, false);
+        assertThat(store.backups.insertIfAbsent(second, "replica-2")).as("another backup of the source runs").isFalse();
+        assertThat(store.backups.find(second.id())).isEmpty();
+
+        assertThat(store.backups.find(snapshot.id())).as("the taskmanager's own lookup").isPresent();
+        assertThat(store.backups.find("p1", snapshot.id())).isEmpty();
+        assertThat(store.backups.findShown(snapshot.id())).isEmpty();
+        assertThat(store.backups.list("p1", null)).isEmpty();
+        assertThat(store.backups.list(null, source.id())).isEmpty();
+        assertThat(store.backups.hasRunning(source.id())).as("the source does not show BACKUP").isFalse();
+        assertThat(store.backups.hasRunningSnapshot(source.id())).isTrue();
+        assertThat(store.quotas.usage("p1").get("backups")).isZero();
+        assertThat(store.backups.takenFor("replica-1")).extracting(BackupRecord::id).containsExactly(snapshot.id());
+
+        store.backups.complete(snapshot.id(), 1L, "file:///b/" + snapshot.storageKey(), "sha256:ab", "{}");
+        assertThat(store.backups.latestCompleted(source.id())).as("never a parent").isEmpty();
+        assertThat(store.backups.insertIfAbsent(second, "replica-2")).as("the first one ended").isTrue();
+        store.backups.markDeleted(snapshot.id());
+        assertThat(store.backups.takenFor("replica-1")).isEmpty();
     }
 
     private BackupRecord backup(InstanceRecord i, String parentId) {

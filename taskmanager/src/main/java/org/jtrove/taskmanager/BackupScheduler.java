@@ -85,7 +85,8 @@ public final class BackupScheduler implements AutoCloseable {
             }
             Instant next = CronPattern.parse(s.pattern()).next(now.truncatedTo(ChronoUnit.SECONDS));
             String skip = instance.get().task() != InstanceTask.NONE ? "the instance is " + instance.get().task()
-                    : store.backups.hasRunning(s.instanceId()) ? "another backup of the instance is running" : null;
+                    : store.backups.hasRunning(s.instanceId()) || store.backups.hasRunningSnapshot(s.instanceId())
+                    ? "another backup of the instance is running" : null;
             BackupRecord backup = skip == null ? backup(s, instance.get(), now) : null;
             TaskRecord task = backup == null ? null
                     : TaskRecord.start(TaskType.BACKUP, s.instanceId(), Map.of("backup_id", backup.id()));

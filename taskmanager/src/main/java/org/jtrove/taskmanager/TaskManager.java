@@ -13,6 +13,10 @@ import org.jtrove.store.MetadataStore;
 import org.jtrove.taskmanager.engine.TaskEngine;
 import org.jtrove.taskmanager.tasks.ApplyConfiguration;
 import org.jtrove.taskmanager.tasks.CreateInstance;
+import org.jtrove.taskmanager.tasks.CreateReplica;
+import org.jtrove.taskmanager.tasks.DetachReplica;
+import org.jtrove.taskmanager.tasks.EjectReplicaSource;
+import org.jtrove.taskmanager.tasks.PromoteToReplicaSource;
 import org.jtrove.taskmanager.tasks.DeleteBackups;
 import org.jtrove.taskmanager.tasks.DeleteInstance;
 import org.jtrove.taskmanager.tasks.InstanceSteps;
@@ -51,13 +55,18 @@ public final class TaskManager implements AutoCloseable {
         TaskmanagerApi taskmanager = new TaskmanagerApi(bus);
         InstanceSteps instances = new InstanceSteps(store, settings.buildTimeout());
         Placements placements = new Placements(store, compute, bus, channels);
+        TakeBackup backups = new TakeBackup(store, guests, vault, settings.backupTimeout());
         this.engine = new TaskEngine(store.tasks, List.of(
                 new CreateInstance(store, placements, guests, instances),
+                new CreateReplica(store, placements, guests, instances, backups, vault),
+                new DetachReplica(store, guests),
+                new PromoteToReplicaSource(store, placements, guests),
+                new EjectReplicaSource(store, placements, guests),
                 new RestartInstance(store, guests, instances),
                 new ResizeFlavor(store, guests, instances),
                 new ApplyConfiguration(store, guests, taskmanager),
                 new DeleteInstance(store, placements, guests, vault),
-                new TakeBackup(store, guests, vault, settings.backupTimeout()),
+                backups,
                 new DeleteBackups(store, vault),
                 new UpdateAccess(store, placements, instances)), owner, settings.engine());
         this.janitor = new BackupJanitor(store, vault);

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.jtrove.model.Cidr;
@@ -81,15 +82,21 @@ public final class HostAccess {
 
     /**
      * Puts {@code access} in force for the instance at {@code endpoint}; {@code publicPort} is its port on the public
-     * address, or null when it is not published. Idempotent. A public path never exists without its rules: a
+     * address, or null when it is not published. The servers of the access's replicas (their instances' OS users,
+     * where they exist on this machine) are admitted like jtrove itself, whatever the allowed networks. Idempotent. A public path never exists without its rules: a
      * forwarder that must go is stopped before the rules change, a new one is started after.
      */
     public void apply(Endpoint endpoint, InstanceAccess access, Integer publicPort) {
         List<String> command = publicPort == null ? null
                 : PublicForwarder.command(publicAddress, publicPort, endpoint.address(), endpoint.port());
         forwarder.stopUnless(endpoint.instanceDir(), endpoint.user(), command);
+        Set<Integer> replicaUids = new HashSet<>();
+        if (!access.networks().isEmpty()) {
+            access.replicas().forEach(r -> OsUser.uidOfInstance(r).ifPresent(replicaUids::add));
+        }
         rules.apply(new NftablesRules.Target(endpoint.instanceId(), Cidr.literal(endpoint.address()), endpoint.port(),
-                Set.copyOf(List.of(controlUid, endpoint.user().uid())), publicAddress, publicPort, access.networks()));
+                Set.copyOf(List.of(controlUid, endpoint.user().uid())), publicAddress, publicPort, access.networks(),
+                Set.copyOf(replicaUids)));
         if (command != null) {
             forwarder.ensure(endpoint.instanceDir(), endpoint.user(), command, publicAddress, publicPort);
         }

@@ -22,15 +22,20 @@ import org.jtrove.model.Cidr;
  * <ul>
  *   <li>hook {@code output} (every connection to a loopback address starts on this host): a connection to the
  *       instance's address and port is admitted from an allowed network, or from the instance's own address by a
- *       socket of a trusted user (jtrove itself; the instance's user, whose public forwarder connects from there).
+ *       socket of a trusted user (jtrove itself; the instance's user, whose public forwarder connects from there), or
+ *       from any address by a socket of the user of one of the instance's replicas (its server replicates from
+ *       this one, connecting from the host's default loopback address).
  *   <li>hook {@code input}: a connection to the public address and port is admitted only from an allowed network.
  * </ul>
  * A table is replaced in one {@code nft -f} transaction, so either the new rules or the old ones are in force.
  */
 final class NftablesRules {
-    /** One instance's rules: where it listens, who is trusted, its public port (or null), the allowed networks. */
+    /**
+     * One instance's rules: where it listens, who is trusted, its public port (or null), the allowed networks, the
+     * users of its replicas' servers.
+     */
     record Target(String instanceId, InetAddress address, int port, Set<Integer> trustedUids, InetAddress publicAddress,
-                  Integer publicPort, List<Cidr> allowed) {}
+                  Integer publicPort, List<Cidr> allowed, Set<Integer> replicaUids) {}
 
     /** The table of an instance; ids are UUIDs, so the name holds only letters, digits and underscores. */
     static String table(String instanceId) {
@@ -79,8 +84,12 @@ final class NftablesRules {
         s.append("\tchain admit {\n")
                 .append("\t\t").append(family).append(" saddr ").append(address).append(" meta skuid { ")
                 .append(t.trustedUids().stream().sorted().map(String::valueOf).collect(Collectors.joining(", ")))
-                .append(" } accept\n")
-                .append("\t\t").append(family).append(" saddr @").append(setName(t.address())).append(" accept\n")
+                .append(" } accept\n");
+        if (!t.replicaUids().isEmpty()) {
+            s.append("\t\tmeta skuid { ").append(t.replicaUids().stream().sorted().map(String::valueOf)
+                    .collect(Collectors.joining(", "))).append(" } accept\n");
+        }
+        s.append("\t\t").append(family).append(" saddr @").append(setName(t.address())).append(" accept\n")
                 .append("\t\treject with tcp reset\n\t}\n");
         if (t.publicPort() != null) {
             String publicFamily = family(t.publicAddress());

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -77,13 +78,28 @@ public final class OsUser {
         if (!switchNeeded) {
             return currentUid();
         }
+        return lookUp(name).orElseThrow(() -> new IllegalStateException("cannot find the user id of " + name));
+    }
+
+    /**
+     * The uid of instance {@code instanceId}'s OS user when it exists on this host (its server runs here, or on
+     * another guest-agent host of this machine), else empty; never creates the user.
+     */
+    public static OptionalInt uidOfInstance(String instanceId) {
+        if (!"root".equals(System.getProperty("user.name"))) {
+            return OptionalInt.empty();    // servers run as jtrove's own user, which is trusted anyway
+        }
+        return lookUp(forInstance(instanceId));
+    }
+
+    private static OptionalInt lookUp(String name) {
         try {
             Process p = new ProcessBuilder("id", "-u", name).redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
             if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0 || !out.matches("\\d+")) {
-                throw new IllegalStateException("cannot find the user id of " + name + ": " + out);
+                return OptionalInt.empty();
             }
-            return Integer.parseInt(out);
+            return OptionalInt.of(Integer.parseInt(out));
         } catch (IOException e) {
             throw new IllegalStateException("cannot run id -u " + name + ": " + e.getMessage(), e);
         } catch (InterruptedException e) {

@@ -9,6 +9,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,19 +20,25 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.jtrove.guestagent.GuestHost;
 import org.jtrove.guestagent.InstanceContext;
 import org.jtrove.guestagent.LogArchive;
 import org.jtrove.guestagent.TemplateCache;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * MariaDB's continuous archive: the server's binary log ({@code log_bin}, {@code binlog_format = ROW}, a server id
  * derived from the instance id, on from the first start). Every {@link LogArchive#finished interval} with events
  * written since, the agent notes the time and closes the current binary log ({@code FLUSH BINARY LOGS}); every closed
- * one is read as root from the data directory, sealed and uploaded, and then purged from the server
- * ({@code PURGE BINARY LOGS TO}), so the server keeps only what is not yet archived.
+ * one is read as root from the data directory, sealed and uploaded, and purged from the server ({@code PURGE BINARY
+ * LOGS TO}) once it is archived and {@link #KEPT_AFTER_ARCHIVING} old: a replica being built from a snapshot, or one
+ * away for a while, still finds the logs it needs (a log a connected replica still reads is not purged: the server
+ * refuses, and the purge is tried again after the next log). The server's own expiry is the backstop for logs archived
+ * before an agent restart.
  *
  * <p>A replay starts from the binary log position the backup recorded ({@code xtrabackup_binlog_info}) and applies the
  * archived logs with the build's {@code mariadb-binlog --stop-datetime} through the {@code mariadb} client over the
@@ -40,10 +47,15 @@ import org.jtrove.guestagent.TemplateCache;
  */
 final class MariadbArchive implements LogArchive {
     static final String LOG_BASE = "binlog";
+    /** How long an archived binary log stays on the server for replicas before it is purged. */
+    static final Duration KEPT_AFTER_ARCHIVING = Duration.ofMinutes(10);
+    private static final Logger LOG = LoggerFactory.getLogger(MariadbArchive.class);
     private static final DateTimeFormatter STOP = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
     private final String admin;
     /** Binary log name -> the moment up to which it holds every commit (noted just before it was closed). */
     private final Map<String, Instant> markers = new ConcurrentHashMap<>();
+    /** Binary logs archived since the agent started that are still on the server. */
+    private final Set<String> archived = ConcurrentHashMap.newKeySet();
     private volatile Instant lastFlush = Instant.EPOCH;
     private volatile String positionAfterFlush;
     private volatile Instant replayTarget;
@@ -57,7 +69,9 @@ final class MariadbArchive implements LogArchive {
     static String settings(InstanceContext ctx) {
         long serverId = (ctx.instanceId().hashCode() & 0x7fffffffL) % 4_000_000_000L + 1;
         return "# continuous archiving for point-in-time restore (the agent archives and purges closed binary logs)\n"
-                + "log_bin = " + LOG_BASE + "\nbinlog_format = ROW\nserver_id = " + serverId + "\n";
+                + "# and replication (a replica logs what it applies, so that it can become a source)\n"
+                + "log_bin = " + LOG_BASE + "\nbinlog_format = ROW\nserver_id = " + serverId + "\n"
+                + "log_slave_updates = ON\nrelay_log = relay-bin\nbinlog_expire_logs_seconds = 259200\n";
     }
 
     @Override
@@ -86,7 +100,9 @@ final class MariadbArchive implements LogArchive {
             }
             List<LogFile> out = new ArrayList<>();
             for (String name : logs.subList(0, Math.max(0, logs.size() - 1))) {
-                out.add(new LogFile(name, ctx.dataDir().resolve(name), markers.get(name)));
+                if (!archived.contains(name)) {
+                    out.add(new LogFile(name, ctx.dataDir().resolve(name), markers.get(name)));
+                }
             }
             return out;
         }
@@ -94,25 +110,36 @@ final class MariadbArchive implements LogArchive {
 
     @Override
     public void stored(InstanceContext ctx, String adminPassword, LogFile file) throws Exception {
+        archived.add(file.name());
+        markers.remove(file.name());
         try (Connection c = new MariadbDatastore().connectAdmin(ctx, adminPassword, null);
              Statement s = c.createStatement()) {
+            // the oldest logs that are archived and old enough go; the first that is not bounds the purge
+            Instant oldEnough = Instant.now().minus(KEPT_AFTER_ARCHIVING);
+            List<String> purged = new ArrayList<>();
             String next = null;
             try (ResultSet rs = s.executeQuery("SHOW BINARY LOGS")) {
-                boolean seen = false;
                 while (rs.next() && next == null) {
-                    if (seen) {
-                        next = rs.getString(1);
+                    String name = rs.getString(1);
+                    Path log = ctx.dataDir().resolve(name);
+                    if (archived.contains(name) && Files.exists(log)
+                            && Files.getLastModifiedTime(log).toInstant().isBefore(oldEnough)) {
+                        purged.add(name);
+                    } else {
+                        next = name;
                     }
-                    seen |= rs.getString(1).equals(file.name());
                 }
             }
-            if (next != null) {
-                try (PreparedStatement ps = c.prepareStatement("PURGE BINARY LOGS TO ?")) {
-                    ps.setString(1, next);
-                    ps.execute();
-                }
+            if (next == null || purged.isEmpty()) {
+                return;
             }
-            markers.remove(file.name());
+            try (PreparedStatement ps = c.prepareStatement("PURGE BINARY LOGS TO ?")) {
+                ps.setString(1, next);
+                ps.execute();
+                purged.forEach(archived::remove);
+            } catch (SQLException e) {
+                LOG.debug("instance {}: binary logs before {} stay for now: {}", ctx.instanceId(), next, e.getMessage());
+            }
         }
     }
 

@@ -39,6 +39,7 @@ import org.jtrove.guestagent.ConfigFiles;
 import org.jtrove.guestagent.GuestHost;
 import org.jtrove.guestagent.InstanceContext;
 import org.jtrove.guestagent.LogArchive;
+import org.jtrove.guestagent.Replication;
 import org.jtrove.guestagent.Sql;
 import org.jtrove.guestagent.SqlDatastore;
 import org.jtrove.guestagent.TemplateCache;
@@ -59,6 +60,7 @@ import org.jtrove.model.guest.UserSpec;
  */
 public final class MariadbDatastore implements SqlDatastore {
     private static final String ADMIN = "os_admin";
+    private final MariadbReplication replication = new MariadbReplication(this);
     private static final String ROOT = "root";
     private static final List<String> SYSTEM_DATABASES =
             List.of("information_schema", "mysql", "performance_schema", "sys");
@@ -186,9 +188,13 @@ public final class MariadbDatastore implements SqlDatastore {
     public void configure(InstanceContext ctx, GuestHost host) throws Exception {
         Path overrides = ctx.runDir().resolve(OVERRIDES);
         // Included last, so that the configuration group's values win over the flavor's.
-        writeConfig(ctx, ctx.dataDir(), port(), MariadbArchive.settings(ctx) + "!include " + overrides, host);
-        if (!Files.exists(overrides, LinkOption.NOFOLLOW_LINKS)) {
-            ConfigFiles.replace(overrides, "[mariadbd]\n", host);
+        Path replicationCnf = ctx.runDir().resolve(MariadbReplication.CNF);
+        writeConfig(ctx, ctx.dataDir(), port(), MariadbArchive.settings(ctx) + "!include " + replicationCnf
+                + "\n!include " + overrides, host);
+        for (Path included : List.of(overrides, replicationCnf)) {
+            if (!Files.exists(included, LinkOption.NOFOLLOW_LINKS)) {
+                ConfigFiles.replace(included, "[mariadbd]\n", host);
+            }
         }
         host.giveToDatabaseUser(ctx.runDir());
     }
@@ -252,6 +258,11 @@ public final class MariadbDatastore implements SqlDatastore {
     @Override
     public List<String> startCommand(InstanceContext ctx) {
         return List.of(ctx.build().binDir() + "/mariadbd", "--defaults-file=" + ctx.runDir().resolve("my.cnf"));
+    }
+
+    @Override
+    public Replication replication() {
+        return replication;
     }
 
     @Override
@@ -356,7 +367,7 @@ public final class MariadbDatastore implements SqlDatastore {
     public List<UserSpec> listUsers(Connection c) throws SQLException {
         List<UserSpec> users = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT User, Host FROM mysql.user WHERE User NOT IN"
-                + " ('', 'root', 'os_admin', 'mariadb.sys', 'mysql', 'debian-sys-maint') ORDER BY User, Host");
+                + " ('', 'root', 'os_admin', 'mariadb.sys', 'mysql', 'debian-sys-maint', '" + Replication.USER + "') ORDER BY User, Host");
              ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 users.add(new UserSpec(rs.getString(1), rs.getString(2), null, List.of()));

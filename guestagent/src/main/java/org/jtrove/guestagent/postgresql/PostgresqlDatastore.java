@@ -33,6 +33,7 @@ import org.jtrove.guestagent.ConfigFiles;
 import org.jtrove.guestagent.GuestHost;
 import org.jtrove.guestagent.InstanceContext;
 import org.jtrove.guestagent.LogArchive;
+import org.jtrove.guestagent.Replication;
 import org.jtrove.guestagent.Sql;
 import org.jtrove.guestagent.SqlDatastore;
 import org.jtrove.guestagent.UndoJournal;
@@ -61,6 +62,7 @@ public final class PostgresqlDatastore implements SqlDatastore {
     private static final String ROOT = "root";
     /** The root role of instances made before jtrove named PostgreSQL's root {@code root}, as Trove does. */
     private static final String LEGACY_ROOT = "postgres";
+    private final PostgresqlReplication replication = new PostgresqlReplication(this);
 
     @Override
     public String manager() {
@@ -75,6 +77,11 @@ public final class PostgresqlDatastore implements SqlDatastore {
     @Override
     public int port() {
         return 5432;
+    }
+
+    @Override
+    public Replication replication() {
+        return replication;
     }
 
     @Override
@@ -199,6 +206,10 @@ public final class PostgresqlDatastore implements SqlDatastore {
                 "work_mem = " + Math.max(1, ctx.memoryMb() / 256) + "MB",
                 "maintenance_work_mem = " + Math.max(16, ctx.memoryMb() / 16) + "MB",
                 "external_pid_file = '" + ctx.runDir().resolve("postgres.pid") + "'",
+                "# set on every instance so that a later pg_rewind (a failed source rejoining) needs no restart",
+                "wal_log_hints = on",
+                "# a replica's primary_conninfo and slot (see PostgresqlReplication)",
+                "include_if_exists = '" + PostgresqlReplication.CONF + "'",
                 "# the configuration group's values come last, so that they win over the flavor's",
                 "include_if_exists = '" + OVERRIDES + "'",
                 String.join("\n", PostgresqlArchive.settings(ctx)),
@@ -328,7 +339,7 @@ public final class PostgresqlDatastore implements SqlDatastore {
         List<String> names = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT rolname FROM pg_roles WHERE rolcanlogin"
                 + " AND rolname <> ALL (?) AND rolname NOT LIKE 'pg\\_%' ORDER BY rolname")) {
-            ps.setArray(1, c.createArrayOf("text", new String[] {ADMIN, ROOT, LEGACY_ROOT}));
+            ps.setArray(1, c.createArrayOf("text", new String[] {ADMIN, ROOT, LEGACY_ROOT, Replication.USER}));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     names.add(rs.getString(1));
@@ -605,7 +616,7 @@ public final class PostgresqlDatastore implements SqlDatastore {
 
     private void requireUser(Connection c, String name, String host) throws SQLException {
         names().hostRef(host);
-        if (name == null || Set.of(ROOT, LEGACY_ROOT, ADMIN).contains(name) || !roleExists(c, name)) {
+        if (name == null || Set.of(ROOT, LEGACY_ROOT, ADMIN, Replication.USER).contains(name) || !roleExists(c, name)) {
             throw JtroveException.notFound("User " + name + " cannot be found on the instance.");
         }
     }

@@ -49,6 +49,8 @@ final class RedisConfig {
                 "save 3600 1",
                 "save 300 100",
                 "save 60 10000",
+                // the source this instance follows, if it is a replica (see RedisReplication)
+                "include " + RedisReplication.file(ctx),
                 // the configuration group, last so that it wins
                 "include " + ctx.runDir().resolve(RedisOverrides.FILE),
                 // a restored RDB is read only with appendonly off; it is switched on once the data is loaded

@@ -3,6 +3,7 @@ package org.jtrove.guestagent.redis;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
@@ -14,6 +15,7 @@ import org.jtrove.guestagent.Datastore;
 import org.jtrove.guestagent.GuestHost;
 import org.jtrove.guestagent.ConfigFiles;
 import org.jtrove.guestagent.InstanceContext;
+import org.jtrove.guestagent.Replication;
 import org.jtrove.model.JtroveException;
 import org.jtrove.model.config.ConfigParameter;
 import org.jtrove.model.guest.ServerBuild;
@@ -26,6 +28,7 @@ import redis.clients.jedis.Jedis;
  * password until root is enabled. See {@link RedisConfig} for the files it runs from.
  */
 public final class RedisDatastore implements Datastore {
+    private final RedisReplication replication = new RedisReplication(this::admin);
     private static final String EMBEDDED = "com.github.codemonstur:embedded-redis";
     private static final Pattern VERSION = Pattern.compile("v=(\\d+\\.\\d+)\\.\\d+");
     private static final Pattern LINUX_AMD64 = Pattern.compile("redis-server-(\\d+\\.\\d+)\\.\\d+[^/]*-linux-amd64");
@@ -116,8 +119,11 @@ public final class RedisDatastore implements Datastore {
         host.giveToDatabaseUser(ctx.runDir());
         ConfigFiles.replace(ctx.runDir().resolve("redis.conf"), RedisConfig.render(ctx, port()), host);
         Path overrides = ctx.runDir().resolve(RedisOverrides.FILE);
-        if (!Files.isRegularFile(overrides, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        if (!Files.isRegularFile(overrides, LinkOption.NOFOLLOW_LINKS)) {
             ConfigFiles.replace(overrides, RedisOverrides.render(java.util.Map.of()), host);
+        }
+        if (!Files.isRegularFile(RedisReplication.file(ctx), LinkOption.NOFOLLOW_LINKS)) {
+            ConfigFiles.replace(RedisReplication.file(ctx), RedisReplication.standalone(), host);
         }
     }
 
@@ -178,6 +184,11 @@ public final class RedisDatastore implements Datastore {
             }
         }
         return out;
+    }
+
+    @Override
+    public Replication replication() {
+        return replication;
     }
 
     @Override

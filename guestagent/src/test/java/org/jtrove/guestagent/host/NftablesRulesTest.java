@@ -15,7 +15,8 @@ class NftablesRulesTest {
     void theScriptReplacesOneTableThatOnlyNamesTheInstancesAddresses() {
         String script = NftablesRules.script(new NftablesRules.Target(ID, Cidr.literal("127.10.0.7"), 5432,
                 Set.of(0, 1234), Cidr.literal("192.0.2.10"), 16001,
-                List.of(Cidr.parse("10.0.0.0/8", "c"), Cidr.parse("127.0.0.2", "c"), Cidr.parse("2001:db8::/32", "c"))));
+                List.of(Cidr.parse("10.0.0.0/8", "c"), Cidr.parse("127.0.0.2", "c"), Cidr.parse("2001:db8::/32", "c")),
+                Set.of(2001, 2002)));
         String table = "inet jtrove_0b4e2b2e6d0c4a4e9d7c2f1a3c5e7d90";
         assertThat(script).startsWith("table " + table + "\ndelete table " + table + "\ntable " + table + " {\n");
         assertThat(script).contains("elements = { 10.0.0.0/8, 127.0.0.2/32 }")
@@ -24,6 +25,7 @@ class NftablesRulesTest {
                 .contains("ip daddr 127.10.0.7 tcp dport 5432 tcp flags & (syn | ack) == syn jump admit")
                 .contains("ip saddr 127.10.0.7 meta skuid { 0, 1234 } accept")
                 .contains("ip saddr @allowed4 accept")
+                .contains("\t\tmeta skuid { 2001, 2002 } accept\n")
                 .contains("reject with tcp reset")
                 .contains("type filter hook input priority filter; policy accept;")
                 .contains("ip daddr 192.0.2.10 tcp dport 16001 tcp flags & (syn | ack) == syn ip saddr != @allowed4"
@@ -35,10 +37,11 @@ class NftablesRulesTest {
     @Test
     void withoutAPublicPortThereIsNoInputChainAndAnIpv6PublicAddressUsesTheIpv6Set() {
         String privateOnly = NftablesRules.script(new NftablesRules.Target(ID, Cidr.literal("127.10.0.7"), 3306,
-                Set.of(0), null, null, List.of(Cidr.parse("127.0.0.2", "c"))));
-        assertThat(privateOnly).doesNotContain("hook input").doesNotContain("elements = { 2001");
+                Set.of(0), null, null, List.of(Cidr.parse("127.0.0.2", "c")), Set.of()));
+        assertThat(privateOnly).doesNotContain("hook input").doesNotContain("elements = { 2001")
+                .as("no replicas: no rule by user alone").doesNotContain("\t\tmeta skuid");
         String v6 = NftablesRules.script(new NftablesRules.Target(ID, Cidr.literal("127.10.0.7"), 3306,
-                Set.of(0), Cidr.literal("2001:db8::10"), 16002, List.of(Cidr.parse("::1", "c"))));
+                Set.of(0), Cidr.literal("2001:db8::10"), 16002, List.of(Cidr.parse("::1", "c")), Set.of()));
         assertThat(v6).contains("ip6 daddr 2001:db8:0:0:0:0:0:10 tcp dport 16002")
                 .contains("ip6 saddr != @allowed6 reject");
     }

@@ -22,6 +22,26 @@ public final class Managers {
         return NameRules.find(manager).isPresent();
     }
 
+    /** The port a manager's servers listen on (each instance has an address of its own). */
+    public static int port(String manager) {
+        return switch (manager) {
+            case "postgresql" -> 5432;
+            case "mysql", "mariadb" -> 3306;
+            case "redis" -> 6379;
+            default -> throw checkKnownFailure(manager);
+        };
+    }
+
+    /** Whether a manager's replicas start from a snapshot of the source (Redis copies over replication itself). */
+    public static boolean replicaNeedsSnapshot(String manager) {
+        return !"redis".equals(manager);
+    }
+
+    private static JtroveException checkKnownFailure(String manager) {
+        checkKnown(manager);
+        return JtroveException.notImplemented("Datastore manager " + manager + " has no port.");
+    }
+
     /** Trove's DatastoreOperationNotSupported, answered with 501. */
     public static JtroveException operationNotSupported(String operation, String manager) {
         return JtroveException.notImplemented("The '" + operation + "' operation is not supported for the '"

@@ -26,12 +26,15 @@ public final class NameRules {
     /** Trove's MySQL user (and password) refusals: leading or trailing blanks, quotes, backtick, ';', ',', '/', '\'. */
     private static final Pattern MYSQL_USER_REFUSED = Pattern.compile("^\\s|\\s$|['\"`;,/\\\\]");
 
+    /** jtrove's own replication user on a replication source; reserved on every datastore with users. */
+    public static final String REPLICATION_USER = "jtrove_replicator";
+
     public static final NameRules POSTGRESQL = new NameRules("PostgreSQL", 63, 63, true,
             name -> !Character.isWhitespace(name.codePointBefore(name.length())),
             "must not end with a blank",
             name -> true, "",
             Set.of("postgres", "template0", "template1"),
-            Set.of("postgres", "os_admin", "root", "public"), List.of("pg_"), false, true);
+            Set.of("postgres", "os_admin", "root", "public", REPLICATION_USER), List.of("pg_"), false, true);
 
     public static final NameRules MYSQL = new NameRules("MySQL", 64, 80, false,
             name -> MYSQL_DATABASE.matcher(name).matches(),
@@ -39,7 +42,8 @@ public final class NameRules {
             name -> !MYSQL_USER_REFUSED.matcher(name).find(),
             "must not start or end with a blank nor hold quotes, '`', ';', ',', '/' or '\\'",
             Set.of("mysql", "information_schema", "performance_schema", "sys", "lost+found"),
-            Set.of("root", "os_admin", "mysql", "mariadb.sys", "debian-sys-maint"), List.of(), true, false);
+            Set.of("root", "os_admin", "mysql", "mariadb.sys", "debian-sys-maint", REPLICATION_USER), List.of(), true,
+            false);
 
     private static final Pattern CHARSET = Pattern.compile("[A-Za-z0-9_.@-]{1,64}");
     private static final int MAX_HOST = 255;

@@ -144,7 +144,8 @@ class NameRulesTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"postgres", "PoStGrEs", "os_admin", "OS_ADMIN", "root", "Root", "pg_monitor", "pg_anything", "public"})
+    @ValueSource(strings = {"postgres", "PoStGrEs", "os_admin", "OS_ADMIN", "root", "Root", "pg_monitor", "pg_anything", "public",
+            "jtrove_replicator", "JTrove_Replicator"})
     void postgresqlReservedUsers(String name) {
         assertBadRequest(() -> NameRules.POSTGRESQL.checkUser(name)).hasMessageContaining("reserved");
     }
@@ -156,7 +157,8 @@ class NameRulesTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"root", "ROOT", "os_admin", "Os_Admin", "mysql", "MySql", "debian-sys-maint"})
+    @ValueSource(strings = {"root", "ROOT", "os_admin", "Os_Admin", "mysql", "MySql", "debian-sys-maint",
+            "jtrove_replicator"})
     void mysqlReservedUsers(String name) {
         assertBadRequest(() -> NameRules.MYSQL.checkUser(name)).hasMessageContaining("reserved");
     }

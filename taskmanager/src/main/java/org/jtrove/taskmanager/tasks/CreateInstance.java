@@ -9,9 +9,11 @@ import org.jtrove.model.InstanceTask;
 import org.jtrove.model.Json;
 import org.jtrove.model.TaskType;
 import org.jtrove.model.guest.ArchiveReport;
+import org.jtrove.model.guest.DatabaseSpec;
 import org.jtrove.model.guest.PointInTime;
 import org.jtrove.model.guest.PrepareRequest;
 import org.jtrove.model.guest.RestoreSource;
+import org.jtrove.model.guest.UserSpec;
 import org.jtrove.store.BackupRecord;
 import org.jtrove.store.DatastoreVersionRecord;
 import org.jtrove.store.FlavorRecord;
@@ -66,19 +68,28 @@ public final class CreateInstance implements TaskDefinition {
     }
 
     private PrepareRequest prepareRequest(StepContext ctx) {
-        InstanceRecord i = instances.instance(ctx);
-        DatastoreVersionRecord v = store.datastores.version(i.datastoreVersionId()).orElseThrow();
-        int ram = store.flavors.find(i.flavorId()).map(FlavorRecord::ram).orElse(512);
         CreatePayload payload = Json.convert(ctx.payload(), CreatePayload.class);
         List<RestoreSource> chain = List.of();
         if (payload.backupId() != null) {
             chain = store.backups.chain(payload.backupId()).stream()
                     .map(b -> new RestoreSource(b.id(), b.storageKey(), b.checksum(), b.meta())).toList();
         }
+        return prepareRequest(store, instances.instance(ctx), payload.databases(), payload.users(), chain,
+                pointInTime(payload));
+    }
+
+    /**
+     * The prepare of instance {@code i}: its build, address, flavor's RAM, volume and attached group's values, and
+     * for a point-in-time restore the logs to replay ({@code pointInTime}, else null).
+     */
+    static PrepareRequest prepareRequest(MetadataStore store, InstanceRecord i, List<DatabaseSpec> databases,
+                                         List<UserSpec> users, List<RestoreSource> chain, PointInTime pointInTime) {
+        DatastoreVersionRecord v = store.datastores.version(i.datastoreVersionId()).orElseThrow();
+        int ram = store.flavors.find(i.flavorId()).map(FlavorRecord::ram).orElse(512);
         Map<String, Object> configuration = store.configurations.attachedTo(i.id())
                 .map(store.configurations::values).orElse(Map.of());
-        return new PrepareRequest(i.id(), v.build(), i.address(), ram, i.volumeSize(), payload.databases(),
-                payload.users(), chain, configuration, pointInTime(payload));
+        return new PrepareRequest(i.id(), v.build(), i.address(), ram, i.volumeSize(), databases, users, chain,
+                configuration, pointInTime);
     }
 
     /**

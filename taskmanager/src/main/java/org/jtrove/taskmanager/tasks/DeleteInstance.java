@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Deletes an instance, which the API marked DELETING before answering: OTHER_TASKS_STOPPED (its other tasks end,
- * its running backups fail and their partial objects go), SERVER_REMOVED (its host stops the server and removes its
+ * its running backups fail and their partial objects go, as do the snapshots of its source taken to build it as a
+ * replica), SERVER_REMOVED (its host stops the server and removes its
  * data, OS user, address and access rules; its guest topic and bus credentials go), DELETION_RECORDED.
  */
 public final class DeleteInstance implements TaskDefinition {
@@ -36,6 +37,13 @@ public final class DeleteInstance implements TaskDefinition {
                             vault.delete(b.storageKey());
                         }
                     }
+                    for (BackupRecord b : store.backups.takenFor(ctx.instanceId())) {   // a replica's snapshot
+                        if (b.running()) {
+                            cancel(guests, b.instanceId(), b.id());
+                        }
+                        vault.delete(b.storageKey());
+                        store.backups.markDeleted(b.id());
+                    }
                     return StepResult.done();
                 },
                 "SERVER_REMOVED", ctx -> {
@@ -43,9 +51,24 @@ public final class DeleteInstance implements TaskDefinition {
                     return StepResult.done();
                 },
                 "DELETION_RECORDED", ctx -> {
+                    forgetOnSource(store, guests, ctx.instanceId());
                     store.instances.markDeleted(ctx.instanceId());
                     return StepResult.done();
                 }));
+    }
+
+    /** A deleted replica's source keeps nothing for it (a PostgreSQL slot would hold WAL forever). */
+    private static void forgetOnSource(MetadataStore store, GuestApi guests, String instanceId) {
+        String source = store.instances.replicaOf(instanceId);
+        if (source == null) {
+            return;
+        }
+        try {
+            guests.forgetReplica(source, instanceId);
+        } catch (RuntimeException e) {
+            LOG.warn("instance {}: its source {} did not forget it ({}); drop its slot there by hand if it keeps WAL",
+                    instanceId, source, e.getMessage());
+        }
     }
 
     private static void cancel(GuestApi guests, String instanceId, String backupId) {

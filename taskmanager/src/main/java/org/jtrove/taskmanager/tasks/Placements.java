@@ -1,6 +1,8 @@
 package org.jtrove.taskmanager.tasks;
 
+import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 import org.jtrove.bus.GuestChannels;
 import org.jtrove.bus.MessageBus;
 import org.jtrove.bus.Topics;
@@ -34,13 +36,19 @@ public final class Placements {
      * records where it went.
      */
     public void place(String instanceId) {
+        place(instanceId, Set.of());
+    }
+
+    /** Like {@link #place(String)}, on a host other than {@code avoidHosts} when there is one (a replica's). */
+    public void place(String instanceId, Set<String> avoidHosts) {
         InstanceRecord i = store.instances.find(instanceId)
                 .orElseThrow(() -> new IllegalStateException("instance " + instanceId + " no longer exists"));
         DatastoreVersionRecord v = store.datastores.version(i.datastoreVersionId()).orElseThrow();
         int ram = store.flavors.find(i.flavorId()).map(FlavorRecord::ram).orElse(512);
         bus.declare(Topics.guest(instanceId));
         ComputeDriver.InstanceSpec spec = new ComputeDriver.InstanceSpec(instanceId, store.instances.computeHost(instanceId),
-                v.build(), ram, i.volumeSize(), store.instances.access(instanceId), null, Set.of());
+                v.build(), ram, i.volumeSize(), withReplicas(instanceId, store.instances.access(instanceId), null), null,
+                avoidHosts);
         String host = spec.host();
         if (host == null) {
             host = compute.chooseHost(spec);
@@ -52,15 +60,40 @@ public final class Placements {
         store.instances.setPublicPort(instanceId, p.publicPort());
     }
 
-    /** Puts {@code access} in force on the instance's host, then records it (and its public port). */
+    /**
+     * Puts {@code access} in force on the instance's host, admitting its replicas' servers too, then records it (and
+     * its public port).
+     */
     public void updateAccess(String instanceId, InstanceAccess access) {
+        updateAccess(instanceId, access, null);
+    }
+
+    /**
+     * Puts the instance's recorded access in force again, admitting the servers of its replicas and of
+     * {@code newReplica} (one about to follow it), so that its replicas reach it whatever its allowed_cidrs.
+     */
+    public void admitReplica(String instanceId, String newReplica) {
+        updateAccess(instanceId, store.instances.access(instanceId), newReplica);
+    }
+
+    private void updateAccess(String instanceId, InstanceAccess access, String newReplica) {
         String host = store.instances.computeHost(instanceId);
         if (host == null) {
             throw new IllegalStateException("instance " + instanceId + " is not placed on a host yet");
         }
-        Integer port = compute.updateAccess(instanceId, host, access);
-        store.instances.setAccess(instanceId, access);
+        Integer port = compute.updateAccess(instanceId, host, withReplicas(instanceId, access, newReplica));
+        store.instances.setAccess(instanceId, access.withReplicas(List.of()));
         store.instances.setPublicPort(instanceId, port);
+    }
+
+    /** {@code access} admitting the servers of the instance's replicas (and of {@code newReplica} unless null). */
+    private InstanceAccess withReplicas(String instanceId, InstanceAccess access, String newReplica) {
+        Set<String> ids = new TreeSet<>();
+        store.instances.replicasOf(instanceId).forEach(r -> ids.add(r.id()));
+        if (newReplica != null) {
+            ids.add(newReplica);
+        }
+        return access.withReplicas(List.copyOf(ids));
     }
 
     /** Removes the instance from its host (if it was placed), then its guest topic and bus credentials. */

@@ -43,7 +43,15 @@ public final class TakeBackup implements TaskDefinition {
     }
 
     private StepResult stored(StepContext ctx) throws Exception {
-        BackupRecord backup = store.backups.find(backupId(ctx)).orElse(null);
+        return stored(ctx, backupId(ctx));
+    }
+
+    /**
+     * Has the backup {@code backupId} taken (sent again on the step's first run in each claim and every
+     * {@link GuestOperationStep#RESEND}) and waits for it; also a replica's snapshot of its source.
+     */
+    StepResult stored(StepContext ctx, String backupId) throws Exception {
+        BackupRecord backup = store.backups.find(backupId).orElse(null);
         if (backup == null || BackupRecord.COMPLETED.equals(backup.state())) {
             return StepResult.done();
         }
@@ -52,7 +60,7 @@ public final class TakeBackup implements TaskDefinition {
         }
         Instant now = Instant.now();
         if (now.isAfter(backup.created().plus(backupTimeout))) {
-            cancel(ctx.instanceId(), backup.id());
+            cancel(backup.instanceId(), backup.id());
             return StepResult.fail(504, "The backup did not finish within "
                     + BigDecimal.valueOf(backupTimeout.toMillis(), 3).stripTrailingZeros().toPlainString()
                     + " s (backup_timeout); it was cancelled. Take it again, or raise backup_timeout for large databases.");
@@ -60,7 +68,7 @@ public final class TakeBackup implements TaskDefinition {
         JsonNode sent = ctx.outputs().path("sent");
         if (ctx.firstRunInClaim() || !sent.isTextual()
                 || Instant.parse(sent.asText()).plus(GuestOperationStep.RESEND).isBefore(now)) {
-            guests.createBackup(ctx.instanceId(), new BackupRequest(backup.id(), backup.storageKey(), parentMeta(backup)));
+            guests.createBackup(backup.instanceId(), new BackupRequest(backup.id(), backup.storageKey(), parentMeta(backup)));
             ctx.outputs().put("sent", now.toString());
         }
         return StepResult.waitFor(GuestOperationStep.pollDelay(ctx, now), "waiting for the backup to be stored");
@@ -103,7 +111,11 @@ public final class TakeBackup implements TaskDefinition {
 
     @Override
     public void failed(StepContext ctx, int status, String fault) throws Exception {
-        String id = backupId(ctx);
+        discard(backupId(ctx), fault);
+    }
+
+    /** Fails the backup if it still runs and deletes what it stored unless it completed. */
+    void discard(String id, String fault) throws Exception {
         store.backups.failIfRunning(id, "Backup failed: " + fault);
         BackupRecord b = store.backups.find(id).orElse(null);
         if (b != null && !BackupRecord.COMPLETED.equals(b.state())) {

@@ -1,0 +1,69 @@
+package org.jtrove.taskmanager.tasks;
+
+import java.util.Map;
+import org.jtrove.bus.GuestApi;
+import org.jtrove.model.InstanceTask;
+import org.jtrove.model.TaskType;
+import org.jtrove.store.MetadataStore;
+import org.jtrove.taskmanager.engine.Step;
+import org.jtrove.taskmanager.engine.StepContext;
+import org.jtrove.taskmanager.engine.StepResult;
+import org.jtrove.taskmanager.engine.TaskDefinition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Trove's detach_replica (PATCH replica_of: null): DETACHED (the replica stops following and takes writes),
+ * SOURCE_CLEANED (the source forgets it: its PostgreSQL slot is dropped, so no WAL is kept for it; a source that does
+ * not answer is left as it is), DETACH_RECORDED (the store no longer shows it as a replica).
+ */
+public final class DetachReplica implements TaskDefinition {
+    private static final Logger LOG = LoggerFactory.getLogger(DetachReplica.class);
+    private final MetadataStore store;
+    private final ReplicaTaskEnd end;
+    private final Steps steps;
+
+    public DetachReplica(MetadataStore store, GuestApi guests) {
+        this.store = store;
+        this.end = new ReplicaTaskEnd(store, InstanceTask.DETACHING, InstanceTask.DETACHING_ERROR, "Detach");
+        this.steps = new Steps(type(), Map.of(
+                "DETACHED", ctx -> {
+                    guests.promoteReplica(ctx.instanceId(), null);
+                    return StepResult.done();
+                },
+                "SOURCE_CLEANED", ctx -> {
+                    String source = ctx.payload().path("replica_of").asText();
+                    try {
+                        guests.forgetReplica(source, ctx.instanceId());
+                    } catch (RuntimeException e) {
+                        LOG.warn("detach of {}: its source {} did not forget it: {}", ctx.instanceId(), source,
+                                e.getMessage());
+                    }
+                    return StepResult.done();
+                },
+                "DETACH_RECORDED", ctx -> {
+                    store.instances.setReplicaOf(ctx.instanceId(), null);
+                    return StepResult.done();
+                }));
+    }
+
+    @Override
+    public TaskType type() {
+        return TaskType.DETACH_REPLICA;
+    }
+
+    @Override
+    public Step step(String name) {
+        return steps.get(name);
+    }
+
+    @Override
+    public void succeeded(StepContext ctx) {
+        end.succeeded(ctx);
+    }
+
+    @Override
+    public void failed(StepContext ctx, int status, String fault) {
+        end.failed(ctx, fault);
+    }
+}

@@ -1,0 +1,73 @@
+package org.jtrove.taskmanager.tasks;
+
+import java.util.Map;
+import org.jtrove.bus.GuestApi;
+import org.jtrove.model.InstanceTask;
+import org.jtrove.model.TaskType;
+import org.jtrove.store.InstanceRecord;
+import org.jtrove.store.MetadataStore;
+import org.jtrove.taskmanager.engine.Step;
+import org.jtrove.taskmanager.engine.StepContext;
+import org.jtrove.taskmanager.engine.StepResult;
+import org.jtrove.taskmanager.engine.TaskDefinition;
+
+/**
+ * Trove's promote_to_replica_source, a planned switchover run on the replica: SOURCE_FENCED (the source stops taking
+ * writes and answers its final position: PostgreSQL stops with a fast shutdown after sending its WAL, MariaDB turns
+ * read_only, Redis pauses writes), PROMOTED (the replica applies everything up to that position, then takes writes:
+ * no committed transaction is lost), OTHERS_REPOINTED (the other replicas, then the old source, follow the new
+ * source), PROMOTION_RECORDED.
+ */
+public final class PromoteToReplicaSource implements TaskDefinition {
+    private final ReplicaTaskEnd end;
+    private final Steps steps;
+
+    public PromoteToReplicaSource(MetadataStore store, Placements placements, GuestApi guests) {
+        ReplicationSources sources = new ReplicationSources(store, guests, placements);
+        this.end = new ReplicaTaskEnd(store, InstanceTask.PROMOTING, InstanceTask.PROMOTION_ERROR, "Promotion");
+        this.steps = new Steps(type(), Map.of(
+                "SOURCE_FENCED", ctx -> {
+                    ctx.outputs().put("position", guests.fenceSource(oldSource(ctx)));
+                    return StepResult.done();
+                },
+                "PROMOTED", ctx -> {
+                    guests.promoteReplica(ctx.instanceId(), ctx.outputs().path("position").asText());
+                    return StepResult.done();
+                },
+                "OTHERS_REPOINTED", ctx -> {
+                    store.instances.setReplicaOf(ctx.instanceId(), null);
+                    for (InstanceRecord other : store.instances.replicasOf(oldSource(ctx))) {
+                        if (!other.id().equals(ctx.instanceId())) {
+                            sources.follow(other.id(), ctx.instanceId());
+                        }
+                    }
+                    sources.follow(oldSource(ctx), ctx.instanceId());
+                    return StepResult.done();
+                },
+                "PROMOTION_RECORDED", ctx -> StepResult.done()));
+    }
+
+    private static String oldSource(StepContext ctx) {
+        return ctx.payload().path("replica_of").asText();
+    }
+
+    @Override
+    public TaskType type() {
+        return TaskType.PROMOTE_TO_REPLICA_SOURCE;
+    }
+
+    @Override
+    public Step step(String name) {
+        return steps.get(name);
+    }
+
+    @Override
+    public void succeeded(StepContext ctx) {
+        end.succeeded(ctx);
+    }
+
+    @Override
+    public void failed(StepContext ctx, int status, String fault) {
+        end.failed(ctx, fault);
+    }
+}
