@@ -40,7 +40,9 @@ class InstanceStatusTest {
         }
         assertThat(EnumSet.allOf(InstanceTask.class).stream().filter(InstanceTask::isError))
                 .containsExactlyInAnyOrder(InstanceTask.BUILDING_ERROR_SERVER, InstanceTask.BUILDING_ERROR_TIMEOUT_GA,
-                        InstanceTask.REBOOTING_ERROR, InstanceTask.DELETING_ERROR, InstanceTask.UPDATING_ERROR_ACCESS);
+                        InstanceTask.REBOOTING_ERROR, InstanceTask.DELETING_ERROR, InstanceTask.UPDATING_ERROR_ACCESS,
+                        InstanceTask.BUILDING_ERROR_REPLICA, InstanceTask.PROMOTION_ERROR, InstanceTask.EJECTION_ERROR,
+                        InstanceTask.DETACHING_ERROR);
     }
 
     @Test
