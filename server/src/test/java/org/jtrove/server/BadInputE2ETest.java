@@ -104,7 +104,7 @@ class BadInputE2ETest {
                 Arguments.of("client-only encoding", create(OK + PG + ", \"databases\": [{\"name\": \"a\", \"character_set\": \"SJIS\"}]"), 400),
                 Arguments.of("unknown locale", create(OK + PG + ", \"databases\": [{\"name\": \"a\", \"collate\": \"xx_YY.UTF-8\"}]"), 400),
                 Arguments.of("locale of another encoding", create(OK + PG + ", \"databases\": [{\"name\": \"a\", \"character_set\": \"LATIN1\", \"collate\": \"C.UTF-8\"}]"), 400),
-                Arguments.of("replica_of", create("\"name\": \"r\", \"replica_of\": \"5b5a9b3c-8d5e-4b1b-9b39-0d6f1c1e2f3a\""), 501),
+                Arguments.of("replica_of a missing instance", create("\"name\": \"r\", \"replica_of\": \"5b5a9b3c-8d5e-4b1b-9b39-0d6f1c1e2f3a\""), 404),
                 Arguments.of("trailing garbage", create(OK + PG) + " garbage", 400),
                 Arguments.of("two objects", create(OK + PG) + create(OK + PG), 400),
                 Arguments.of("duplicate key", create(OK + PG + ", \"name\": \"y\""), 400));
@@ -206,11 +206,11 @@ class BadInputE2ETest {
     }
 
     @Test
-    void replicaOfSaysReplicationIsNotSupported() {
+    void aReplicaOfAMissingInstanceIsNotFoundRatherThanAFlavorError() {
         Response r = api.post("/instances", create("\"name\": \"r\", \"replica_of\": \"5b5a9b3c-8d5e-4b1b-9b39-0d6f1c1e2f3a\","
                 + " \"replica_count\": 1"));
-        assertThat(r.status()).isEqualTo(501);
-        assertThat(r.raw()).contains("Replication is not supported").doesNotContain("flavorRef");
+        assertThat(r.status()).isEqualTo(404);
+        assertThat(r.raw()).contains("5b5a9b3c-8d5e-4b1b-9b39-0d6f1c1e2f3a").doesNotContain("flavorRef");
     }
 
     static void assertTroveFault(Response r, int status) {
