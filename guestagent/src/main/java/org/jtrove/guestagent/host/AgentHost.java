@@ -28,6 +28,7 @@ import org.jtrove.guestagent.Datastore;
 import org.jtrove.guestagent.Datastores;
 import org.jtrove.guestagent.GuestAgent;
 import org.jtrove.guestagent.InstanceContext;
+import org.jtrove.guestagent.ShortSocketDirs;
 import org.jtrove.guestagent.TemplateCache;
 import org.jtrove.model.InstanceAccess;
 import org.jtrove.model.Json;
@@ -176,7 +177,10 @@ public final class AgentHost implements AutoCloseable {
         return applied.publicPort();
     }
 
-    /** Stops the agent and the server, removes the access rules, the directory and the OS user. Safe to repeat. */
+    /**
+     * Stops the agent and the server, removes the access rules, the directory (and its socket directory) and the OS
+     * user. Safe to repeat.
+     */
     synchronized void destroy(String instanceId) throws Exception {
         checkId(instanceId);
         Path dir = instancesDir.resolve(instanceId);
@@ -192,6 +196,7 @@ public final class AgentHost implements AutoCloseable {
         OsUser user = OsUser.ensure(OsUser.forInstance(instanceId));
         parts.access().remove(instanceId, dir, user);
         TemplateCache.deleteTree(dir);
+        ShortSocketDirs.remove(instanceId, dir);
         user.remove();
         LOG.info("instance {}: removed from host {}", instanceId, name);
     }

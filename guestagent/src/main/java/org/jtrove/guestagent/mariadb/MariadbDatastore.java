@@ -42,6 +42,7 @@ import org.jtrove.guestagent.LogArchive;
 import org.jtrove.guestagent.Replication;
 import org.jtrove.guestagent.Sql;
 import org.jtrove.guestagent.SqlDatastore;
+import org.jtrove.guestagent.ShortSocketDirs;
 import org.jtrove.guestagent.TemplateCache;
 import org.jtrove.guestagent.UndoJournal;
 import org.jtrove.guestagent.UndoStep;
@@ -236,22 +237,15 @@ public final class MariadbDatastore implements SqlDatastore {
 
     /**
      * Unix socket paths are limited to 107 bytes; a deep state directory gets its sockets in a short private
-     * directory instead. root@localhost authenticates by OS identity (unix_socket), so the socket grants nothing
-     * to other local users.
+     * directory instead ({@link ShortSocketDirs}). root@localhost authenticates by OS identity (unix_socket), so the
+     * socket grants nothing to other local users.
      */
     static Path socketPath(InstanceContext ctx, GuestHost host) throws IOException {
         Path inRunDir = ctx.runDir().resolve("mysqld.sock");
         if (inRunDir.toString().length() <= 100) {
             return inRunDir;
         }
-        Path parent = Path.of("/tmp", "jtrove-sockets");
-        Files.createDirectories(parent);
-        Files.setPosixFilePermissions(parent, PosixFilePermissions.fromString("rwx--x--x"));
-        String name = ctx.instanceId().length() > 40 ? ctx.instanceId().substring(0, 40) : ctx.instanceId();
-        Path dir = parent.resolve(name.replaceAll("[^A-Za-z0-9-]", "_") + "-" + Integer.toHexString(ctx.instanceDir().hashCode()));
-        Files.createDirectories(dir);
-        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
-        host.giveToDatabaseUser(dir);
+        Path dir = ShortSocketDirs.make(ctx.instanceId(), ctx.instanceDir(), host);
         return dir.resolve("mysqld.sock");
     }
 
