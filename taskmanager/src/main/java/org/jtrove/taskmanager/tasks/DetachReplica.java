@@ -5,10 +5,7 @@ import org.jtrove.bus.GuestApi;
 import org.jtrove.model.InstanceTask;
 import org.jtrove.model.TaskType;
 import org.jtrove.store.MetadataStore;
-import org.jtrove.taskmanager.engine.Step;
-import org.jtrove.taskmanager.engine.StepContext;
 import org.jtrove.taskmanager.engine.StepResult;
-import org.jtrove.taskmanager.engine.TaskDefinition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,16 +14,14 @@ import org.slf4j.LoggerFactory;
  * SOURCE_CLEANED (the source forgets it: its PostgreSQL slot is dropped, so no WAL is kept for it; a source that does
  * not answer is left as it is), DETACH_RECORDED (the store no longer shows it as a replica).
  */
-public final class DetachReplica implements TaskDefinition {
+public final class DetachReplica extends ReplicaTask {
     private static final Logger LOG = LoggerFactory.getLogger(DetachReplica.class);
     private final MetadataStore store;
-    private final ReplicaTaskEnd end;
-    private final Steps steps;
 
     public DetachReplica(MetadataStore store, GuestApi guests) {
+        super(store, TaskType.DETACH_REPLICA, InstanceTask.DETACHING, InstanceTask.DETACHING_ERROR, "Detach");
         this.store = store;
-        this.end = new ReplicaTaskEnd(store, InstanceTask.DETACHING, InstanceTask.DETACHING_ERROR, "Detach");
-        this.steps = new Steps(type(), Map.of(
+        steps(Map.of(
                 "DETACHED", ctx -> {
                     guests.promoteReplica(ctx.instanceId(), null);
                     return StepResult.done();
@@ -45,25 +40,5 @@ public final class DetachReplica implements TaskDefinition {
                     store.instances.setReplicaOf(ctx.instanceId(), null);
                     return StepResult.done();
                 }));
-    }
-
-    @Override
-    public TaskType type() {
-        return TaskType.DETACH_REPLICA;
-    }
-
-    @Override
-    public Step step(String name) {
-        return steps.get(name);
-    }
-
-    @Override
-    public void succeeded(StepContext ctx) {
-        end.succeeded(ctx);
-    }
-
-    @Override
-    public void failed(StepContext ctx, int status, String fault) {
-        end.failed(ctx, fault);
     }
 }

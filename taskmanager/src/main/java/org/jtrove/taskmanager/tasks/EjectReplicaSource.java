@@ -6,10 +6,8 @@ import org.jtrove.model.InstanceTask;
 import org.jtrove.model.TaskType;
 import org.jtrove.store.InstanceRecord;
 import org.jtrove.store.MetadataStore;
-import org.jtrove.taskmanager.engine.Step;
 import org.jtrove.taskmanager.engine.StepContext;
 import org.jtrove.taskmanager.engine.StepResult;
-import org.jtrove.taskmanager.engine.TaskDefinition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,15 +16,13 @@ import org.slf4j.LoggerFactory;
  * asked of each replica that answers), PROMOTED (it takes writes), OTHERS_REPOINTED (the other replicas follow it),
  * EJECTION_RECORDED. The old source is left out of the set, a standalone instance.
  */
-public final class EjectReplicaSource implements TaskDefinition {
+public final class EjectReplicaSource extends ReplicaTask {
     private static final Logger LOG = LoggerFactory.getLogger(EjectReplicaSource.class);
-    private final ReplicaTaskEnd end;
-    private final Steps steps;
 
     public EjectReplicaSource(MetadataStore store, Placements placements, GuestApi guests) {
+        super(store, TaskType.EJECT_REPLICA_SOURCE, InstanceTask.EJECTING, InstanceTask.EJECTION_ERROR, "Ejection");
         ReplicationSources sources = new ReplicationSources(store, guests, placements);
-        this.end = new ReplicaTaskEnd(store, InstanceTask.EJECTING, InstanceTask.EJECTION_ERROR, "Ejection");
-        this.steps = new Steps(type(), Map.of(
+        steps(Map.of(
                 "CANDIDATE_CHOSEN", ctx -> {
                     String best = null;
                     long bestRank = Long.MIN_VALUE;
@@ -65,25 +61,5 @@ public final class EjectReplicaSource implements TaskDefinition {
 
     private static String candidate(StepContext ctx) {
         return ctx.outputs().path("candidate").asText();
-    }
-
-    @Override
-    public TaskType type() {
-        return TaskType.EJECT_REPLICA_SOURCE;
-    }
-
-    @Override
-    public Step step(String name) {
-        return steps.get(name);
-    }
-
-    @Override
-    public void succeeded(StepContext ctx) {
-        end.succeeded(ctx);
-    }
-
-    @Override
-    public void failed(StepContext ctx, int status, String fault) {
-        end.failed(ctx, fault);
     }
 }

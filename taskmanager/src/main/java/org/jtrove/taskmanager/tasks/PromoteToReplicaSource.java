@@ -6,10 +6,8 @@ import org.jtrove.model.InstanceTask;
 import org.jtrove.model.TaskType;
 import org.jtrove.store.InstanceRecord;
 import org.jtrove.store.MetadataStore;
-import org.jtrove.taskmanager.engine.Step;
 import org.jtrove.taskmanager.engine.StepContext;
 import org.jtrove.taskmanager.engine.StepResult;
-import org.jtrove.taskmanager.engine.TaskDefinition;
 
 /**
  * Trove's promote_to_replica_source, a planned switchover run on the replica: SOURCE_FENCED (the source stops taking
@@ -18,14 +16,12 @@ import org.jtrove.taskmanager.engine.TaskDefinition;
  * no committed transaction is lost), OTHERS_REPOINTED (the other replicas, then the old source, follow the new
  * source), PROMOTION_RECORDED.
  */
-public final class PromoteToReplicaSource implements TaskDefinition {
-    private final ReplicaTaskEnd end;
-    private final Steps steps;
+public final class PromoteToReplicaSource extends ReplicaTask {
 
     public PromoteToReplicaSource(MetadataStore store, Placements placements, GuestApi guests) {
+        super(store, TaskType.PROMOTE_TO_REPLICA_SOURCE, InstanceTask.PROMOTING, InstanceTask.PROMOTION_ERROR, "Promotion");
         ReplicationSources sources = new ReplicationSources(store, guests, placements);
-        this.end = new ReplicaTaskEnd(store, InstanceTask.PROMOTING, InstanceTask.PROMOTION_ERROR, "Promotion");
-        this.steps = new Steps(type(), Map.of(
+        steps(Map.of(
                 "SOURCE_FENCED", ctx -> {
                     ctx.outputs().put("position", guests.fenceSource(oldSource(ctx)));
                     return StepResult.done();
@@ -49,25 +45,5 @@ public final class PromoteToReplicaSource implements TaskDefinition {
 
     private static String oldSource(StepContext ctx) {
         return ctx.payload().path("replica_of").asText();
-    }
-
-    @Override
-    public TaskType type() {
-        return TaskType.PROMOTE_TO_REPLICA_SOURCE;
-    }
-
-    @Override
-    public Step step(String name) {
-        return steps.get(name);
-    }
-
-    @Override
-    public void succeeded(StepContext ctx) {
-        end.succeeded(ctx);
-    }
-
-    @Override
-    public void failed(StepContext ctx, int status, String fault) {
-        end.failed(ctx, fault);
     }
 }
