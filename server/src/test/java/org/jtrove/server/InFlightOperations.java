@@ -26,6 +26,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.jtrove.guestagent.host.OsUser;
+import org.jtrove.model.guest.ArchiveReport;
 import org.jtrove.server.ApiClient.Response;
 
 /**
@@ -343,10 +344,17 @@ final class InFlightOperations implements AutoCloseable {
         }
         Path backups = deployment.backupDirectory();
         try (Stream<Path> files = Files.exists(backups) ? Files.list(backups) : Stream.empty()) {
-            files.filter(f -> f.toString().endsWith(".partial")).forEach(f -> orphans.add("unfinished backup object " + f));
+            files.filter(f -> f.toString().endsWith(".partial")).filter(f -> !archivingOfLive(f, live))
+                    .forEach(f -> orphans.add("unfinished backup object " + f));
         }
         orphans.addAll(deployment.leftovers(live));
         return orphans;
+    }
+
+    /** A live instance's agent may be storing a log file right now, and writes it again if it was cut off. */
+    private static boolean archivingOfLive(Path partial, Set<String> live) {
+        String instance = ArchiveReport.instanceOf(partial.getFileName().toString());
+        return instance != null && live.contains(instance);
     }
 
     private static boolean osUserExists(String name) throws Exception {

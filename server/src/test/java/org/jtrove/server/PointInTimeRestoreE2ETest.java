@@ -125,8 +125,14 @@ class PointInTimeRestoreE2ETest {
             assertThat(bytes.length > 4 && bytes[0] == (byte) 0xfe && bytes[1] == 'b' && bytes[2] == 'i' && bytes[3] == 'n')
                     .as("binary log magic in " + file).isFalse();
         }
+        // an upload cut off by a killed agent (see the fault campaigns) goes with its instance; the stored files stay
+        Path cutOff = state.resolve("backups").resolve("archive-" + restored + "-000000010000000000000009.jtl.partial");
+        Files.writeString(cutOff, "cut off");
         api.delete("/instances/" + restored);
         api.delete("/instances/" + source);
+        await().atMost(Duration.ofMinutes(1)).until(() -> api.get("/instances/" + restored).status() == 404);
+        assertThat(cutOff).doesNotExist();
+        assertThat(archived).allMatch(Files::exists);
     }
 
     private Response restore(String kind, String backup, Instant time) {

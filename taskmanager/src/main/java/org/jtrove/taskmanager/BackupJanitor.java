@@ -7,6 +7,7 @@ import java.util.concurrent.TimeUnit;
 import org.jtrove.backupstorage.BackupVault;
 import org.jtrove.model.DaemonThreads;
 import org.jtrove.model.RepeatedFailures;
+import org.jtrove.model.guest.ArchiveReport;
 import org.jtrove.store.BackupRecord;
 import org.jtrove.store.MetadataStore;
 import org.slf4j.Logger;
@@ -14,7 +15,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Removes what killed backup writers left in storage: an unfinished object (a {@code .partial} file, an S3
- * multipart upload) whose backup is not being taken any more. Runs at start and then every {@code interval}.
+ * multipart upload) whose backup is not being taken any more, or an unfinished archived log file of an instance that
+ * is gone (a live instance's agent writes that file again, over the unfinished one). Runs at start and then every
+ * {@code interval}.
  */
 public final class BackupJanitor implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(BackupJanitor.class);
@@ -39,10 +42,7 @@ public final class BackupJanitor implements AutoCloseable {
         int discarded = 0;
         try {
             for (String key : vault.partialKeys()) {
-                String backupId = key.endsWith(SUFFIX) ? key.substring(0, key.length() - SUFFIX.length()) : null;
-                boolean writing = backupId != null
-                        && store.backups.find(backupId).map(BackupRecord::running).orElse(false);
-                if (!writing) {
+                if (!stillWritten(key)) {
                     vault.discardPartial(key);
                     discarded++;
                     LOG.info("discarded the unfinished backup object {} (no backup is being taken into it)", key);
@@ -52,6 +52,16 @@ public final class BackupJanitor implements AutoCloseable {
             failures.warn("backup storage cleanup", e);
         }
         return discarded;
+    }
+
+    /** A running backup's object, or an archived log file of a live instance (retried by its agent). */
+    private boolean stillWritten(String key) {
+        String archiving = ArchiveReport.instanceOf(key);
+        if (archiving != null) {
+            return store.instances.find(archiving).isPresent();
+        }
+        String backupId = key.endsWith(SUFFIX) ? key.substring(0, key.length() - SUFFIX.length()) : null;
+        return backupId != null && store.backups.find(backupId).map(BackupRecord::running).orElse(false);
     }
 
     @Override

@@ -10,6 +10,21 @@ public record ArchiveReport(String instanceId, String name, String storageKey, S
                             String restorableUntil, String error, double sent) {
     /** The name an archived file is sealed under (bound to its encryption as associated data). */
     public static String objectId(String instanceId, String name) {
-        return "archive-" + instanceId + "-" + name;
+        return PREFIX + instanceId + "-" + name;
+    }
+
+    private static final String PREFIX = "archive-";
+    private static final int ID_LENGTH = 36;
+
+    /** The start every archived object key of {@code instanceId} shares. */
+    public static String keyPrefix(String instanceId) {
+        return PREFIX + instanceId + "-";
+    }
+
+    /** The instance an archived object key belongs to, or null when {@code key} is not an archived file's key. */
+    public static String instanceOf(String key) {
+        int end = PREFIX.length() + ID_LENGTH;
+        return key.startsWith(PREFIX) && key.length() > end && key.charAt(end) == '-'
+                ? key.substring(PREFIX.length(), end) : null;
     }
 }

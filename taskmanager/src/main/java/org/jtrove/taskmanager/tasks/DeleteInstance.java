@@ -5,6 +5,7 @@ import org.jtrove.backupstorage.BackupVault;
 import org.jtrove.bus.GuestApi;
 import org.jtrove.model.InstanceTask;
 import org.jtrove.model.TaskType;
+import org.jtrove.model.guest.ArchiveReport;
 import org.jtrove.store.BackupRecord;
 import org.jtrove.store.MetadataStore;
 import org.jtrove.taskmanager.engine.Step;
@@ -18,7 +19,8 @@ import org.slf4j.LoggerFactory;
  * Deletes an instance, which the API marked DELETING before answering: OTHER_TASKS_STOPPED (its other tasks end,
  * its running backups fail and their partial objects go, as do the snapshots of its source taken to build it as a
  * replica), SERVER_REMOVED (its host stops the server and removes its
- * data, OS user, address and access rules; its guest topic and bus credentials go), DELETION_RECORDED.
+ * data, OS user, address and access rules; its guest topic and bus credentials go; an archived log file whose upload
+ * was cut off goes), DELETION_RECORDED.
  */
 public final class DeleteInstance implements TaskDefinition {
     private static final Logger LOG = LoggerFactory.getLogger(DeleteInstance.class);
@@ -48,6 +50,7 @@ public final class DeleteInstance implements TaskDefinition {
                 },
                 "SERVER_REMOVED", ctx -> {
                     placements.remove(ctx.instanceId());
+                    discardUnfinishedArchives(vault, ctx.instanceId());
                     return StepResult.done();
                 },
                 "DELETION_RECORDED", ctx -> {
@@ -55,6 +58,19 @@ public final class DeleteInstance implements TaskDefinition {
                     store.instances.markDeleted(ctx.instanceId());
                     return StepResult.done();
                 }));
+    }
+
+    /**
+     * An archived log file whose upload was cut off (its agent killed) would wait for a retry that, with the server
+     * gone, never comes; the archived files that were stored stay (point-in-time restore from its backups).
+     */
+    private static void discardUnfinishedArchives(BackupVault vault, String instanceId) throws Exception {
+        for (String key : vault.partialKeys()) {
+            if (key.startsWith(ArchiveReport.keyPrefix(instanceId))) {
+                vault.discardPartial(key);
+                LOG.info("instance {}: discarded the unfinished archived log {}", instanceId, key);
+            }
+        }
     }
 
     /** A deleted replica's source keeps nothing for it (a PostgreSQL slot would hold WAL forever). */
