@@ -104,7 +104,43 @@ public final class GuestBrokerUsers {
         return ids;
     }
 
+    /**
+     * One management API request; an idempotent one (GET, DELETE) that the broker answers with a server error is
+     * tried again a few times: closing a user's connections while they are already closing answers 500.
+     */
     private JsonNode request(String method, String path, JsonNode body) {
+        boolean idempotent = "GET".equals(method) || "DELETE".equals(method);
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return requestOnce(method, path, body);
+            } catch (ServerError e) {
+                if (!idempotent || attempt == SERVER_ERROR_ATTEMPTS) {
+                    throw unavailable(method, path, e.getMessage());
+                }
+                LOG.debug("broker management API: {} {} {}, trying again", method, path, e.getMessage());
+                pause();
+            }
+        }
+    }
+
+    private static final int SERVER_ERROR_ATTEMPTS = 5;
+
+    /** A 5xx answer of the management API. */
+    private static final class ServerError extends Exception {
+        ServerError(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(250);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private JsonNode requestOnce(String method, String path, JsonNode body) throws ServerError {
         String auth = Base64.getEncoder().encodeToString((endpoint.user() + ":" + endpoint.password())
                 .getBytes(StandardCharsets.UTF_8));
         HttpRequest request = HttpRequest.newBuilder(URI.create(endpoint.base() + path))
@@ -126,6 +162,9 @@ public final class GuestBrokerUsers {
         int status = r.statusCode();
         if (status == 404 && "DELETE".equals(method)) {
             return Json.object();
+        }
+        if (status >= 500) {
+            throw new ServerError("answered " + status + " " + r.body());
         }
         if (status / 100 != 2) {
             throw unavailable(method, path, "answered " + status + " " + r.body());
