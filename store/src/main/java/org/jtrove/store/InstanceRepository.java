@@ -103,6 +103,12 @@ public final class InstanceRepository {
                 .mapTo(Boolean.class).findFirst().orElse(null));
     }
 
+    /** Whether automatic failover is on for the instance: its own choice, else on while it has replicas. */
+    public boolean autoFailoverInEffect(String id) {
+        Boolean choice = autoFailover(id);
+        return choice != null ? choice : !replicasOf(id).isEmpty();
+    }
+
     /** Records the instance's auto_failover choice (null: back to the default). */
     public void setAutoFailover(String id, Boolean on) {
         jdbi.useHandle(h -> h.createUpdate("UPDATE instances SET auto_failover = :a, updated = :t WHERE id = :id")

@@ -87,14 +87,9 @@ public final class FailoverMonitor implements AutoCloseable {
         }
     }
 
-    /** Whether auto_failover is on for {@code id}: its own choice, else on while it has replicas. */
-    public static boolean autoFailover(MetadataStore store, String id) {
-        Boolean choice = store.instances.autoFailover(id);
-        return choice != null ? choice : !store.instances.replicasOf(id).isEmpty();
-    }
-
     private void look(InstanceRecord source) {
-        if (source.task() != InstanceTask.NONE || source.address() == null || !autoFailover(store, source.id())) {
+        if (source.task() != InstanceTask.NONE || source.address() == null
+                || !store.instances.autoFailoverInEffect(source.id())) {
             downSince.remove(source.id());
             return;
         }
@@ -111,9 +106,9 @@ public final class FailoverMonitor implements AutoCloseable {
             return;
         }
         Instant since = downSince.computeIfAbsent(source.id(), id -> {
-            LOG.info("source {} is suspect ({}) and its server does not answer at {}:{}; failover after {} s down",
+            LOG.info("source {} is suspect ({}) and its server does not answer at {}:{}; failover after {} ms down",
                     id, reportedDown ? "its guest agent reports " + status.get().status() : "no heartbeat",
-                    source.address(), Managers.port(manager), settings.window().toSeconds());
+                    source.address(), Managers.port(manager), settings.window().toMillis());
             return now;
         });
         if (!now.isBefore(since.plus(settings.window()))) {
