@@ -159,7 +159,7 @@ class ConfigRecordsTest {
         assertThat(ConfigRecords.ALL).containsExactly(HostConfig.class, ApiConfig.class, QuotaConfig.class,
                 IdentityConfig.class, KeystoneAuthtokenConfig.class, DatabaseConfig.class,
                 TaskmanagerConfig.class, GuestAgentConfig.class, BackupConfig.class);
-        assertThat(ConfigRecords.keys()).as("the records' keys and bus-rabbitmq's messaging keys").hasSize(62)
+        assertThat(ConfigRecords.keys()).as("the records' keys and bus-rabbitmq's messaging keys").hasSize(64)
                 .containsKeys("DEFAULT/transport_url", "DEFAULT/control_exchange", "oslo_messaging_rabbit/ssl");
     }
 }

@@ -40,6 +40,7 @@ public final class Failover extends ReplicaTask {
                 event.put("fenced", Instant.now().toString());
             }
             store.instances.setFailover(ctx.instanceId(), event.toString());
+            ctx.outputs().put("fenced", true);
             guests.fenceServer(ctx.instanceId());
             LOG.info("failover of source {}: fenced (recorded; its guest agent told to keep its server stopped)",
                     ctx.instanceId());
@@ -73,6 +74,16 @@ public final class Failover extends ReplicaTask {
             return r;
         });
         steps(steps);
+    }
+
+    /**
+     * A failover that failed before the old source was fenced (no replica answered) changed nothing: the source gets
+     * NONE back with the fault, and the monitor tries again once it is confirmed down for another window. After the
+     * fence it stays FAILOVER_ERROR.
+     */
+    @Override
+    InstanceTask errorStatus(StepContext ctx) {
+        return ctx.outputs().path("fenced").asBoolean() ? InstanceTask.FAILOVER_ERROR : InstanceTask.NONE;
     }
 
     /** The failover event as the monitor started it: old source, when the failure was first seen and confirmed. */

@@ -61,8 +61,13 @@ abstract class ReplicaTask implements TaskDefinition {
 
     @Override
     public final void failed(StepContext ctx, int status, String fault) {
-        store.instances.setFault(ctx.instanceId(), error, what + " failed: " + fault);
+        store.instances.setFault(ctx.instanceId(), errorStatus(ctx), what + " failed: " + fault);
         releaseOthers(ctx);
+    }
+
+    /** The task status a failure leaves on the instance the task runs on: the task type's error by default. */
+    InstanceTask errorStatus(StepContext ctx) {
+        return error;
     }
 
     private void releaseOthers(StepContext ctx) {
