@@ -20,6 +20,8 @@ public enum GuestMethod {
     CREATE_BACKUP("create_backup", null),
     /** Builds a replica from its source's snapshot and makes it follow the source. */
     PREPARE_REPLICA("prepare_replica", null),
+    /** A fenced old source follows the new source after rewinding its data to it (PostgreSQL: pg_rewind), if it can. */
+    REWIND_REPLICA("rewind_replica", null),
     /** Rebuilds a fenced old source as a replica: its data is replaced by the new source's snapshot. */
     REBUILD_REPLICA("rebuild_replica", null),
     /**

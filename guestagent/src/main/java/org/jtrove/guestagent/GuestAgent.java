@@ -168,6 +168,8 @@ public final class GuestAgent implements AutoCloseable {
                 unprepareFenced();
                 return prepare(r.prepare(), r.source());
             });
+            case REWIND_REPLICA -> operation(m.method(), a, () -> Map.of("rewound",
+                    rewindReplica(Json.convert(a.path("request").path("source"), ReplicationSource.class))));
             case FENCE_SERVER -> fenceServer();
             case PREPARE_REPLICATION_SOURCE -> onServer(() -> prepareReplicationSource(a.path("replica_id").asText()));
             case FORGET_REPLICA -> onServer(() -> {
@@ -478,6 +480,42 @@ public final class GuestAgent implements AutoCloseable {
                 ctx.instanceId());
         sendHeartbeat();
         return null;
+    }
+
+    /**
+     * A fenced old source follows {@code source} after rewinding its data to it ({@link Replication#rewind}); false
+     * (nothing changed but the server stopped, still fenced) when the datastore cannot or the rewind failed.
+     */
+    private synchronized boolean rewindReplica(ReplicationSource source) throws Exception {
+        if (!isPrepared()) {
+            return false;
+        }
+        if (Files.exists(replicaMarker()) && !Files.exists(fencedMarker())) {
+            return true;   // done before: this is the operation sent again
+        }
+        Files.writeString(fencedMarker(), Instant.now().toString());
+        stopServer();
+        if (!replication().rewind(ctx, host, adminPassword(), source)) {
+            return false;
+        }
+        try {
+            writeReplicationSecret(source.password());
+            replication().writeFollowConfig(ctx, host, source);
+            Files.writeString(replicaMarker(), source.address());
+            Files.deleteIfExists(fencedMarker());
+            startServer(adminPassword());
+            replication().startFollowing(ctx, host, adminPassword(), source);
+        } catch (Exception e) {
+            LOG.warn("instance {}: the rewound server does not follow {}; it gets a fresh copy instead: {}",
+                    ctx.instanceId(), source.address(), e.toString());
+            Files.writeString(fencedMarker(), Instant.now().toString());
+            Files.deleteIfExists(replicaMarker());
+            stopServer();
+            return false;
+        }
+        LOG.info("instance {}: rewound to {} and follows it", ctx.instanceId(), source.address());
+        sendHeartbeat();
+        return true;
     }
 
     /** A fenced old source's server found running at boot is stopped: it must not take writes. */

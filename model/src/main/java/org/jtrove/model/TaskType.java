@@ -38,8 +38,11 @@ public enum TaskType {
      * the old source is fenced (recorded, and told to its agent), then the replica takes over as in an eject.
      */
     FAILOVER(true, "CANDIDATE_CHOSEN", "SOURCE_FENCED", "PROMOTED", "OTHERS_REPOINTED", "FAILOVER_RECORDED"),
-    /** A fenced old source whose agent is back is rebuilt as a replica of the new source (the replica build). */
-    REJOIN_REPLICA(true, "SOURCE_READY", "SNAPSHOT_STORED", "PREPARED", "SNAPSHOT_REMOVED", "HEALTHY"),
+    /**
+     * A fenced old source whose agent is back becomes a replica of the new source: rewound to it (PostgreSQL's
+     * pg_rewind) when it can be, else rebuilt from a snapshot as a new replica is.
+     */
+    REJOIN_REPLICA(true, "SOURCE_READY", "REWOUND", "SNAPSHOT_STORED", "PREPARED", "SNAPSHOT_REMOVED", "HEALTHY"),
     DELETE_BACKUP(false, "BACKUPS_REMOVED");
 
     /** Step names of tasks recorded by earlier versions, so an upgrade resumes them. */

@@ -154,6 +154,9 @@ class FailoverE2ETest {
                 assertThat(values(kind, api, id)).containsExactlyElementsOf(values));
         assertThatThrownBy(() -> execute(kind, api, id, "INSERT INTO t VALUES (100)"))
                 .as("a write to the rejoined replica").isInstanceOf(SQLException.class);
+        assertThat(api.get("/instances/" + id).body().at("/instance/failover/rejoined_by").asText())
+                .as("PostgreSQL rewinds (pg_rewind), MariaDB gets a fresh copy")
+                .isEqualTo(kind == Kind.POSTGRESQL ? "rewind" : "copy");
         JsonNode sourceView = api.get("/instances/" + source).body().path("instance");
         assertThat(sourceView.at("/replicas/0/id").asText()).as(sourceView.toString()).isEqualTo(id);
     }

@@ -1,7 +1,10 @@
 package org.jtrove.taskmanager.tasks;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 import org.jtrove.backupstorage.BackupVault;
 import org.jtrove.bus.GuestApi;
 import org.jtrove.model.InstanceTask;
@@ -10,15 +13,18 @@ import org.jtrove.model.TaskType;
 import org.jtrove.store.MetadataStore;
 import org.jtrove.taskmanager.engine.Step;
 import org.jtrove.taskmanager.engine.StepContext;
+import org.jtrove.taskmanager.engine.StepResult;
 import org.jtrove.taskmanager.engine.TaskDefinition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * A fenced old source (see {@link Failover}) whose guest agent reports again becomes a replica of the new source
- * ({@code replica_of} in the payload) through the {@link ReplicaBuild}: its data is replaced by a snapshot of the
- * new source ({@code rebuild_replica}), since it may hold transactions the new source never received. It then
- * shows as {@code replica_of} the new source and is no longer fenced; a failure leaves REJOIN_ERROR with a fault.
+ * ({@code replica_of} in the payload), since its data may hold transactions the new source never received:
+ * SOURCE_READY, then REWOUND (PostgreSQL: {@code rewind_replica}, pg_rewind to the new source, then it follows),
+ * else the rest of the {@link ReplicaBuild} (its data replaced by a snapshot of the new source, {@code
+ * rebuild_replica}; always so for MariaDB). It then shows as {@code replica_of} the new source and is no longer
+ * fenced; a failure leaves REJOIN_ERROR with a fault.
  */
 public final class RejoinReplica implements TaskDefinition {
     private static final Logger LOG = LoggerFactory.getLogger(RejoinReplica.class);
@@ -32,7 +38,19 @@ public final class RejoinReplica implements TaskDefinition {
         this.build = new ReplicaBuild(store, placements, guests, instances, backups, vault, instances::rebuildDeadline,
                 "The old source did not rejoin as a replica within the build timeout (usage_timeout). Check its"
                         + " guest agent and server log; delete the instance if it cannot be rebuilt.");
-        this.steps = new Steps(type(), build.steps(guests::rebuildReplica));
+        Map<String, Step> byName = build.steps(guests::rebuildReplica);
+        byName.put("REWOUND", build.withSource("the rewind", guests::rewindReplica));
+        for (String copy : List.of("SNAPSHOT_STORED", "PREPARED")) {
+            Step full = byName.get(copy);
+            byName.put(copy, ctx -> rewound(ctx) ? StepResult.done() : full.run(ctx));
+        }
+        this.steps = new Steps(type(), byName);
+    }
+
+    /** Whether REWOUND made the old source follow the new one (no snapshot and rebuild needed). */
+    private static boolean rewound(StepContext ctx) {
+        JsonNode r = GuestOperationStep.result(ctx, "REWOUND");
+        return r != null && r.path("rewound").asBoolean();
     }
 
     @Override
@@ -53,11 +71,13 @@ public final class RejoinReplica implements TaskDefinition {
         if (stored != null) {
             ObjectNode event = (ObjectNode) Json.parse(stored);
             event.put("rejoined", Instant.now().toString());
+            event.put("rejoined_by", rewound(ctx) ? "rewind" : "copy");
             store.instances.setFailover(ctx.instanceId(), event.toString());
         }
         store.instances.clearFault(ctx.instanceId());
         store.instances.compareAndSetTask(ctx.instanceId(), InstanceTask.REJOINING, InstanceTask.NONE);
-        LOG.info("instance {} rejoined its group as a replica of {}", ctx.instanceId(), source);
+        LOG.info("instance {} rejoined its group as a replica of {} ({})", ctx.instanceId(), source,
+                rewound(ctx) ? "rewound" : "from a fresh copy");
     }
 
     @Override

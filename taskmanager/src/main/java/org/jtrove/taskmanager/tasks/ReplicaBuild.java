@@ -11,6 +11,7 @@ import org.jtrove.backupstorage.BackupVault;
 import org.jtrove.bus.GuestApi;
 import org.jtrove.model.guest.Managers;
 import org.jtrove.model.guest.ReplicaRequest;
+import org.jtrove.model.guest.ReplicationSource;
 import org.jtrove.model.guest.RestoreSource;
 import org.jtrove.store.BackupRecord;
 import org.jtrove.store.InstanceRecord;
@@ -71,6 +72,17 @@ final class ReplicaBuild {
         });
         steps.put("HEALTHY", instances.healthy(deadline, timeoutFault));
         return steps;
+    }
+
+    /** Has the replica's guest agent do one long operation that needs the source readied for it. */
+    interface SourceSender {
+        void send(String instanceId, String operationId, ReplicationSource source);
+    }
+
+    /** A step in which the replica's agent does {@code what} with the source readied for it, within the deadline. */
+    Step withSource(String what, SourceSender sender) {
+        return new GuestOperationStep(store, what, deadline, timeoutFault, (ctx, operationId) -> sender.send(
+                ctx.instanceId(), operationId, sources.source(sourceId(ctx), ctx.instanceId())));
     }
 
     /** Whether the build is past its deadline (the fault to fail with is {@link #timeoutFault()}). */
