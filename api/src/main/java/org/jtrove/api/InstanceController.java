@@ -49,9 +49,9 @@ final class InstanceController {
     /** The fields Trove's create schema knows; anything else is refused rather than silently ignored. */
     private static final Set<String> CREATE_FIELDS = Set.of("name", "flavorRef", "volume", "datastore", "databases",
             "users", "restorePoint", "availability_zone", "nics", "configuration", "configuration_id", "replica_of",
-            "replica_count", "modules", "locality", "region_name", "access");
+            "replica_count", "modules", "locality", "region_name", "access", Replicas.AUTO_FAILOVER);
     private static final Set<String> UPDATE_FIELDS = Set.of("name", "configuration", "replica_of", "slave_of",
-            "datastore_version", "access");
+            "datastore_version", "access", Replicas.AUTO_FAILOVER);
     private final MetadataStore store;
     private final GuestApi guests;
     private final ApiSettings settings;
@@ -93,8 +93,10 @@ final class InstanceController {
         JsonNode body = Bodies.wrapped(ctx, "instance");
         String path = "instance";
         Bodies.onlyFields(body, CREATE_FIELDS, path);
+        Replicas.autoFailover(body);
         if (body.hasNonNull("replica_of") || body.hasNonNull("replica_count")) {
             InstanceRecord first = replicas.create(project, body);
+            replicas.recordAutoFailover(first.id(), body);
             ObjectNode out = Json.object();
             out.set("instance", view(ctx, store.instances.find(first.id()).orElseThrow(), true, false));
             ctx.status(200).json(out);
@@ -165,6 +167,7 @@ final class InstanceController {
         store.instances.insertWithTask(instance, task, (usage, wanted) -> quotas.check(project, usage, wanted),
                 Map.of("instances", 1, "volumes", size, "ram", flavor.ram()),
                 configuration == null ? null : configuration.id(), access);
+        replicas.recordAutoFailover(id, body);
         taskmanager.runTask(task.id());
         ObjectNode out = Json.object();
         out.set("instance", view(ctx, store.instances.find(id).orElseThrow(), true, false));
@@ -428,6 +431,15 @@ final class InstanceController {
             if (name != null) {
                 store.instances.rename(i.id(), name);
             }
+            ctx.status(202).contentType("application/json");
+            return;
+        }
+        if (!others.isEmpty() && Replicas.AUTO_FAILOVER.equals(others.get(0))) {
+            Replicas.autoFailover(body);
+            if (name != null) {
+                store.instances.rename(i.id(), name);
+            }
+            replicas.recordAutoFailover(i.id(), body);
             ctx.status(202).contentType("application/json");
             return;
         }

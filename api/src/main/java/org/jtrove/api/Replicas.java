@@ -15,6 +15,7 @@ import java.util.UUID;
 import org.jtrove.bus.TaskmanagerApi;
 import org.jtrove.model.InstanceAccess;
 import org.jtrove.model.InstanceTask;
+import org.jtrove.model.Json;
 import org.jtrove.model.JtroveException;
 import org.jtrove.model.ServiceStatus;
 import org.jtrove.model.TaskType;
@@ -108,8 +109,48 @@ final class Replicas {
         return rows.get(0).instance();
     }
 
-    /** Adds {@code replica_of} (with the replica's lag) or {@code replicas} to an instance view. */
+    /**
+     * jtrove's extension {@code auto_failover} of a create or update body: true or false, or null for the default
+     * (on while the instance has replicas); anything else is refused with 400 before anything changes.
+     *
+     * @return the value, or null for null
+     */
+    static Boolean autoFailover(JsonNode body) {
+        JsonNode v = body.get(AUTO_FAILOVER);
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (!v.isBoolean()) {
+            throw JtroveException.badRequest("Validation error: instance['auto_failover'] must be true, false or null"
+                    + " (the default: on while the instance has replicas), not " + v + ".");
+        }
+        return v.booleanValue();
+    }
+
+    /** Records the body's auto_failover choice, if it has the field (checked by {@link #autoFailover} first). */
+    void recordAutoFailover(String id, JsonNode body) {
+        if (body.has(AUTO_FAILOVER)) {
+            store.instances.setAutoFailover(id, autoFailover(body));
+        }
+    }
+
+    /**
+     * Adds {@code replica_of} (with the replica's lag) or {@code replicas} to an instance view, jtrove's
+     * {@code auto_failover} (the value in effect) and, in detail, the last automatic {@code failover} the instance took
+     * part in ({@code old_source}, {@code new_source}, and when the failure was first seen ({@code down_since}),
+     * confirmed ({@code detected}), the old source {@code fenced}, the new one {@code promoted}, the old one
+     * {@code rejoined}).
+     */
     void addToView(Context ctx, InstanceRecord i, ObjectNode n, boolean detail) {
+        List<InstanceRecord> replicas = store.instances.replicasOf(i.id());
+        Boolean choice = store.instances.autoFailover(i.id());
+        n.put(AUTO_FAILOVER, choice != null ? choice : !replicas.isEmpty());
+        String failover = detail ? store.instances.failover(i.id()) : null;
+        if (failover != null) {
+            ObjectNode event = (ObjectNode) Json.parse(failover);
+            event.remove("task_id");
+            n.set("failover", event);
+        }
         String project = ctx.pathParam("project");
         String source = store.instances.replicaOf(i.id());
         if (source != null) {
@@ -120,7 +161,6 @@ final class Replicas {
                 store.serviceStatuses.replicationLag(i.id()).ifPresent(lag -> n.put("replication_lag", lag));
             }
         }
-        List<InstanceRecord> replicas = store.instances.replicasOf(i.id());
         if (!replicas.isEmpty()) {
             ArrayNode list = n.putArray("replicas");
             for (InstanceRecord r : replicas) {
@@ -235,4 +275,5 @@ final class Replicas {
 
 
     static final Set<String> DETACH_FIELDS = Set.of("replica_of", "slave_of");
+    static final String AUTO_FAILOVER = "auto_failover";
 }

@@ -61,6 +61,27 @@ public final class GuestApi {
         operation(instanceId, GuestMethod.PREPARE_REPLICA, operationId, request);
     }
 
+    /**
+     * A fenced old source rewinds its data to {@code source} and follows it, if its datastore can; the outcome's
+     * result is {@code {"rewound": true|false}} (false: it needs {@link #rebuildReplica}).
+     */
+    public void rewindReplica(String instanceId, String operationId, ReplicationSource source) {
+        operation(instanceId, GuestMethod.REWIND_REPLICA, operationId, Map.of("source", source));
+    }
+
+    /** Replaces a fenced old source's data by its new source's snapshot and makes it follow that source. */
+    public void rebuildReplica(String instanceId, String operationId, ReplicaRequest request) {
+        operation(instanceId, GuestMethod.REBUILD_REPLICA, operationId, request);
+    }
+
+    /**
+     * Fences an old source after a failover (a cast: an agent that is down gets it when it returns): its server is
+     * stopped and not started again until it follows a source.
+     */
+    public void fenceServer(String instanceId) {
+        bus.cast(Topics.guest(instanceId), Message.of(GuestMethod.FENCE_SERVER.wireName(), Map.of()));
+    }
+
     // ---- calls ---------------------------------------------------------------------------------------------------
 
     /**

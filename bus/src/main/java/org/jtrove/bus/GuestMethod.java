@@ -20,6 +20,15 @@ public enum GuestMethod {
     CREATE_BACKUP("create_backup", null),
     /** Builds a replica from its source's snapshot and makes it follow the source. */
     PREPARE_REPLICA("prepare_replica", null),
+    /** A fenced old source follows the new source after rewinding its data to it (PostgreSQL: pg_rewind), if it can. */
+    REWIND_REPLICA("rewind_replica", null),
+    /** Rebuilds a fenced old source as a replica: its data is replaced by the new source's snapshot. */
+    REBUILD_REPLICA("rebuild_replica", null),
+    /**
+     * After an automatic failover: the old source must not take writes (its server is stopped and not started again
+     * until it follows a source). A cast, so that an agent that is down gets it when it returns.
+     */
+    FENCE_SERVER("fence_server", null),
     // calls
     /** On a source: jtrove's replication user and what a new replica needs kept (a PostgreSQL slot). */
     PREPARE_REPLICATION_SOURCE("prepare_replication_source", Duration.ofSeconds(60)),
@@ -32,7 +41,8 @@ public enum GuestMethod {
     /** A source stops taking writes (planned switchover) and answers its final position. */
     FENCE_SOURCE("fence_source", Duration.ofSeconds(120)),
     /** How far the instance's data goes (comparable between replicas of one source). */
-    REPLICATION_RANK("replication_rank", Duration.ofSeconds(15)),    CANCEL_BACKUP("cancel_backup", Duration.ofSeconds(30)),
+    REPLICATION_RANK("replication_rank", Duration.ofSeconds(15)),
+    CANCEL_BACKUP("cancel_backup", Duration.ofSeconds(30)),
     STOP_DB("stop_db", Duration.ofSeconds(90)),
     GET_VOLUME_INFO("get_volume_info", Duration.ofSeconds(3)),
     GET_CONFIGURATION("get_configuration", Duration.ofSeconds(30)),

@@ -30,7 +30,8 @@ class GuestMethodTest {
         EnumSet<GuestMethod> casts = EnumSet.noneOf(GuestMethod.class);
         Arrays.stream(GuestMethod.values()).filter(m -> !m.call()).forEach(casts::add);
         assertThat(casts).containsExactlyInAnyOrder(GuestMethod.PREPARE, GuestMethod.RESTART, GuestMethod.RESIZE,
-                GuestMethod.APPLY_CONFIGURATION, GuestMethod.CREATE_BACKUP, GuestMethod.PREPARE_REPLICA);
+                GuestMethod.APPLY_CONFIGURATION, GuestMethod.CREATE_BACKUP, GuestMethod.PREPARE_REPLICA,
+                GuestMethod.REBUILD_REPLICA, GuestMethod.FENCE_SERVER, GuestMethod.REWIND_REPLICA);
         assertThat(GuestMethod.GET_VOLUME_INFO.timeout()).hasSeconds(3);
     }
 }

@@ -147,6 +147,7 @@ public final class GuestAgent implements AutoCloseable {
         subscription = bus.subscribe(Topics.guest(ctx.instanceId()), this::handle);
         if (isPrepared()) {
             adopt();
+            stopIfFenced();
             if (server != null) {
                 finishUndo();
             }
@@ -162,6 +163,14 @@ public final class GuestAgent implements AutoCloseable {
                 ReplicaRequest r = Json.convert(a.path("request"), ReplicaRequest.class);
                 return prepare(r.prepare(), r.source());
             });
+            case REBUILD_REPLICA -> operation(m.method(), a, () -> {
+                ReplicaRequest r = Json.convert(a.path("request"), ReplicaRequest.class);
+                unprepareFenced();
+                return prepare(r.prepare(), r.source());
+            });
+            case REWIND_REPLICA -> operation(m.method(), a, () -> Map.of("rewound",
+                    rewindReplica(Json.convert(a.path("request").path("source"), ReplicationSource.class))));
+            case FENCE_SERVER -> fenceServer();
             case PREPARE_REPLICATION_SOURCE -> onServer(() -> prepareReplicationSource(a.path("replica_id").asText()));
             case FORGET_REPLICA -> onServer(() -> {
                 replication().forgetReplica(ctx, adminPassword(), a.path("replica_id").asText());
@@ -303,6 +312,7 @@ public final class GuestAgent implements AutoCloseable {
             if (follow != null) {
                 writeReplicationSecret(follow.password());
                 replication().writeFollowConfig(ctx, host, follow);
+                Files.deleteIfExists(fencedMarker());   // a rebuilt old source starts as a replica
             }
             Files.setPosixFilePermissions(ctx.runDir(), PosixFilePermissions.fromString("rwx------"));
             checkOpen();
@@ -424,6 +434,8 @@ public final class GuestAgent implements AutoCloseable {
         if (restart) {
             stopServer();
         }
+        Files.writeString(replicaMarker(), source.address());   // from here it starts as a replica
+        Files.deleteIfExists(fencedMarker());
         if (server == null || !server.isAlive()) {
             startServer(adminPassword());
         }
@@ -450,6 +462,91 @@ public final class GuestAgent implements AutoCloseable {
         Files.deleteIfExists(secret);
         Files.createFile(secret, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         Files.writeString(secret, password);
+    }
+
+    /**
+     * After an automatic failover replaced this (old) source: unless it follows a source already (it was rebuilt as
+     * a replica, and this cast came late), it stops its server and records the fence, so that the server is not
+     * started again, by this agent or the next, until it follows a source ({@link #startServer} refuses).
+     */
+    private synchronized Object fenceServer() throws Exception {
+        if (!isPrepared() || Files.exists(replicaMarker())) {
+            LOG.info("instance {}: fence ignored: it follows a source (or was never prepared)", ctx.instanceId());
+            return null;
+        }
+        Files.writeString(fencedMarker(), Instant.now().toString());
+        stopServer();
+        LOG.info("instance {}: fenced after a failover; its server stays stopped until it rejoins as a replica",
+                ctx.instanceId());
+        sendHeartbeat();
+        return null;
+    }
+
+    /**
+     * A fenced old source follows {@code source} after rewinding its data to it ({@link Replication#rewind}); false
+     * (nothing changed but the server stopped, still fenced) when the datastore cannot or the rewind failed.
+     */
+    private synchronized boolean rewindReplica(ReplicationSource source) throws Exception {
+        if (!isPrepared()) {
+            return false;
+        }
+        if (Files.exists(replicaMarker()) && !Files.exists(fencedMarker())) {
+            return true;   // done before: this is the operation sent again
+        }
+        Files.writeString(fencedMarker(), Instant.now().toString());
+        stopServer();
+        if (!replication().rewind(ctx, host, adminPassword(), source)) {
+            return false;
+        }
+        try {
+            writeReplicationSecret(source.password());
+            replication().writeFollowConfig(ctx, host, source);
+            Files.writeString(replicaMarker(), source.address());
+            Files.deleteIfExists(fencedMarker());
+            startServer(adminPassword());
+            replication().startFollowing(ctx, host, adminPassword(), source);
+        } catch (Exception e) {
+            LOG.warn("instance {}: the rewound server does not follow {}; it gets a fresh copy instead: {}",
+                    ctx.instanceId(), source.address(), e.toString());
+            Files.writeString(fencedMarker(), Instant.now().toString());
+            Files.deleteIfExists(replicaMarker());
+            stopServer();
+            return false;
+        }
+        LOG.info("instance {}: rewound to {} and follows it", ctx.instanceId(), source.address());
+        sendHeartbeat();
+        return true;
+    }
+
+    /** A fenced old source's server found running at boot is stopped: it must not take writes. */
+    private void stopIfFenced() {
+        if (server != null && Files.exists(fencedMarker()) && !Files.exists(replicaMarker())) {
+            try {
+                LOG.warn("instance {}: fenced after a failover, but its server runs; stopping it", ctx.instanceId());
+                stopServer();
+            } catch (Exception e) {
+                LOG.warn("instance {}: cannot stop the fenced server: {}", ctx.instanceId(), e.toString());
+            }
+        }
+    }
+
+    /**
+     * Before a fenced old source is rebuilt as a replica: it is no longer prepared, so that an agent that dies
+     * during the rebuild starts it over rather than starting the old server. Nothing if it is no longer fenced.
+     */
+    private synchronized void unprepareFenced() throws Exception {
+        if (Files.exists(replicaMarker()) && isPrepared() && !Files.exists(fencedMarker())) {
+            return;   // rebuilt already: this is the operation sent again
+        }
+        Files.writeString(fencedMarker(), Instant.now().toString());
+        stopServer();
+        Files.deleteIfExists(replicaMarker());
+        Files.deleteIfExists(ctx.agentDir().resolve("prepared"));
+    }
+
+    /** Present while the instance is fenced (an old source replaced by a failover that has not rejoined yet). */
+    private Path fencedMarker() {
+        return ctx.agentDir().resolve("fenced");
     }
 
     /** Present while the instance follows a source (holds the source's address). */
@@ -621,6 +718,11 @@ public final class GuestAgent implements AutoCloseable {
     }
 
     private void startServer(String password, long readyTimeoutSeconds) throws Exception {
+        if (Files.exists(fencedMarker()) && !Files.exists(replicaMarker())) {
+            throw new JtroveException(409, "Instance " + ctx.instanceId() + " was fenced by an automatic failover: its"
+                    + " server is not started until it rejoins its group as a replica (the taskmanager does that when"
+                    + " its guest agent reports).");
+        }
         ProcessHandle p = host.spawn(datastore.startCommand(ctx), ctx.agentDir().resolve("server.log"));
         Files.writeString(ctx.agentDir().resolve("server.pid"), Long.toString(p.pid()));
         watch(p);

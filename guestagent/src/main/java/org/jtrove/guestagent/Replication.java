@@ -45,6 +45,17 @@ public interface Replication {
     void startFollowing(InstanceContext ctx, GuestHost host, String adminPassword, ReplicationSource source)
             throws Exception;
 
+    /**
+     * With the server stopped: makes its data, which may hold transactions {@code source} never received (an old
+     * source after a failover), a copy of {@code source}'s history without copying everything again, when the
+     * datastore can (PostgreSQL: {@code pg_rewind}, if the build has it). Returns false when it cannot or failed: the
+     * data is then replaced by a fresh copy. The follow settings are written after it.
+     */
+    default boolean rewind(InstanceContext ctx, GuestHost host, String adminPassword, ReplicationSource source)
+            throws Exception {
+        return false;
+    }
+
     /** Stops following and takes writes from now on, also after restarts. */
     void promote(InstanceContext ctx, GuestHost host, String adminPassword) throws Exception;
 

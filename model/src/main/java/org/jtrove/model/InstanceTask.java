@@ -17,6 +17,15 @@ public enum InstanceTask {
     EJECTING(false, "EJECT"),
     /** A replica becomes a standalone writable instance (Trove's DETACHING). */
     DETACHING(false, "DETACH"),
+    /** jtrove's own: the source was confirmed down and its replicas elect a new source (shown as Trove's EJECT). */
+    FAILING_OVER(false, "EJECT"),
+    /**
+     * jtrove's own: a source replaced by an automatic failover; it takes no writes and no action (its server is not
+     * started) until it has rejoined its group as a replica. Shown as SHUTDOWN.
+     */
+    FENCED(false, "SHUTDOWN"),
+    /** jtrove's own: a fenced old source is being rebuilt as a replica of the new source (shown as BUILD). */
+    REJOINING(false, "BUILD"),
     BUILDING_ERROR_SERVER(true, "ERROR"),
     BUILDING_ERROR_TIMEOUT_GA(true, "ERROR"),
     REBOOTING_ERROR(true, "ERROR"),
@@ -28,7 +37,11 @@ public enum InstanceTask {
     PROMOTION_ERROR(true, "ERROR"),
     EJECTION_ERROR(true, "ERROR"),
     /** jtrove's own: a detach failed; the fault message says what to do. */
-    DETACHING_ERROR(true, "ERROR");
+    DETACHING_ERROR(true, "ERROR"),
+    /** jtrove's own: an automatic failover failed; the fault message says what to do. */
+    FAILOVER_ERROR(true, "ERROR"),
+    /** jtrove's own: a fenced old source could not rejoin as a replica; the fault message says what to do. */
+    REJOIN_ERROR(true, "ERROR");
 
     private final boolean error;
     private final String publicStatus;

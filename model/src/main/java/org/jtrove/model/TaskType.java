@@ -33,6 +33,16 @@ public enum TaskType {
     PROMOTE_TO_REPLICA_SOURCE(true, "SOURCE_FENCED", "PROMOTED", "OTHERS_REPOINTED", "PROMOTION_RECORDED"),
     /** The source is lost (Trove's eject_replica_source), run on it: its most advanced replica takes over. */
     EJECT_REPLICA_SOURCE(true, "CANDIDATE_CHOSEN", "PROMOTED", "OTHERS_REPOINTED", "EJECTION_RECORDED"),
+    /**
+     * Automatic failover, started by the taskmanager on a source confirmed down: its most advanced replica is chosen,
+     * the old source is fenced (recorded, and told to its agent), then the replica takes over as in an eject.
+     */
+    FAILOVER(true, "CANDIDATE_CHOSEN", "SOURCE_FENCED", "PROMOTED", "OTHERS_REPOINTED", "FAILOVER_RECORDED"),
+    /**
+     * A fenced old source whose agent is back becomes a replica of the new source: rewound to it (PostgreSQL's
+     * pg_rewind) when it can be, else rebuilt from a snapshot as a new replica is.
+     */
+    REJOIN_REPLICA(true, "SOURCE_READY", "REWOUND", "SNAPSHOT_STORED", "PREPARED", "SNAPSHOT_REMOVED", "HEALTHY"),
     DELETE_BACKUP(false, "BACKUPS_REMOVED");
 
     /** Step names of tasks recorded by earlier versions, so an upgrade resumes them. */

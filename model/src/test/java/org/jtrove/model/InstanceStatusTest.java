@@ -42,7 +42,7 @@ class InstanceStatusTest {
                 .containsExactlyInAnyOrder(InstanceTask.BUILDING_ERROR_SERVER, InstanceTask.BUILDING_ERROR_TIMEOUT_GA,
                         InstanceTask.REBOOTING_ERROR, InstanceTask.DELETING_ERROR, InstanceTask.UPDATING_ERROR_ACCESS,
                         InstanceTask.BUILDING_ERROR_REPLICA, InstanceTask.PROMOTION_ERROR, InstanceTask.EJECTION_ERROR,
-                        InstanceTask.DETACHING_ERROR);
+                        InstanceTask.DETACHING_ERROR, InstanceTask.FAILOVER_ERROR, InstanceTask.REJOIN_ERROR);
     }
 
     @Test

@@ -10,6 +10,7 @@ import org.jtrove.bus.rabbitmq.BrokerGuestChannels;
 import org.jtrove.compute.local.LocalComputeDriver;
 import org.jtrove.server.config.TaskmanagerConfig;
 import org.jtrove.store.MetadataStore;
+import org.jtrove.taskmanager.FailoverMonitor;
 import org.jtrove.taskmanager.TaskManager;
 import org.jtrove.taskmanager.engine.TaskEngine;
 
@@ -34,8 +35,8 @@ final class TaskmanagerService implements AutoCloseable {
         TaskEngine.Settings d = TaskEngine.Settings.defaults();
         this.taskmanager = new TaskManager(store, bus, compute, channels, vault, new TaskManager.Settings(
                 t.buildTimeout(), t.backupTimeout(), Duration.ofMinutes(10), t.backupScheduleInterval(),
-                new TaskEngine.Settings(t.taskLease(), d.pollInterval(), d.workers(), d.maxAttempts(), d.maxBackoff())),
-                owner);
+                new TaskEngine.Settings(t.taskLease(), d.pollInterval(), d.workers(), d.maxAttempts(), d.maxBackoff()),
+                new FailoverMonitor.Settings(t.failoverWindow(), t.failoverProbeInterval())), owner);
     }
 
     TaskmanagerService start() {

@@ -201,6 +201,9 @@ class ReplicasE2ETest {
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(read(kind, ip(r))).contains(1, 2));
         }
 
+        // the operator ejects by hand here: automatic failover (FailoverE2ETest) is off for this source
+        assertThat(api.patch("/instances/" + source, "{\"instance\": {\"auto_failover\": false}}").status())
+                .isEqualTo(202);
         // the source's server dies (kill -9); its guest agent reports it down, and only then is eject accepted
         assertThat(api.post("/instances/" + source + "/action", "{\"eject_replica_source\": {}}").status()).isEqualTo(400);
         long pid = Long.parseLong(Files.readString(state.resolve("instances").resolve(source).resolve("agent")

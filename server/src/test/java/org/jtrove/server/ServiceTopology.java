@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import org.jtrove.bus.rabbitmq.MessagingConfig;
 import org.jtrove.bus.rabbitmq.RabbitBroker;
+import org.jtrove.guestagent.ShortSocketDirs;
 import org.jtrove.store.TestDatabaseServer;
 
 /**
@@ -216,6 +217,8 @@ final class ServiceTopology implements AutoCloseable {
                 new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
                         .start().waitFor();
             }
+            ShortSocketDirs.remove(id, stateOf("guestagent-" + left.substring(0, left.indexOf('/')))
+                    .resolve("instances").resolve(id));
             System.err.println("removed instance " + left + ", left by a failed test");
         }
         new ProcessBuilder("pkill", "-KILL", "-f", root.toString()).start().waitFor();

@@ -84,6 +84,49 @@ public final class InstanceRepository {
                 + " ORDER BY created, id").bind("s", sourceId).mapTo(InstanceRecord.class).list());
     }
 
+    /** Live instances that have live replicas (replica sources), oldest first. */
+    public List<InstanceRecord> replicaSources() {
+        return jdbi.withHandle(h -> h.createQuery("SELECT * FROM instances s WHERE s.deleted = FALSE AND EXISTS (SELECT 1"
+                + " FROM instances r WHERE r.replica_of = s.id AND r.deleted = FALSE) ORDER BY s.created, s.id")
+                .mapTo(InstanceRecord.class).list());
+    }
+
+    /** Live instances whose task status is {@code task}, oldest first. */
+    public List<InstanceRecord> withTask(InstanceTask task) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT * FROM instances WHERE task_status = :s AND deleted = FALSE"
+                + " ORDER BY created, id").bind("s", task.name()).mapTo(InstanceRecord.class).list());
+    }
+
+    /** The instance's own auto_failover choice, or null when it has none (the default applies). */
+    public Boolean autoFailover(String id) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT auto_failover FROM instances WHERE id = :id").bind("id", id)
+                .mapTo(Boolean.class).findFirst().orElse(null));
+    }
+
+    /** Whether automatic failover is on for the instance: its own choice, else on while it has replicas. */
+    public boolean autoFailoverInEffect(String id) {
+        Boolean choice = autoFailover(id);
+        return choice != null ? choice : !replicasOf(id).isEmpty();
+    }
+
+    /** Records the instance's auto_failover choice (null: back to the default). */
+    public void setAutoFailover(String id, Boolean on) {
+        jdbi.useHandle(h -> h.createUpdate("UPDATE instances SET auto_failover = :a, updated = :t WHERE id = :id")
+                .bind("a", on).bind("t", Instant.now()).bind("id", id).execute());
+    }
+
+    /** The last failover the instance took part in (JSON text, see V11), or null. */
+    public String failover(String id) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT failover FROM instances WHERE id = :id").bind("id", id)
+                .mapTo(String.class).findFirst().orElse(null));
+    }
+
+    /** Records the last failover the instance took part in (JSON text). */
+    public void setFailover(String id, String json) {
+        jdbi.useHandle(h -> h.createUpdate("UPDATE instances SET failover = :f, updated = :t WHERE id = :id")
+                .bind("f", json).bind("t", Instant.now()).bind("id", id).execute());
+    }
+
     /** Makes {@code id} a replica of {@code sourceId} (null: standalone). */
     public void setReplicaOf(String id, String sourceId) {
         jdbi.useHandle(h -> h.createUpdate("UPDATE instances SET replica_of = :s, updated = :t WHERE id = :id")

@@ -16,6 +16,8 @@ import org.jtrove.taskmanager.tasks.CreateInstance;
 import org.jtrove.taskmanager.tasks.CreateReplica;
 import org.jtrove.taskmanager.tasks.DetachReplica;
 import org.jtrove.taskmanager.tasks.EjectReplicaSource;
+import org.jtrove.taskmanager.tasks.Failover;
+import org.jtrove.taskmanager.tasks.RejoinReplica;
 import org.jtrove.taskmanager.tasks.PromoteToReplicaSource;
 import org.jtrove.taskmanager.tasks.DeleteBackups;
 import org.jtrove.taskmanager.tasks.DeleteInstance;
@@ -27,8 +29,8 @@ import org.jtrove.taskmanager.tasks.TakeBackup;
 import org.jtrove.taskmanager.tasks.UpdateAccess;
 
 /**
- * The taskmanager service: every task type's definition, the engine that runs them, and the {@code taskmanager}
- * topic ({@code run_task}: a task was recorded; {@code wake_instance}: something a task waits for was stored).
+ * The taskmanager service: every task type's definition, the engine that runs them, the failover monitor
+ * (automatic failover of replica sources), and the {@code taskmanager} topic ({@code run_task}: a task was recorded; {@code wake_instance}: something a task waits for was stored).
  */
 public final class TaskManager implements AutoCloseable {
     /**
@@ -36,15 +38,17 @@ public final class TaskManager implements AutoCloseable {
      * @param backupTimeout a backup must be COMPLETED this long after the request
      * @param janitorInterval how often unfinished backup objects are looked for
      * @param scheduleInterval how often due backup schedules and retention are looked at
+     * @param failover when a source counts as down, and how often sources are looked at (automatic failover)
      */
     public record Settings(Duration buildTimeout, Duration backupTimeout, Duration janitorInterval,
-                           Duration scheduleInterval, TaskEngine.Settings engine) {}
+                           Duration scheduleInterval, TaskEngine.Settings engine, FailoverMonitor.Settings failover) {}
 
     private final MessageBus bus;
     private final Settings settings;
     private final TaskEngine engine;
     private final BackupJanitor janitor;
     private final BackupScheduler scheduler;
+    private final FailoverMonitor failover;
     private MessageBus.Subscription subscription;
 
     /** @param owner this taskmanager's name in task leases (see {@link TaskEngine}) */
@@ -62,6 +66,8 @@ public final class TaskManager implements AutoCloseable {
                 new DetachReplica(store, guests),
                 new PromoteToReplicaSource(store, placements, guests),
                 new EjectReplicaSource(store, placements, guests),
+                new Failover(store, placements, guests),
+                new RejoinReplica(store, placements, guests, instances, backups, vault),
                 new RestartInstance(store, guests, instances),
                 new ResizeFlavor(store, guests, instances),
                 new ApplyConfiguration(store, guests, taskmanager),
@@ -71,6 +77,8 @@ public final class TaskManager implements AutoCloseable {
                 new UpdateAccess(store, placements, instances)), owner, settings.engine());
         this.janitor = new BackupJanitor(store, vault);
         this.scheduler = new BackupScheduler(store, taskmanager, vault);
+        this.failover = new FailoverMonitor(store, taskmanager, new ServerProbe(Duration.ofSeconds(1)),
+                settings.failover());
         this.settings = settings;
     }
 
@@ -87,6 +95,7 @@ public final class TaskManager implements AutoCloseable {
         engine.start();
         janitor.start(settings.janitorInterval());
         scheduler.start(settings.scheduleInterval());
+        failover.start();
     }
 
     public TaskEngine engine() {
@@ -98,6 +107,7 @@ public final class TaskManager implements AutoCloseable {
         if (subscription != null) {
             subscription.close();
         }
+        failover.close();
         janitor.close();
         scheduler.close();
         engine.close();

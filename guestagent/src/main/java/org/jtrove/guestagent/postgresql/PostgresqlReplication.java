@@ -3,11 +3,13 @@ package org.jtrove.guestagent.postgresql;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -19,6 +21,8 @@ import org.jtrove.guestagent.Replication;
 import org.jtrove.guestagent.Sql;
 import org.jtrove.model.guest.ReplicationSource;
 import org.postgresql.util.PasswordUtil;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * PostgreSQL physical streaming replication: the source keeps one replication slot per replica (so the WAL a
@@ -31,6 +35,7 @@ import org.postgresql.util.PasswordUtil;
  * rewind.
  */
 final class PostgresqlReplication implements Replication {
+    private static final Logger LOG = LoggerFactory.getLogger(PostgresqlReplication.class);
     static final String CONF = "jtrove-replication.conf";
     /** PostgreSQL's hot standby settings: a standby whose values are lower than its primary's stops recovering. */
     private static final List<String> STANDBY_MINIMUMS = List.of("max_connections", "max_worker_processes",
@@ -121,6 +126,40 @@ final class PostgresqlReplication implements Replication {
         Files.writeString(signal, "");
         host.giveToDatabaseUser(signal);
         return true;
+    }
+
+    /**
+     * {@code pg_rewind} from the source, connecting as jtrove's admin role (the same password on both: the source was
+     * built from this instance's snapshot) through a password file in the private run directory, so that the
+     * password is in no process's arguments. pg_rewind first finishes the crash recovery of a server that was
+     * killed (PostgreSQL 13 and later); {@code wal_log_hints} is on for every instance.
+     */
+    @Override
+    public boolean rewind(InstanceContext ctx, GuestHost host, String adminPassword, ReplicationSource source)
+            throws Exception {
+        Path tool = Path.of(ctx.build().binDir(), "pg_rewind");
+        if (!Files.isExecutable(tool)) {
+            return false;
+        }
+        Path passfile = ctx.runDir().resolve("rewind.pgpass");
+        Files.deleteIfExists(passfile);
+        Files.createFile(passfile, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(passfile, "*:*:*:" + PostgresqlDatastore.ADMIN + ":"
+                + adminPassword.replace("\\", "\\\\").replace(":", "\\:") + "\n");
+        host.giveToDatabaseUser(passfile);
+        try {
+            host.run(List.of(tool.toString(), "--target-pgdata=" + ctx.dataDir(), "--source-server=host="
+                    + source.address() + " port=" + source.port() + " user=" + PostgresqlDatastore.ADMIN
+                    + " dbname=postgres connect_timeout=10 passfile=" + conninfoQuote(passfile.toString())),
+                    Duration.ofMinutes(30));
+            return true;
+        } catch (RuntimeException e) {
+            LOG.warn("instance {}: pg_rewind from {} failed; it gets a fresh copy instead: {}", ctx.instanceId(),
+                    source.address(), e.getMessage());
+            return false;
+        } finally {
+            Files.deleteIfExists(passfile);
+        }
     }
 
     @Override

@@ -2,7 +2,7 @@ package org.jtrove.server.config;
 
 import java.time.Duration;
 
-/** Deadlines and leases of the taskmanager's tasks. */
+/** Deadlines and leases of the taskmanager's tasks, and when automatic failover acts. */
 public record TaskmanagerConfig(
         @Key(name = "usage_timeout", value = "300", description = "Seconds a create may take to become ACTIVE before"
                 + " it ends in ERROR with a reason.", legacy = "build_timeout_seconds")
@@ -16,4 +16,12 @@ public record TaskmanagerConfig(
         @Key(name = "backup_schedule_interval", value = "10", description = "Seconds between two looks for due backup"
                 + " schedules (and their retention and the archived logs they no longer need); a run starts at most"
                 + " this late.")
-        Duration backupScheduleInterval) {}
+        Duration backupScheduleInterval,
+        @Key(name = "failover_window", value = "5", description = "Seconds a replica source (with auto_failover on)"
+                + " must be confirmed down, every direct probe of its server failing, before its most advanced"
+                + " replica takes over.")
+        Duration failoverWindow,
+        @Key(name = "failover_probe_interval", value = "1", description = "Seconds between two looks at the replica"
+                + " sources; a source whose guest agent reports its server down, or has not reported for three"
+                + " intervals, has its server probed directly (TCP connect and protocol handshake).")
+        Duration failoverProbeInterval) {}

@@ -110,11 +110,15 @@ class ConfigRecordsTest {
                 "DEFAULT/usage_timeout = 300 -> buildTimeout",
                 "DEFAULT/backup_timeout = 3600 -> backupTimeout",
                 "DEFAULT/task_lease = 20 -> taskLease",
-                "DEFAULT/backup_schedule_interval = 10 -> backupScheduleInterval"),
+                "DEFAULT/backup_schedule_interval = 10 -> backupScheduleInterval",
+                "DEFAULT/failover_window = 5 -> failoverWindow",
+                "DEFAULT/failover_probe_interval = 1 -> failoverProbeInterval"),
                 new TaskmanagerConfig(Duration.ofMinutes(5), Duration.ofHours(1), Duration.ofSeconds(20),
-                        Duration.ofSeconds(10)),
+                        Duration.ofSeconds(10), Duration.ofSeconds(5), Duration.ofSeconds(1)),
                 Map.of("buildTimeout", v("600", Duration.ofMinutes(10)), "backupTimeout", v("7200", Duration.ofHours(2)),
-                        "taskLease", v("5", Duration.ofSeconds(5)), "backupScheduleInterval", v("2", Duration.ofSeconds(2))),
+                        "taskLease", v("5", Duration.ofSeconds(5)), "backupScheduleInterval", v("2", Duration.ofSeconds(2)),
+                        "failoverWindow", v("3", Duration.ofSeconds(3)),
+                        "failoverProbeInterval", v("2", Duration.ofSeconds(2))),
                 dir);
     }
 
@@ -155,7 +159,7 @@ class ConfigRecordsTest {
         assertThat(ConfigRecords.ALL).containsExactly(HostConfig.class, ApiConfig.class, QuotaConfig.class,
                 IdentityConfig.class, KeystoneAuthtokenConfig.class, DatabaseConfig.class,
                 TaskmanagerConfig.class, GuestAgentConfig.class, BackupConfig.class);
-        assertThat(ConfigRecords.keys()).as("the records' keys and bus-rabbitmq's messaging keys").hasSize(62)
+        assertThat(ConfigRecords.keys()).as("the records' keys and bus-rabbitmq's messaging keys").hasSize(64)
                 .containsKeys("DEFAULT/transport_url", "DEFAULT/control_exchange", "oslo_messaging_rabbit/ssl");
     }
 }

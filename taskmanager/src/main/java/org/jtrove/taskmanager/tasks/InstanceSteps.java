@@ -29,7 +29,16 @@ public final class InstanceSteps {
 
     /** When a build must be ACTIVE: {@code build_timeout} after the create, or a grace period after a takeover. */
     Instant buildDeadline(StepContext ctx) {
-        Instant deadline = instance(ctx).created().plus(buildTimeout);
+        return deadlineFrom(instance(ctx).created(), ctx);
+    }
+
+    /** When a rebuild of an existing instance must be ACTIVE: {@code build_timeout} after its task was recorded. */
+    Instant rebuildDeadline(StepContext ctx) {
+        return deadlineFrom(ctx.task().created(), ctx);
+    }
+
+    private Instant deadlineFrom(Instant start, StepContext ctx) {
+        Instant deadline = start.plus(buildTimeout);
         Instant afterClaim = ctx.claimedAt().plus(RESUME_GRACE);
         return afterClaim.isAfter(deadline) && ctx.claimedAt().isAfter(ctx.task().created().plusSeconds(5))
                 ? afterClaim : deadline;

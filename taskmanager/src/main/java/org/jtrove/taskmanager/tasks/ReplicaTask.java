@@ -9,9 +9,9 @@ import org.jtrove.taskmanager.engine.StepContext;
 import org.jtrove.taskmanager.engine.TaskDefinition;
 
 /**
- * What the replica tasks (promote, eject, detach) share: their steps by name, and how they end: the instance a task
- * runs on gets its task status back (NONE) or an error with a fault, and every other instance the request marked
- * ({@code involved} in the payload) gets NONE back.
+ * What the replica tasks (promote, eject, detach, failover) share: their steps by name, and how they end: the
+ * instance a task runs on gets its end status (NONE; FENCED after a failover) or an error with a fault, and every
+ * other instance the request marked ({@code involved} in the payload) gets NONE back.
  */
 abstract class ReplicaTask implements TaskDefinition {
     private final MetadataStore store;
@@ -19,10 +19,18 @@ abstract class ReplicaTask implements TaskDefinition {
     private final InstanceTask running;
     private final InstanceTask error;
     private final String what;
+    private final InstanceTask end;
     private Steps steps;
 
     ReplicaTask(MetadataStore store, TaskType type, InstanceTask running, InstanceTask error, String what) {
+        this(store, type, running, InstanceTask.NONE, error, what);
+    }
+
+    /** @param end the task status the instance the task runs on gets when it succeeds */
+    ReplicaTask(MetadataStore store, TaskType type, InstanceTask running, InstanceTask end, InstanceTask error,
+                String what) {
         this.store = store;
+        this.end = end;
         this.type = type;
         this.running = running;
         this.error = error;
@@ -47,14 +55,19 @@ abstract class ReplicaTask implements TaskDefinition {
     @Override
     public final void succeeded(StepContext ctx) {
         store.instances.clearFault(ctx.instanceId());
-        store.instances.compareAndSetTask(ctx.instanceId(), running, InstanceTask.NONE);
+        store.instances.compareAndSetTask(ctx.instanceId(), running, end);
         releaseOthers(ctx);
     }
 
     @Override
     public final void failed(StepContext ctx, int status, String fault) {
-        store.instances.setFault(ctx.instanceId(), error, what + " failed: " + fault);
+        store.instances.setFault(ctx.instanceId(), errorStatus(ctx), what + " failed: " + fault);
         releaseOthers(ctx);
+    }
+
+    /** The task status a failure leaves on the instance the task runs on: the task type's error by default. */
+    InstanceTask errorStatus(StepContext ctx) {
+        return error;
     }
 
     private void releaseOthers(StepContext ctx) {
