@@ -28,7 +28,8 @@ import org.jtrove.taskmanager.engine.TaskDefinition;
  * PostgreSQL source, made before the snapshot starts so the source keeps every WAL segment the replica will ask
  * for); SNAPSHOT_STORED (a backup of the running source taken by its guest agent into backup storage, the way every
  * backup is taken, so it works on every server build and across hosts; none for Redis); PREPARED (the replica's
- * agent restores the snapshot and follows the source); SNAPSHOT_REMOVED; HEALTHY. Every step can run again.
+ * agent restores the snapshot and follows the source); SNAPSHOT_REMOVED; HEALTHY; STANDBYS_UPDATED (a synchronous
+ * source's commits wait for it too, now that it streams). Every step can run again.
  */
 public final class CreateReplica implements TaskDefinition {
     private final MetadataStore store;
@@ -39,7 +40,7 @@ public final class CreateReplica implements TaskDefinition {
     private final Steps steps;
 
     public CreateReplica(MetadataStore store, Placements placements, GuestApi guests, InstanceSteps instances,
-                         TakeBackup backups, BackupVault vault) {
+                         TakeBackup backups, BackupVault vault, ReplicaSets sets) {
         this.store = store;
         this.instances = instances;
         this.backups = backups;
@@ -67,7 +68,11 @@ public final class CreateReplica implements TaskDefinition {
                     removeSnapshot(ctx);
                     return StepResult.done();
                 },
-                "HEALTHY", instances.healthy(instances::buildDeadline, instances.buildTimeoutFault())));
+                "HEALTHY", instances.healthy(instances::buildDeadline, instances.buildTimeoutFault()),
+                "STANDBYS_UPDATED", ctx -> {
+                    sets.putModeInForce(sourceId(ctx), ctx.instanceId(), null, false);
+                    return StepResult.done();
+                }));
     }
 
     private static String sourceId(StepContext ctx) {

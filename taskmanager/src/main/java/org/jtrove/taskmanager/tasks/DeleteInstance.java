@@ -25,7 +25,8 @@ public final class DeleteInstance implements TaskDefinition {
     private final MetadataStore store;
     private final Steps steps;
 
-    public DeleteInstance(MetadataStore store, Placements placements, GuestApi guests, BackupVault vault) {
+    public DeleteInstance(MetadataStore store, Placements placements, GuestApi guests, BackupVault vault,
+                          ReplicaSets sets) {
         this.store = store;
         this.steps = new Steps(type(), Map.of(
                 "OTHER_TASKS_STOPPED", ctx -> {
@@ -47,6 +48,7 @@ public final class DeleteInstance implements TaskDefinition {
                     return StepResult.done();
                 },
                 "SERVER_REMOVED", ctx -> {
+                    releaseSource(store, sets, ctx.instanceId());
                     placements.remove(ctx.instanceId());
                     return StepResult.done();
                 },
@@ -55,6 +57,20 @@ public final class DeleteInstance implements TaskDefinition {
                     store.instances.markDeleted(ctx.instanceId());
                     return StepResult.done();
                 }));
+    }
+
+    /** A synchronous source stops waiting for a replica that goes (before its server stops). */
+    private static void releaseSource(MetadataStore store, ReplicaSets sets, String instanceId) {
+        String source = store.instances.replicaOf(instanceId);
+        if (source == null) {
+            return;
+        }
+        try {
+            sets.putModeInForce(source, null, instanceId, false);
+        } catch (RuntimeException e) {
+            LOG.warn("instance {}: its synchronous source {} still waits for it ({}); change the source's"
+                    + " replication_mode again to release it", instanceId, source, e.getMessage());
+        }
     }
 
     /** A deleted replica's source keeps nothing for it (a PostgreSQL slot would hold WAL forever). */

@@ -13,13 +13,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Trove's eject_replica_source, run on a source that is gone: CANDIDATE_CHOSEN (the replica whose data goes furthest,
- * asked of each replica that answers), PROMOTED (it takes writes), OTHERS_REPOINTED (the other replicas follow it),
- * EJECTION_RECORDED. The old source is left out of the set, a standalone instance.
+ * asked of each replica that answers), PROMOTED (it takes writes), WRITER_MOVED (the set's writer address and
+ * replication mode move to it), OTHERS_REPOINTED (the other replicas follow it), STANDBYS_UPDATED (in synchronous
+ * mode its commits wait for them), EJECTION_RECORDED. The old source is left out of the set, a standalone instance.
  */
 public final class EjectReplicaSource extends ReplicaTask {
     private static final Logger LOG = LoggerFactory.getLogger(EjectReplicaSource.class);
 
-    public EjectReplicaSource(MetadataStore store, Placements placements, GuestApi guests) {
+    public EjectReplicaSource(MetadataStore store, Placements placements, GuestApi guests, ReplicaSets sets) {
         super(store, TaskType.EJECT_REPLICA_SOURCE, InstanceTask.EJECTING, InstanceTask.EJECTION_ERROR, "Ejection");
         ReplicationSources sources = new ReplicationSources(store, guests, placements);
         steps(Map.of(
@@ -49,11 +50,19 @@ public final class EjectReplicaSource extends ReplicaTask {
                     guests.promoteReplica(candidate(ctx), null);
                     return StepResult.done();
                 },
+                "WRITER_MOVED", ctx -> {
+                    sets.handOver(ctx.instanceId(), candidate(ctx));
+                    return StepResult.done();
+                },
                 "OTHERS_REPOINTED", ctx -> {
                     store.instances.setReplicaOf(candidate(ctx), null);
                     for (InstanceRecord other : store.instances.replicasOf(ctx.instanceId())) {
                         sources.follow(other.id(), candidate(ctx));
                     }
+                    return StepResult.done();
+                },
+                "STANDBYS_UPDATED", ctx -> {
+                    sets.putModeInForce(candidate(ctx), null, null, false);
                     return StepResult.done();
                 },
                 "EJECTION_RECORDED", ctx -> StepResult.done()));

@@ -1,0 +1,270 @@
+package org.jtrove.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentSkipListSet;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.jtrove.server.ApiClient.Response;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * What a PostgreSQL replica set shares, on real servers: jtrove's {@code replication_mode} (synchronous: the
+ * source's synchronous_standby_names names its replicas, kept in step when the mode changes and on eject; a commit
+ * waits while the replicas are stopped; after a kill -9 of the source under a write load and eject_replica_source,
+ * every commit a client saw acknowledged is on the new source; when the only synchronous replica dies, deleting it
+ * releases the blocked commits).
+ */
+@Tag("e2e")
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ReplicaSetsE2ETest {
+    private static final String USER = "u";
+    private static final String PASSWORD = "U-pass-1";
+    private Path state;
+    private AllInOne server;
+    private ApiClient api;
+
+    @BeforeAll
+    void start() throws Exception {
+        state = TestServers.stateDir("replica-sets");
+        server = new AllInOne(TestServers.config(state));
+        api = new ApiClient(server.port(), "project-replica-sets");
+    }
+
+    @AfterAll
+    void stop() {
+        if (server != null) {
+            await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+                JsonNode left = api.get("/instances").body().path("instances");
+                for (JsonNode i : left) {
+                    if (!i.has("replicas")) {
+                        api.delete("/instances/" + i.path("id").asText());
+                    }
+                }
+                return left.isEmpty();
+            });
+            server.close();
+        }
+    }
+
+    @Test
+    void synchronousReplicationLosesNoAcknowledgedCommit() throws Exception {
+        int before = api.get("/instances").body().path("instances").size();
+        Response badValue = api.post("/instances", createBody("sync-bad", ", \"replication_mode\": \"semi\""));
+        assertThat(badValue.status()).as(badValue.raw()).isEqualTo(400);
+        assertThat(badValue.body().at("/badRequest/message").asText()).contains("replication_mode");
+        Response notPostgresql = api.post("/instances", "{\"instance\": {\"name\": \"sync-maria\", \"flavorRef\": \"1\","
+                + " \"volume\": {\"size\": 1}, \"datastore\": {\"type\": \"mariadb\"},"
+                + " \"replication_mode\": \"synchronous\"}}");
+        assertThat(notPostgresql.status()).as(notPostgresql.raw()).isEqualTo(400);
+        assertThat(notPostgresql.body().at("/badRequest/message").asText()).contains("PostgreSQL");
+        assertThat(api.get("/instances").body().path("instances")).as("refusals change nothing").hasSize(before);
+
+        String source = create("sync-src", "");
+        assertThat(api.get("/instances/" + source).body().at("/instance/replication_mode").asText())
+                .isEqualTo("asynchronous");
+        Response replicaWithMode = api.post("/instances", "{\"instance\": {\"name\": \"r\", \"replica_of\": \"" + source
+                + "\", \"replication_mode\": \"synchronous\"}}");
+        assertThat(replicaWithMode.status()).as(replicaWithMode.raw()).isEqualTo(400);
+        Response created = api.post("/instances", "{\"instance\": {\"name\": \"sync-rep\", \"replica_of\": \"" + source
+                + "\", \"replica_count\": 2}}");
+        assertThat(created.status()).as(created.raw()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(10)).until(() -> api.get("/instances/" + source).body()
+                .at("/instance/replicas").size() == 2);
+        List<String> replicas = api.get("/instances/" + source).body().at("/instance/replicas").findValuesAsText("id");
+        replicas.forEach(r -> SqlInstances.awaitActive(api, r));
+        assertThat(standbyNames(source)).as("asynchronous: no commit waits").isEmpty();
+
+        // the mode changes on the running source: a reload names both replicas
+        Response bad = api.patch("/instances/" + source, "{\"instance\": {\"replication_mode\": 1}}");
+        assertThat(bad.status()).as(bad.raw()).isEqualTo(400);
+        assertThat(api.patch("/instances/" + replicas.get(0), "{\"instance\": {\"replication_mode\": \"synchronous\"}}")
+                .status()).as("set on the source only").isEqualTo(400);
+        assertThat(api.get("/instances/" + source).body().at("/instance/replication_mode").asText())
+                .isEqualTo("asynchronous");
+        long serverPid = serverPid(source);
+        Response patch = api.patch("/instances/" + source, "{\"instance\": {\"replication_mode\": \"synchronous\"}}");
+        assertThat(patch.status()).as(patch.raw()).isEqualTo(202);
+        SqlInstances.awaitActive(api, source);
+        assertThat(serverPid(source)).as("a reload, not a restart").isEqualTo(serverPid);
+        assertThat(standbyNames(source)).isEqualTo("ANY 1 (" + replicas.stream().map(ReplicaSetsE2ETest::applicationName)
+                .sorted().reduce((a, b) -> a + ", " + b).orElseThrow() + ")");
+        for (String i : Stream.concat(Stream.of(source), replicas.stream()).toList()) {
+            assertThat(api.get("/instances/" + i).body().at("/instance/replication_mode").asText()).as(i)
+                    .isEqualTo("synchronous");
+        }
+
+        // a commit does not return while no replica can take it
+        insert(ip(source), 0);
+        List<Long> stopped = replicas.stream().flatMap(r -> serverProcesses(r).stream()).toList();
+        signal("STOP", stopped);
+        CompletableFuture<Void> commit;
+        try {
+            commit = CompletableFuture.runAsync(() -> insertUnchecked(ip(source), 1));
+            Thread.sleep(3000);
+            assertThat(commit).as("the commit waits for a replica").isNotDone();
+        } finally {
+            signal("CONT", stopped);
+        }
+        commit.get(30, TimeUnit.SECONDS);
+
+        // a write load; the source's server is killed; eject: every acknowledged commit is on the new source
+        Set<Integer> acknowledged = new ConcurrentSkipListSet<>();
+        CompletableFuture<Void> load = CompletableFuture.runAsync(() -> {
+            try (Connection c = connect(ip(source)); Statement s = c.createStatement()) {
+                for (int n = 100; ; n++) {
+                    s.execute("INSERT INTO t VALUES (" + n + ")");
+                    acknowledged.add(n);
+                }
+            } catch (SQLException e) {
+                // the server died
+            }
+        });
+        await().atMost(Duration.ofSeconds(30)).until(() -> acknowledged.size() >= 200);
+        kill(serverPid(source));
+        load.get(30, TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() ->
+                api.post("/instances/" + source + "/action", "{\"eject_replica_source\": {}}").status() == 202);
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).until(() -> replicas.stream()
+                .map(r -> api.get("/instances/" + r).body().path("instance"))
+                .allMatch(r -> "ACTIVE".equals(r.path("status").asText()))
+                && replicas.stream().filter(r -> !api.get("/instances/" + r).body().path("instance").has("replica_of"))
+                .count() == 1);
+        String leader = replicas.stream().filter(r -> !api.get("/instances/" + r).body().path("instance")
+                .has("replica_of")).findFirst().orElseThrow();
+        String follower = replicas.stream().filter(r -> !r.equals(leader)).findFirst().orElseThrow();
+        assertThat(values(ip(leader))).as("every acknowledged commit").containsAll(acknowledged).contains(0, 1);
+        assertThat(api.get("/instances/" + leader).body().at("/instance/replication_mode").asText())
+                .as("the set's mode moves with the source role").isEqualTo("synchronous");
+        await().atMost(Duration.ofSeconds(30)).until(() -> standbyNames(leader).equals("ANY 1 ("
+                + applicationName(follower) + ")"));
+
+        // the only synchronous replica dies: commits wait, until it is deleted
+        kill(serverPid(follower));
+        CompletableFuture<Void> blocked = CompletableFuture.runAsync(() -> insertUnchecked(ip(leader), 2));
+        Thread.sleep(3000);
+        assertThat(blocked).as("PostgreSQL waits for a synchronous replica").isNotDone();
+        assertThat(api.delete("/instances/" + follower).status()).isEqualTo(202);
+        blocked.get(60, TimeUnit.SECONDS);
+        assertThat(standbyNames(leader)).isEmpty();
+        assertThat(api.delete("/instances/" + source).status()).isEqualTo(202);
+    }
+
+    // ---- helpers ---------------------------------------------------------------------------------------------
+
+    private String createBody(String name, String extra) {
+        return "{\"instance\": {\"name\": \"" + name + "\", \"flavorRef\": \"1\", \"volume\": {\"size\": 1},"
+                + " \"datastore\": {\"type\": \"postgresql\"}, \"databases\": [{\"name\": \"app\"}],"
+                + " \"users\": [{\"name\": \"" + USER + "\", \"password\": \"" + PASSWORD + "\","
+                + " \"databases\": [{\"name\": \"app\"}]}]" + extra + "}}";
+    }
+
+    /** Creates an ACTIVE PostgreSQL instance with the database app, the user u, and the table t. */
+    private String create(String name, String extra) throws SQLException {
+        Response r = api.post("/instances", createBody(name, extra));
+        assertThat(r.status()).as(r.raw()).isEqualTo(200);
+        String id = r.body().at("/instance/id").asText();
+        try (Connection c = connect(SqlInstances.awaitActive(api, id).at("/ip/0").asText());
+             Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE t (v INT PRIMARY KEY)");
+        }
+        return id;
+    }
+
+    private String ip(String id) {
+        return api.get("/instances/" + id).body().at("/instance/ip/0").asText();
+    }
+
+    /** The application_name a replica's server gives its source (see PostgresqlReplication). */
+    private static String applicationName(String replicaId) {
+        return "jtrove_" + replicaId.replace("-", "").toLowerCase(Locale.ROOT);
+    }
+
+    private String standbyNames(String id) throws SQLException {
+        try (Connection c = connect(ip(id)); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SHOW synchronous_standby_names")) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    private long serverPid(String id) throws Exception {
+        return Long.parseLong(Files.readString(state.resolve("instances").resolve(id).resolve("agent")
+                .resolve("server.pid")).strip());
+    }
+
+    /** The instance's postmaster and its children (the WAL receiver among them). */
+    private List<Long> serverProcesses(String id) {
+        try {
+            ProcessHandle postmaster = ProcessHandle.of(serverPid(id)).orElseThrow();
+            List<Long> out = new ArrayList<>(postmaster.descendants().map(ProcessHandle::pid).toList());
+            out.add(postmaster.pid());
+            return out;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void signal(String name, List<Long> pids) throws Exception {
+        List<String> command = new ArrayList<>(List.of("kill", "-" + name));
+        pids.forEach(p -> command.add(Long.toString(p)));
+        new ProcessBuilder(command).inheritIO().start().waitFor();
+    }
+
+    private static void kill(long pid) throws Exception {
+        assertThat(new ProcessBuilder("kill", "-9", Long.toString(pid)).start().waitFor()).isZero();
+    }
+
+    private static Connection connect(String ip) throws SQLException {
+        Properties p = new Properties();
+        p.setProperty("user", USER);
+        p.setProperty("password", PASSWORD);
+        p.setProperty("connectTimeout", "5");
+        return DriverManager.getConnection("jdbc:postgresql://" + ip + ":5432/app", p);
+    }
+
+    private static void insert(String ip, int value) throws SQLException {
+        try (Connection c = connect(ip); Statement s = c.createStatement()) {
+            s.execute("INSERT INTO t VALUES (" + value + ")");
+        }
+    }
+
+    private static void insertUnchecked(String ip, int value) {
+        try {
+            insert(ip, value);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static List<Integer> values(String ip) throws SQLException {
+        List<Integer> out = new ArrayList<>();
+        try (Connection c = connect(ip); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT v FROM t")) {
+            while (rs.next()) {
+                out.add(rs.getInt(1));
+            }
+        }
+        return out;
+    }
+}

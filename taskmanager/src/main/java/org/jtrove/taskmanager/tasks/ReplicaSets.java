@@ -1,0 +1,58 @@
+package org.jtrove.taskmanager.tasks;
+
+import java.util.List;
+import org.jtrove.bus.GuestApi;
+import org.jtrove.model.InstanceTask;
+import org.jtrove.model.ReplicationMode;
+import org.jtrove.model.guest.Managers;
+import org.jtrove.store.InstanceRecord;
+import org.jtrove.store.MetadataStore;
+
+/**
+ * What belongs to a replica set as a whole rather than to one member, held on the row of its current source: its
+ * replication mode (jtrove's {@code replication_mode}), put in force on the source's server, and handed to the new
+ * source when the source role moves ({@link #handOver}: promote, eject, and automatic failover).
+ */
+public final class ReplicaSets {
+    private final MetadataStore store;
+    private final GuestApi guests;
+
+    public ReplicaSets(MetadataStore store, GuestApi guests) {
+        this.store = store;
+        this.guests = guests;
+    }
+
+    /**
+     * The source {@code to} takes over the set from {@code from} (which no longer is its source): the set's
+     * replication mode moves to it. Idempotent. Call it once {@code to} takes writes, then {@link #putModeInForce}.
+     */
+    public void handOver(String from, String to) {
+        store.instances.moveSetSettings(from, to);
+    }
+
+    /**
+     * Puts the set's replication mode in force on its source {@code sourceId}: in synchronous mode its commits wait
+     * for one of its replicas that are built (and {@code joining}, one that just was; never {@code leaving}, one that
+     * goes), so a replica that leaves no longer holds commits back. In asynchronous mode nothing is sent unless
+     * {@code always} (the mode just changed): the source names no replica already. Only a PostgreSQL source waits.
+     *
+     * @throws RuntimeException when the source's guest agent does not answer (the task step retries)
+     */
+    public void putModeInForce(String sourceId, String joining, String leaving, boolean always) {
+        InstanceRecord source = store.instances.find(sourceId).orElse(null);
+        if (source == null || !Managers.hasSynchronousReplication(
+                store.datastores.version(source.datastoreVersionId()).orElseThrow().manager())) {
+            return;
+        }
+        boolean synchronous = ReplicationMode.ofStored(store.instances.replicationMode(sourceId))
+                == ReplicationMode.SYNCHRONOUS;
+        if (!synchronous && !always) {
+            return;
+        }
+        List<String> standbys = !synchronous ? List.of() : store.instances.replicasOf(sourceId).stream()
+                .filter(r -> !r.id().equals(leaving))
+                .filter(r -> r.id().equals(joining) || (r.task() != InstanceTask.BUILDING && !r.task().isError()))
+                .map(InstanceRecord::id).toList();
+        guests.setSynchronousStandbys(sourceId, standbys);
+    }
+}
