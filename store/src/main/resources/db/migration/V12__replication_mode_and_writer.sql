@@ -4,3 +4,4 @@
 -- to the current source.
 ALTER TABLE instances ADD COLUMN replication_mode VARCHAR(16);
 ALTER TABLE instances ADD COLUMN writer_address VARCHAR(64);
+ALTER TABLE instances ADD COLUMN writer_host VARCHAR(255);

@@ -359,6 +359,7 @@ final class InstanceController {
             ArrayNode ip = n.putArray("ip").add(i.address());
             ArrayNode addresses = n.putArray("addresses");
             addresses.addObject().put("address", i.address()).put("type", "private").put("network", "loopback");
+            replicas.addWriterAddress(i, addresses);
             Integer publicPort = access.isPublic() && settings.publicAddress() != null
                     ? store.instances.publicPort(i.id()) : null;
             if (publicPort != null) {

@@ -189,6 +189,17 @@ final class Replicas {
         }
     }
 
+    /**
+     * jtrove's extension: the replica set's writer address (held by its source, forwarded to the current source) as an
+     * {@code addresses} entry of {@code type: "writer"} with the datastore's port, on every member's view.
+     */
+    void addWriterAddress(InstanceRecord i, ArrayNode addresses) {
+        String source = store.instances.replicaOf(i.id());
+        store.instances.writer(source == null ? i.id() : source).ifPresent(w -> addresses.addObject()
+                .put("address", w.address()).put("type", "writer").put("network", "loopback")
+                .put("port", Managers.port(store.datastores.version(i.datastoreVersionId()).orElseThrow().manager())));
+    }
+
     /** Trove's ReplicaSourceDeleteForbidden: a source with replicas is not deleted. */
     void checkDeletable(InstanceRecord i) {
         List<InstanceRecord> replicas = store.instances.replicasOf(i.id());

@@ -1,9 +1,11 @@
 package org.jtrove.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -33,13 +35,16 @@ import org.junit.jupiter.api.TestInstance;
  * source's synchronous_standby_names names its replicas, kept in step when the mode changes and on eject; a commit
  * waits while the replicas are stopped; after a kill -9 of the source under a write load and eject_replica_source,
  * every commit a client saw acknowledged is on the new source; when the only synchronous replica dies, deleting it
- * releases the blocked commits).
+ * releases the blocked commits), and the set's writer address (a client keeps one address for writes across a
+ * promotion, within the source's allowed_cidrs; it goes with the set).
  */
 @Tag("e2e")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ReplicaSetsE2ETest {
     private static final String USER = "u";
     private static final String PASSWORD = "U-pass-1";
+    /** Where this test's clients connect from; the writer test's instances admit only it. */
+    private static final String CLIENT = "127.0.0.2";
     private Path state;
     private AllInOne server;
     private ApiClient api;
@@ -170,6 +175,57 @@ class ReplicaSetsE2ETest {
         assertThat(api.delete("/instances/" + source).status()).isEqualTo(202);
     }
 
+    @Test
+    void theWriterAddressFollowsThePrimary() throws Exception {
+        String source = create("writer-src", ", \"access\": {\"allowed_cidrs\": [\"" + CLIENT + "/32\"]}");
+        assertThat(writer(source)).as("no replica set yet").isNull();
+        Response created = api.post("/instances", "{\"instance\": {\"name\": \"writer-rep\", \"replica_of\": \""
+                + source + "\"}}");
+        assertThat(created.status()).as(created.raw()).isEqualTo(200);
+        String replica = created.body().at("/instance/id").asText();
+        SqlInstances.awaitActive(api, replica);
+        JsonNode writer = writer(source);
+        assertThat(writer).as(api.get("/instances/" + source).raw()).isNotNull();
+        String address = writer.path("address").asText();
+        assertThat(writer.path("port").asInt()).isEqualTo(5432);
+        assertThat(writer(replica)).as("every member shows it").isEqualTo(writer);
+        assertThat(address).isNotIn(ip(source), ip(replica));
+
+        assertThat(serverAddress(address)).isEqualTo(ip(source));
+        insert(address, 1);
+        assertThat(values(ip(source))).contains(1);
+        try (Connection c = connect(address, "127.0.0.3")) {
+            throw new AssertionError("the source's allowed_cidrs admit only " + CLIENT + ", not " + c);
+        } catch (SQLException e) {
+            assertThat(e.getSQLState()).as(e.getMessage()).startsWith("08");   // connection refused
+        }
+
+        Response promote = api.post("/instances/" + replica + "/action", "{\"promote_to_replica_source\": {}}");
+        assertThat(promote.status()).as(promote.raw()).isEqualTo(202);
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200)).until(() -> {
+            JsonNode r = api.get("/instances/" + replica).body().path("instance");
+            JsonNode s = api.get("/instances/" + source).body().path("instance");
+            assertThat(r.path("status").asText()).as(r.toString()).isNotEqualTo("ERROR");
+            return "ACTIVE".equals(r.path("status").asText()) && "ACTIVE".equals(s.path("status").asText())
+                    && s.at("/replica_of/id").asText().equals(replica);
+        });
+        assertThat(writer(replica)).as("the same address").isEqualTo(writer);
+        assertThat(writer(source)).isEqualTo(writer);
+        assertThat(serverAddress(address)).as("now reaches the new source").isEqualTo(ip(replica));
+        insert(address, 2);
+        assertThat(values(ip(replica))).contains(1, 2);
+        assertThatThrownBy(() -> insert(ip(source), 3)).as("the old source takes no writes")
+                .isInstanceOf(SQLException.class).hasMessageContaining("read-only");
+
+        assertThat(api.delete("/instances/" + source).status()).isEqualTo(202);
+        await().atMost(Duration.ofSeconds(60)).until(() -> api.get("/instances/" + source).status() == 404);
+        assertThat(writer(replica)).as("kept while the set's source lives").isEqualTo(writer);
+        assertThat(api.delete("/instances/" + replica).status()).isEqualTo(202);
+        await().atMost(Duration.ofSeconds(60)).until(() -> api.get("/instances/" + replica).status() == 404);
+        assertThat(nftTables()).as("the writer address goes with its set")
+                .doesNotContain("jtrove_writer_" + address.replace('.', '_'));
+    }
+
     // ---- helpers ---------------------------------------------------------------------------------------------
 
     private String createBody(String name, String extra) {
@@ -235,8 +291,39 @@ class ReplicaSetsE2ETest {
         assertThat(new ProcessBuilder("kill", "-9", Long.toString(pid)).start().waitFor()).isZero();
     }
 
+    /** The set's writer address in the instance's view ({@code addresses} entry of type writer), or null. */
+    private JsonNode writer(String id) {
+        for (JsonNode a : api.get("/instances/" + id).body().at("/instance/addresses")) {
+            if ("writer".equals(a.path("type").asText())) {
+                return a;
+            }
+        }
+        return null;
+    }
+
+    /** The address of the server a connection to {@code ip} reaches. */
+    private static String serverAddress(String ip) throws SQLException {
+        try (Connection c = connect(ip); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT host(inet_server_addr())")) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    private static String nftTables() throws Exception {
+        Process p = new ProcessBuilder("nft", "list", "tables").redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        p.waitFor();
+        return out;
+    }
+
     private static Connection connect(String ip) throws SQLException {
+        return connect(ip, CLIENT);
+    }
+
+    private static Connection connect(String ip, String from) throws SQLException {
         Properties p = new Properties();
+        p.setProperty("localSocketAddress", from);
         p.setProperty("user", USER);
         p.setProperty("password", PASSWORD);
         p.setProperty("connectTimeout", "5");

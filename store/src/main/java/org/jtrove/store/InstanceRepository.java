@@ -133,40 +133,40 @@ public final class InstanceRepository {
     }
 
     /**
-     * Hands the replica set's shared settings (replication mode, writer address) from its old source {@code from}
-     * to its new source {@code to}, in one transaction; nothing if {@code from} holds none (already handed).
+     * Hands the replica set's shared settings (replication mode, writer address and its host) from its old source
+     * {@code from} to its new source {@code to}, in one transaction; nothing if {@code from} holds none (handed).
      */
     public void moveSetSettings(String from, String to) {
         jdbi.useTransaction(h -> {
-            var held = h.createQuery("SELECT replication_mode, writer_address FROM instances WHERE id = :id")
+            var held = h.createQuery("SELECT replication_mode, writer_address, writer_host FROM instances WHERE id = :id")
                     .bind("id", from).mapToMap().findFirst().orElse(Map.of());
             if (held.get("replication_mode") == null && held.get("writer_address") == null) {
                 return;
             }
-            h.createUpdate("UPDATE instances SET replication_mode = NULL, writer_address = NULL WHERE id = :id")
-                    .bind("id", from).execute();
-            h.createUpdate("UPDATE instances SET replication_mode = :m, writer_address = :w, updated = :t WHERE id = :id")
-                    .bind("m", held.get("replication_mode")).bind("w", held.get("writer_address"))
+            h.createUpdate("UPDATE instances SET replication_mode = NULL, writer_address = NULL, writer_host = NULL"
+                    + " WHERE id = :id").bind("id", from).execute();
+            h.createUpdate("UPDATE instances SET replication_mode = :m, writer_address = :w, writer_host = :h,"
+                    + " updated = :t WHERE id = :id").bind("m", held.get("replication_mode"))
+                    .bind("w", held.get("writer_address")).bind("h", held.get("writer_host"))
                     .bind("t", Instant.now()).bind("id", to).execute();
         });
     }
 
-    /** The writer address of the replica set whose source is {@code id}, or null. */
-    public String writerAddress(String id) {
-        return jdbi.withHandle(h -> h.createQuery("SELECT writer_address FROM instances WHERE id = :id")
-                .bind("id", id).mapTo(String.class).findFirst().orElse(null));
+    /** A replica set's writer address and the host that gave it out and forwards it. */
+    public record Writer(String address, String host) {}
+
+    /** The writer address of the replica set whose source is {@code id}, if it has one. */
+    public Optional<Writer> writer(String id) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT writer_address, writer_host FROM instances WHERE id = :id"
+                        + " AND writer_address IS NOT NULL").bind("id", id)
+                .map((rs, ctx) -> new Writer(rs.getString(1), rs.getString(2))).findFirst());
     }
 
     /** Records (or, with null, gives back) the writer address held by the source {@code id}. */
-    public void setWriterAddress(String id, String address) {
-        jdbi.useHandle(h -> h.createUpdate("UPDATE instances SET writer_address = :w WHERE id = :id")
-                .bind("w", address).bind("id", id).execute());
-    }
-
-    /** Every writer address recorded on a live instance (they must not be given to an instance or another set). */
-    public List<String> writerAddresses() {
-        return jdbi.withHandle(h -> h.createQuery("SELECT writer_address FROM instances WHERE writer_address IS NOT NULL"
-                + " AND deleted = FALSE").mapTo(String.class).list());
+    public void setWriter(String id, Writer writer) {
+        jdbi.useHandle(h -> h.createUpdate("UPDATE instances SET writer_address = :w, writer_host = :h WHERE id = :id")
+                .bind("w", writer == null ? null : writer.address()).bind("h", writer == null ? null : writer.host())
+                .bind("id", id).execute());
     }
 
     public Optional<InstanceRecord> find(String id) {

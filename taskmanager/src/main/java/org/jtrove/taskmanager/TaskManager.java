@@ -58,7 +58,7 @@ public final class TaskManager implements AutoCloseable {
         InstanceSteps instances = new InstanceSteps(store, settings.buildTimeout());
         Placements placements = new Placements(store, compute, bus, channels);
         TakeBackup backups = new TakeBackup(store, guests, vault, settings.backupTimeout());
-        ReplicaSets sets = new ReplicaSets(store, guests);
+        ReplicaSets sets = new ReplicaSets(store, guests, placements);
         this.engine = new TaskEngine(store.tasks, List.of(
                 new CreateInstance(store, placements, guests, instances),
                 new CreateReplica(store, placements, guests, instances, backups, vault, sets),

@@ -26,7 +26,8 @@ import org.jtrove.taskmanager.engine.TaskDefinition;
  * Builds a replica as Trove does (a snapshot of the source, restored, then attached): PLACED on another guest-agent
  * host than its source when there is one; SOURCE_READY (jtrove's replication user, and the replica's slot on a
  * PostgreSQL source, made before the snapshot starts so the source keeps every WAL segment the replica will ask
- * for); SNAPSHOT_STORED (a backup of the running source taken by its guest agent into backup storage, the way every
+ * for); WRITER_READY (the set's writer address, made with its first replica, forwarded to the source);
+ * SNAPSHOT_STORED (a backup of the running source taken by its guest agent into backup storage, the way every
  * backup is taken, so it works on every server build and across hosts; none for Redis); PREPARED (the replica's
  * agent restores the snapshot and follows the source); SNAPSHOT_REMOVED; HEALTHY; STANDBYS_UPDATED (a synchronous
  * source's commits wait for it too, now that it streams). Every step can run again.
@@ -57,6 +58,10 @@ public final class CreateReplica implements TaskDefinition {
                 },
                 "SOURCE_READY", ctx -> {
                     sources.source(sourceId(ctx), ctx.instanceId());
+                    return StepResult.done();
+                },
+                "WRITER_READY", ctx -> {
+                    sets.ensureWriter(sourceId(ctx));
                     return StepResult.done();
                 },
                 "SNAPSHOT_STORED", this::snapshot,

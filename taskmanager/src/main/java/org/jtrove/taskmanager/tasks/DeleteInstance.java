@@ -17,8 +17,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Deletes an instance, which the API marked DELETING before answering: OTHER_TASKS_STOPPED (its other tasks end,
  * its running backups fail and their partial objects go, as do the snapshots of its source taken to build it as a
- * replica), SERVER_REMOVED (its host stops the server and removes its
- * data, OS user, address and access rules; its guest topic and bus credentials go), DELETION_RECORDED.
+ * replica), SERVER_REMOVED (a synchronous source stops waiting for it; the writer address it holds, as the last member
+ * of its replica set, is given back; its host stops the server and removes its data, OS user, address and access
+ * rules; its guest topic and bus credentials go), DELETION_RECORDED.
  */
 public final class DeleteInstance implements TaskDefinition {
     private static final Logger LOG = LoggerFactory.getLogger(DeleteInstance.class);
@@ -49,6 +50,7 @@ public final class DeleteInstance implements TaskDefinition {
                 },
                 "SERVER_REMOVED", ctx -> {
                     releaseSource(store, sets, ctx.instanceId());
+                    placements.removeWriter(ctx.instanceId());   // a source without replicas left holds its set's
                     placements.remove(ctx.instanceId());
                     return StepResult.done();
                 },

@@ -10,24 +10,38 @@ import org.jtrove.store.MetadataStore;
 
 /**
  * What belongs to a replica set as a whole rather than to one member, held on the row of its current source: its
- * replication mode (jtrove's {@code replication_mode}), put in force on the source's server, and handed to the new
- * source when the source role moves ({@link #handOver}: promote, eject, and automatic failover).
+ * replication mode (jtrove's {@code replication_mode}), put in force on the source's server, and its writer address
+ * (one stable address for writes, forwarded by a host to the current source). Both are handed to the new source when
+ * the source role moves ({@link #handOver}: promote, eject, and automatic failover).
  */
 public final class ReplicaSets {
     private final MetadataStore store;
     private final GuestApi guests;
+    private final Placements placements;
 
-    public ReplicaSets(MetadataStore store, GuestApi guests) {
+    public ReplicaSets(MetadataStore store, GuestApi guests, Placements placements) {
         this.store = store;
         this.guests = guests;
+        this.placements = placements;
     }
 
     /**
      * The source {@code to} takes over the set from {@code from} (which no longer is its source): the set's
-     * replication mode moves to it. Idempotent. Call it once {@code to} takes writes, then {@link #putModeInForce}.
+     * replication mode and writer address move to it, and the writer address forwards to it from now on.
+     * Idempotent. Call it once {@code to} takes writes, then {@link #putModeInForce} once its replicas follow it.
      */
     public void handOver(String from, String to) {
         store.instances.moveSetSettings(from, to);
+        if (store.instances.writer(to).isPresent()) {
+            placements.forwardWriter(to);
+        }
+    }
+
+    /** The set whose source is {@code sourceId} gets its writer address, if it has none yet. Idempotent. */
+    public void ensureWriter(String sourceId) {
+        if (store.instances.writer(sourceId).isEmpty()) {
+            placements.forwardWriter(sourceId);
+        }
     }
 
     /**
