@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -31,12 +30,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * What a PostgreSQL replica set shares, on real servers: jtrove's {@code replication_mode} (synchronous: the
- * source's synchronous_standby_names names its replicas, kept in step when the mode changes and on eject; a commit
+ * What a PostgreSQL replica set shares, on real servers: jtrove's {@code replication_mode} (synchronous: the source's
+ * synchronous_standby_names names its replicas, kept in step when the mode changes, on detach and on eject; a commit
  * waits while the replicas are stopped; after a kill -9 of the source under a write load and eject_replica_source,
  * every commit a client saw acknowledged is on the new source; when the only synchronous replica dies, deleting it
  * releases the blocked commits), and the set's writer address (a client keeps one address for writes across a
- * promotion, within the source's allowed_cidrs; it goes with the set).
+ * promotion, within the source's allowed_cidrs, also across a restart of jtrove; it goes with the set).
  */
 @Tag("e2e")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -61,15 +60,7 @@ class ReplicaSetsE2ETest {
     @AfterAll
     void stop() {
         if (server != null) {
-            await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofSeconds(1)).until(() -> {
-                JsonNode left = api.get("/instances").body().path("instances");
-                for (JsonNode i : left) {
-                    if (!i.has("replicas")) {
-                        api.delete("/instances/" + i.path("id").asText());
-                    }
-                }
-                return left.isEmpty();
-            });
+            ReplicaTests.deleteAll(api);
             server.close();
         }
     }
@@ -94,36 +85,34 @@ class ReplicaSetsE2ETest {
                 + "\", \"replication_mode\": \"synchronous\"}}");
         assertThat(replicaWithMode.status()).as(replicaWithMode.raw()).isEqualTo(400);
         Response created = api.post("/instances", "{\"instance\": {\"name\": \"sync-rep\", \"replica_of\": \"" + source
-                + "\", \"replica_count\": 2}}");
+                + "\", \"replica_count\": 3}}");
         assertThat(created.status()).as(created.raw()).isEqualTo(200);
         await().atMost(Duration.ofSeconds(10)).until(() -> api.get("/instances/" + source).body()
-                .at("/instance/replicas").size() == 2);
-        List<String> replicas = api.get("/instances/" + source).body().at("/instance/replicas").findValuesAsText("id");
-        replicas.forEach(r -> SqlInstances.awaitActive(api, r));
+                .at("/instance/replicas").size() == 3);
+        List<String> all = api.get("/instances/" + source).body().at("/instance/replicas").findValuesAsText("id");
+        all.forEach(r -> SqlInstances.awaitActive(api, r));
         assertThat(standbyNames(source)).as("asynchronous: no commit waits").isEmpty();
 
-        // the mode changes on the running source: a reload names both replicas
+        // the mode changes on the running source: a reload names the replicas
         Response bad = api.patch("/instances/" + source, "{\"instance\": {\"replication_mode\": 1}}");
         assertThat(bad.status()).as(bad.raw()).isEqualTo(400);
-        assertThat(api.patch("/instances/" + replicas.get(0), "{\"instance\": {\"replication_mode\": \"synchronous\"}}")
+        assertThat(api.patch("/instances/" + all.get(0), "{\"instance\": {\"replication_mode\": \"synchronous\"}}")
                 .status()).as("set on the source only").isEqualTo(400);
         assertThat(api.get("/instances/" + source).body().at("/instance/replication_mode").asText())
                 .isEqualTo("asynchronous");
-        long serverPid = serverPid(source);
+        long serverPid = ReplicaTests.serverPid(state, source);
         Response patch = api.patch("/instances/" + source, "{\"instance\": {\"replication_mode\": \"synchronous\"}}");
         assertThat(patch.status()).as(patch.raw()).isEqualTo(202);
-        SqlInstances.awaitActive(api, source);
-        assertThat(serverPid(source)).as("a reload, not a restart").isEqualTo(serverPid);
-        assertThat(standbyNames(source)).isEqualTo("ANY 1 (" + replicas.stream().map(ReplicaSetsE2ETest::applicationName)
-                .sorted().reduce((a, b) -> a + ", " + b).orElseThrow() + ")");
-        for (String i : Stream.concat(Stream.of(source), replicas.stream()).toList()) {
+        await().atMost(Duration.ofSeconds(30)).until(() -> standbyNames(source).equals(names(all)));
+        assertThat(ReplicaTests.serverPid(state, source)).as("a reload, not a restart").isEqualTo(serverPid);
+        for (String i : Stream.concat(Stream.of(source), all.stream()).toList()) {
             assertThat(api.get("/instances/" + i).body().at("/instance/replication_mode").asText()).as(i)
                     .isEqualTo("synchronous");
         }
 
         // a commit does not return while no replica can take it
         insert(ip(source), 0);
-        List<Long> stopped = replicas.stream().flatMap(r -> serverProcesses(r).stream()).toList();
+        List<Long> stopped = all.stream().flatMap(r -> serverProcesses(r).stream()).toList();
         signal("STOP", stopped);
         CompletableFuture<Void> commit;
         try {
@@ -134,6 +123,15 @@ class ReplicaSetsE2ETest {
             signal("CONT", stopped);
         }
         commit.get(30, TimeUnit.SECONDS);
+
+        // a detached replica is no longer waited for
+        String detached = all.get(2);
+        List<String> replicas = all.subList(0, 2);
+        assertThat(api.patch("/instances/" + detached, "{\"instance\": {\"replica_of\": null}}").status()).isEqualTo(202);
+        await().atMost(Duration.ofSeconds(60)).until(() -> !api.get("/instances/" + detached).body().path("instance")
+                .has("replica_of"));
+        assertThat(standbyNames(source)).isEqualTo(names(replicas));
+        assertThat(api.delete("/instances/" + detached).status()).isEqualTo(202);
 
         // a write load; the source's server is killed; eject: every acknowledged commit is on the new source
         Set<Integer> acknowledged = new ConcurrentSkipListSet<>();
@@ -148,26 +146,17 @@ class ReplicaSetsE2ETest {
             }
         });
         await().atMost(Duration.ofSeconds(30)).until(() -> acknowledged.size() >= 200);
-        kill(serverPid(source));
+        ReplicaTests.killServer(state, source);
         load.get(30, TimeUnit.SECONDS);
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() ->
-                api.post("/instances/" + source + "/action", "{\"eject_replica_source\": {}}").status() == 202);
-        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).until(() -> replicas.stream()
-                .map(r -> api.get("/instances/" + r).body().path("instance"))
-                .allMatch(r -> "ACTIVE".equals(r.path("status").asText()))
-                && replicas.stream().filter(r -> !api.get("/instances/" + r).body().path("instance").has("replica_of"))
-                .count() == 1);
-        String leader = replicas.stream().filter(r -> !api.get("/instances/" + r).body().path("instance")
-                .has("replica_of")).findFirst().orElseThrow();
+        String leader = ReplicaTests.ejectAndAwaitNewSource(api, source, replicas);
         String follower = replicas.stream().filter(r -> !r.equals(leader)).findFirst().orElseThrow();
         assertThat(values(ip(leader))).as("every acknowledged commit").containsAll(acknowledged).contains(0, 1);
         assertThat(api.get("/instances/" + leader).body().at("/instance/replication_mode").asText())
                 .as("the set's mode moves with the source role").isEqualTo("synchronous");
-        await().atMost(Duration.ofSeconds(30)).until(() -> standbyNames(leader).equals("ANY 1 ("
-                + applicationName(follower) + ")"));
+        await().atMost(Duration.ofSeconds(30)).until(() -> standbyNames(leader).equals(names(List.of(follower))));
 
         // the only synchronous replica dies: commits wait, until it is deleted
-        kill(serverPid(follower));
+        ReplicaTests.killServer(state, follower);
         CompletableFuture<Void> blocked = CompletableFuture.runAsync(() -> insertUnchecked(ip(leader), 2));
         Thread.sleep(3000);
         assertThat(blocked).as("PostgreSQL waits for a synchronous replica").isNotDone();
@@ -270,6 +259,12 @@ class ReplicaSetsE2ETest {
         return "jtrove_" + replicaId.replace("-", "").toLowerCase(Locale.ROOT);
     }
 
+    /** synchronous_standby_names naming {@code replicas}, as jtrove writes it. */
+    private static String names(List<String> replicas) {
+        return "ANY 1 (" + String.join(", ", replicas.stream().map(ReplicaSetsE2ETest::applicationName).sorted()
+                .toList()) + ")";
+    }
+
     private String standbyNames(String id) throws SQLException {
         try (Connection c = connect(ip(id)); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SHOW synchronous_standby_names")) {
@@ -278,15 +273,10 @@ class ReplicaSetsE2ETest {
         }
     }
 
-    private long serverPid(String id) throws Exception {
-        return Long.parseLong(Files.readString(state.resolve("instances").resolve(id).resolve("agent")
-                .resolve("server.pid")).strip());
-    }
-
     /** The instance's postmaster and its children (the WAL receiver among them). */
     private List<Long> serverProcesses(String id) {
         try {
-            ProcessHandle postmaster = ProcessHandle.of(serverPid(id)).orElseThrow();
+            ProcessHandle postmaster = ProcessHandle.of(ReplicaTests.serverPid(state, id)).orElseThrow();
             List<Long> out = new ArrayList<>(postmaster.descendants().map(ProcessHandle::pid).toList());
             out.add(postmaster.pid());
             return out;
@@ -299,10 +289,6 @@ class ReplicaSetsE2ETest {
         List<String> command = new ArrayList<>(List.of("kill", "-" + name));
         pids.forEach(p -> command.add(Long.toString(p)));
         new ProcessBuilder(command).inheritIO().start().waitFor();
-    }
-
-    private static void kill(long pid) throws Exception {
-        assertThat(new ProcessBuilder("kill", "-9", Long.toString(pid)).start().waitFor()).isZero();
     }
 
     /** The set's writer address in the instance's view ({@code addresses} entry of type writer), or null. */
