@@ -20,12 +20,13 @@ public enum TaskType {
     BACKUP(false, "BACKUP_STORED"),
     /**
      * Builds a replica: placed (on another host than its source when there is one), the source ready (replication
-     * user, slot, access for the replica's address), the set's writer address (made with its first replica), a snapshot of the source in backup storage (none for Redis),
-     * the replica prepared from it and following its source, the snapshot removed, a healthy heartbeat, and, in
-     * synchronous mode, the source's commits waiting for it too.
+     * user, slot, access for the replica's address), the set's writer address (made with its first replica), a
+     * snapshot of the source in backup storage (none for Redis), the replica prepared from it and following its
+     * source, the snapshot removed, a healthy heartbeat, and, in synchronous mode, the source's commits waiting for
+     * it too.
      */
-    CREATE_REPLICA(true, "PLACED", "SOURCE_READY", "WRITER_READY", "SNAPSHOT_STORED", "PREPARED", "SNAPSHOT_REMOVED", "HEALTHY",
-            "STANDBYS_UPDATED"),
+    CREATE_REPLICA(true, "PLACED", "SOURCE_READY", "WRITER_READY", "SNAPSHOT_STORED", "PREPARED", "SNAPSHOT_REMOVED",
+            "HEALTHY", "STANDBYS_UPDATED"),
     /**
      * A replica stops following its source and takes writes; the source no longer waits for it (synchronous mode)
      * and forgets it.
