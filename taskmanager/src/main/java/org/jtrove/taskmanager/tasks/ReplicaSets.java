@@ -46,8 +46,8 @@ public final class ReplicaSets {
 
     /**
      * Puts the set's replication mode in force on its source {@code sourceId}: in synchronous mode its commits wait
-     * for one of its replicas that are built (and {@code joining}, one that just was; never {@code leaving}, one that
-     * goes), so a replica that leaves no longer holds commits back. In asynchronous mode nothing is sent unless
+     * for one of its replicas that are built and up (and {@code joining}, one that just was; never {@code leaving},
+     * one that goes, nor one being detached or deleted), so a replica that leaves no longer holds commits back. In asynchronous mode nothing is sent unless
      * {@code always} (the mode just changed): the source names no replica already. Only a PostgreSQL source waits.
      *
      * @throws RuntimeException when the source's guest agent does not answer (the task step retries)
@@ -64,9 +64,20 @@ public final class ReplicaSets {
             return;
         }
         List<String> standbys = !synchronous ? List.of() : store.instances.replicasOf(sourceId).stream()
-                .filter(r -> !r.id().equals(leaving))
-                .filter(r -> r.id().equals(joining) || (r.task() != InstanceTask.BUILDING && !r.task().isError()))
+                .filter(r -> !r.id().equals(leaving) && (r.id().equals(joining) || streams(r)))
                 .map(InstanceRecord::id).toList();
         guests.setSynchronousStandbys(sourceId, standbys);
+    }
+
+    /**
+     * Whether a replica is one to wait for: built (or building and already up: past its HEALTHY step), not failed,
+     * not leaving (being detached or deleted, which remove it from the list themselves).
+     */
+    private boolean streams(InstanceRecord r) {
+        if (r.task().isError() || r.task() == InstanceTask.DELETING || r.task() == InstanceTask.DETACHING) {
+            return false;
+        }
+        return r.task() != InstanceTask.BUILDING || store.serviceStatuses.find(r.id())
+                .map(s -> s.serviceStatus().isUp()).orElse(false);
     }
 }
