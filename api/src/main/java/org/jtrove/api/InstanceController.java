@@ -27,6 +27,7 @@ import org.jtrove.model.InstanceStatus;
 import org.jtrove.model.InstanceTask;
 import org.jtrove.model.Json;
 import org.jtrove.model.JtroveException;
+import org.jtrove.model.ReplicationMode;
 import org.jtrove.model.ServiceStatus;
 import org.jtrove.model.TaskType;
 import org.jtrove.model.guest.CharacterSets;
@@ -49,9 +50,10 @@ final class InstanceController {
     /** The fields Trove's create schema knows; anything else is refused rather than silently ignored. */
     private static final Set<String> CREATE_FIELDS = Set.of("name", "flavorRef", "volume", "datastore", "databases",
             "users", "restorePoint", "availability_zone", "nics", "configuration", "configuration_id", "replica_of",
-            "replica_count", "modules", "locality", "region_name", "access", Replicas.AUTO_FAILOVER);
+            "replica_count", "modules", "locality", "region_name", "access", Replicas.AUTO_FAILOVER,
+            Replicas.MODE_FIELD);
     private static final Set<String> UPDATE_FIELDS = Set.of("name", "configuration", "replica_of", "slave_of",
-            "datastore_version", "access", Replicas.AUTO_FAILOVER);
+            "datastore_version", "access", Replicas.AUTO_FAILOVER, Replicas.MODE_FIELD);
     private final MetadataStore store;
     private final GuestApi guests;
     private final ApiSettings settings;
@@ -142,6 +144,7 @@ final class InstanceController {
         }
         ConfigurationRecord configuration = body.hasNonNull("configuration")
                 ? configurationFor(project, body.get("configuration"), version) : null;
+        ReplicationMode mode = Replicas.replicationMode(body, version.manager());
         InstanceAccess access = body.has("access")
                 ? AccessBody.parse(body.get("access"), InstanceAccess.DEFAULT, settings.publicAddress() != null)
                 : InstanceAccess.DEFAULT;
@@ -166,7 +169,7 @@ final class InstanceController {
         TaskRecord task = TaskRecord.start(TaskType.CREATE, id, payload);
         store.instances.insertWithTask(instance, task, (usage, wanted) -> quotas.check(project, usage, wanted),
                 Map.of("instances", 1, "volumes", size, "ram", flavor.ram()),
-                configuration == null ? null : configuration.id(), access);
+                configuration == null ? null : configuration.id(), access, mode == null ? null : mode.stored());
         replicas.recordAutoFailover(id, body);
         taskmanager.runTask(task.id());
         ObjectNode out = Json.object();
@@ -353,13 +356,14 @@ final class InstanceController {
         }
         InstanceAccess access = store.instances.access(i.id());
         n.set("access", Json.tree(access));
-        replicas.addToView(ctx, i, n, detail);
+        replicas.addToView(ctx, i, n, detail, version == null ? "" : version.manager());
         ObjectNode volume = n.putObject("volume");
         volume.put("size", i.volumeSize());
         if (i.address() != null) {
             ArrayNode ip = n.putArray("ip").add(i.address());
             ArrayNode addresses = n.putArray("addresses");
             addresses.addObject().put("address", i.address()).put("type", "private").put("network", "loopback");
+            replicas.addWriterAddress(i, addresses);
             Integer publicPort = access.isPublic() && settings.publicAddress() != null
                     ? store.instances.publicPort(i.id()) : null;
             if (publicPort != null) {
@@ -440,6 +444,14 @@ final class InstanceController {
                 store.instances.rename(i.id(), name);
             }
             replicas.recordAutoFailover(i.id(), body);
+            ctx.status(202).contentType("application/json");
+            return;
+        }
+        if (!others.isEmpty() && Replicas.MODE_FIELD.equals(others.get(0))) {
+            replicas.setReplicationMode(i, body);
+            if (name != null) {
+                store.instances.rename(i.id(), name);
+            }
             ctx.status(202).contentType("application/json");
             return;
         }

@@ -7,6 +7,7 @@ import io.javalin.http.Context;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,8 +18,10 @@ import org.jtrove.model.InstanceAccess;
 import org.jtrove.model.InstanceTask;
 import org.jtrove.model.Json;
 import org.jtrove.model.JtroveException;
+import org.jtrove.model.ReplicationMode;
 import org.jtrove.model.ServiceStatus;
 import org.jtrove.model.TaskType;
+import org.jtrove.model.guest.Managers;
 import org.jtrove.store.FlavorRecord;
 import org.jtrove.store.InstanceRecord;
 import org.jtrove.store.InstanceRepository;
@@ -48,8 +51,56 @@ final class Replicas {
         this.settings = settings;
     }
 
+    /**
+     * jtrove's {@code replication_mode} of a create or update body for an instance of {@code manager}: null when the
+     * body has none; refused (400) unless it is {@code asynchronous} or {@code synchronous} on PostgreSQL.
+     */
+    static ReplicationMode replicationMode(JsonNode body, String manager) {
+        if (!body.has(MODE_FIELD)) {
+            return null;
+        }
+        JsonNode value = body.get(MODE_FIELD);
+        ReplicationMode mode = value.isTextual() ? ReplicationMode.parse(value.asText()).orElse(null) : null;
+        if (mode == null) {
+            throw JtroveException.badRequest("Validation error: instance['" + MODE_FIELD + "'] must be one of "
+                    + Arrays.stream(ReplicationMode.values()).map(ReplicationMode::apiValue).toList() + ".");
+        }
+        if (!Managers.hasSynchronousReplication(manager)) {
+            throw JtroveException.badRequest("'" + MODE_FIELD + "' is jtrove's extension for PostgreSQL replicas; the '"
+                    + manager + "' datastore replicates asynchronously only. Leave '" + MODE_FIELD + "' out.");
+        }
+        return mode;
+    }
+
+    /**
+     * PATCH {@code replication_mode} of a source (or of a standalone instance, for its future replicas): recorded
+     * with a SET_REPLICATION_MODE task that puts it in force on the server with a reload.
+     */
+    void setReplicationMode(InstanceRecord i, JsonNode body) {
+        ReplicationMode mode = replicationMode(body, store.datastores.version(i.datastoreVersionId()).orElseThrow()
+                .manager());
+        String source = store.instances.replicaOf(i.id());
+        if (source != null) {
+            throw JtroveException.badRequest("Instance " + i.id() + " is a replica; its replica set's "
+                    + MODE_FIELD + " is set on its source " + source + ".");
+        }
+        if (!InstanceController.idle(i)) {
+            throw InstanceController.busy(i, "task", i.task().name());
+        }
+        TaskRecord t = TaskRecord.start(TaskType.SET_REPLICATION_MODE, i.id(),
+                Map.of("replication_mode", mode.apiValue(), "previous_task", i.task().name()));
+        if (!store.instances.setReplicationModeWithTask(i.id(), mode.stored(), i.task(), InstanceTask.UPDATING, t)) {
+            throw InstanceController.busy(i, "task", "changing");
+        }
+        taskmanager.runTask(t.id());
+    }
+
     /** Creates the replicas a create body asks for; returns the first (Trove shows only the first). */
     InstanceRecord create(String project, JsonNode body) {
+        if (body.has(MODE_FIELD)) {
+            throw JtroveException.badRequest("A replica follows its replica set's '" + MODE_FIELD + "', which is set on"
+                    + " the source; create the replica without '" + MODE_FIELD + "'.");
+        }
         if (!body.hasNonNull("replica_of")) {
             throw JtroveException.badRequest("'replica_count' is only meaningful with 'replica_of' (the source's id).");
         }
@@ -136,12 +187,13 @@ final class Replicas {
 
     /**
      * Adds {@code replica_of} (with the replica's lag) or {@code replicas} to an instance view, jtrove's
-     * {@code auto_failover} (the value in effect) and, in detail, the last automatic {@code failover} the instance took
+     * {@code auto_failover} (the value in effect), for PostgreSQL jtrove's {@code replication_mode} (its replica
+     * set's, held by the source), and, in detail, the last automatic {@code failover} the instance took
      * part in ({@code old_source}, {@code new_source}, and when the failure was first seen ({@code down_since}),
      * confirmed ({@code detected}), the old source {@code fenced}, the new one {@code promoted}, the old one
      * {@code rejoined}).
      */
-    void addToView(Context ctx, InstanceRecord i, ObjectNode n, boolean detail) {
+    void addToView(Context ctx, InstanceRecord i, ObjectNode n, boolean detail, String manager) {
         List<InstanceRecord> replicas = store.instances.replicasOf(i.id());
         Boolean choice = store.instances.autoFailover(i.id());
         n.put(AUTO_FAILOVER, choice != null ? choice : !replicas.isEmpty());
@@ -153,6 +205,10 @@ final class Replicas {
         }
         String project = ctx.pathParam("project");
         String source = store.instances.replicaOf(i.id());
+        if (Managers.hasSynchronousReplication(manager)) {
+            n.put(MODE_FIELD, ReplicationMode.ofStored(store.instances.replicationMode(source == null ? i.id() : source))
+                    .apiValue());
+        }
         if (source != null) {
             ObjectNode of = n.putObject("replica_of");
             of.put("id", source);
@@ -169,6 +225,17 @@ final class Replicas {
                 item.set("links", Links.of(ctx, project, "instances", r.id()));
             }
         }
+    }
+
+    /**
+     * jtrove's extension: the replica set's writer address (held by its source, forwarded to the current source) as an
+     * {@code addresses} entry of {@code type: "writer"} with the datastore's port, on every member's view.
+     */
+    void addWriterAddress(InstanceRecord i, ArrayNode addresses) {
+        String source = store.instances.replicaOf(i.id());
+        store.instances.writer(source == null ? i.id() : source).ifPresent(w -> addresses.addObject()
+                .put("address", w.address()).put("type", "writer").put("network", "loopback")
+                .put("port", Managers.port(store.datastores.version(i.datastoreVersionId()).orElseThrow().manager())));
     }
 
     /** Trove's ReplicaSourceDeleteForbidden: a source with replicas is not deleted. */
@@ -276,4 +343,6 @@ final class Replicas {
 
     static final Set<String> DETACH_FIELDS = Set.of("replica_of", "slave_of");
     static final String AUTO_FAILOVER = "auto_failover";
+    /** jtrove's extension: the replica set's replication mode (see {@link ReplicationMode}). */
+    static final String MODE_FIELD = "replication_mode";
 }

@@ -98,6 +98,14 @@ public final class GuestApi {
         call(instanceId, GuestMethod.FORGET_REPLICA, Map.of("replica_id", replicaId));
     }
 
+    /**
+     * The source's commits wait until one of {@code replicaIds} has them (PostgreSQL's synchronous replication); an
+     * empty list: they do not wait. Applied with a reload.
+     */
+    public void setSynchronousStandbys(String instanceId, List<String> replicaIds) {
+        call(instanceId, GuestMethod.SET_SYNCHRONOUS_STANDBYS, Map.of("replica_ids", replicaIds));
+    }
+
     /** The running instance follows {@code source} from now on (restarted if its datastore needs it). */
     public void followSource(String instanceId, ReplicationSource source) {
         call(instanceId, GuestMethod.FOLLOW_SOURCE, Map.of("source", source));

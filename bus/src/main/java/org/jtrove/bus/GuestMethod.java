@@ -34,6 +34,8 @@ public enum GuestMethod {
     PREPARE_REPLICATION_SOURCE("prepare_replication_source", Duration.ofSeconds(60)),
     /** On a source: forgets a replica that left (drops its slot). */
     FORGET_REPLICA("forget_replica", Duration.ofSeconds(60)),
+    /** On a source: the replicas its commits wait for (synchronous replication; none: asynchronous). */
+    SET_SYNCHRONOUS_STANDBYS("set_synchronous_standbys", Duration.ofSeconds(60)),
     /** Makes a running instance follow a (new) source. */
     FOLLOW_SOURCE("follow_source", Duration.ofSeconds(180)),
     /** A replica stops following and takes writes, after applying everything up to an optional position. */

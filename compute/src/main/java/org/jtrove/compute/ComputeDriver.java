@@ -46,6 +46,15 @@ public interface ComputeDriver extends AutoCloseable {
     /** Puts {@code access} in force for a placed instance; returns its public port (null: not published). */
     Integer updateAccess(String instanceId, String host, InstanceAccess access);
 
+    /**
+     * Forwards a replica set's writer address on {@code host} to {@code target}:{@code port} (its source's address and
+     * port); with {@code address} null, allocates one there for {@code key} (a repeat gets the same). Returns it.
+     */
+    String forwardWriter(String host, String key, String address, String target, int port);
+
+    /** Stops forwarding the writer address {@code address} on {@code host}, which may give it out again. */
+    void removeWriter(String host, String address);
+
     /** Stops the guest agent and the server, removes the instance's data, OS user and access rules. */
     void destroy(String instanceId, String host);
 

@@ -176,6 +176,12 @@ public final class GuestAgent implements AutoCloseable {
                 replication().forgetReplica(ctx, adminPassword(), a.path("replica_id").asText());
                 return null;
             });
+            case SET_SYNCHRONOUS_STANDBYS -> onServer(() -> {
+                List<String> ids = new ArrayList<>();
+                a.path("replica_ids").forEach(id -> ids.add(id.asText()));
+                replication().setSynchronousStandbys(ctx, host, adminPassword(), ids);
+                return null;
+            });
             case FOLLOW_SOURCE -> onServer(() -> followSource(Json.convert(a.path("source"), ReplicationSource.class)));
             case PROMOTE_REPLICA -> onServer(() -> promoteReplica(a.path("position").isTextual()
                     ? a.path("position").asText() : null));

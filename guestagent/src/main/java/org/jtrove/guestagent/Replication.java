@@ -1,6 +1,8 @@
 package org.jtrove.guestagent;
 
+import java.util.List;
 import java.util.Map;
+import org.jtrove.model.guest.Managers;
 import org.jtrove.model.guest.NameRules;
 import org.jtrove.model.guest.ReplicationSource;
 
@@ -30,6 +32,18 @@ public interface Replication {
      */
     default Map<String, String> settingsForReplicas(InstanceContext ctx, String adminPassword) throws Exception {
         return Map.of();
+    }
+
+    /**
+     * Makes this source's commits wait until one of the replicas {@code replicaIds} has them on disk (synchronous
+     * replication), or, with none, return once they are on the source's own disk; applied without a restart. Only
+     * PostgreSQL waits; the others refuse a non-empty list.
+     */
+    default void setSynchronousStandbys(InstanceContext ctx, GuestHost host, String adminPassword,
+                                        List<String> replicaIds) throws Exception {
+        if (!replicaIds.isEmpty()) {
+            throw Managers.operationNotSupported("synchronous replication", ctx.build().manager());
+        }
     }
 
     /** Forgets the replica {@code replicaId} on this source (PostgreSQL: drops its slot); nothing if unknown. */

@@ -41,11 +41,25 @@ public final class InstanceRepository {
      */
     public void insertWithTask(InstanceRecord i, TaskRecord task, QuotaCheck quota, Map<String, Integer> wanted,
                                String configurationId, InstanceAccess access) {
-        insertAllWithTasks(List.of(new NewInstance(i, task, null)), quota, wanted, configurationId, access);
+        insertWithTask(i, task, quota, wanted, configurationId, access, null);
     }
 
-    /** An instance to insert with its create task; {@code replicaOf} is the source of a replica, else null. */
-    public record NewInstance(InstanceRecord instance, TaskRecord task, String replicaOf) {}
+    /** As above, with the instance's replication mode ({@code synchronous}, or null: asynchronous). */
+    public void insertWithTask(InstanceRecord i, TaskRecord task, QuotaCheck quota, Map<String, Integer> wanted,
+                               String configurationId, InstanceAccess access, String replicationMode) {
+        insertAllWithTasks(List.of(new NewInstance(i, task, null, replicationMode)), quota, wanted, configurationId,
+                access);
+    }
+
+    /**
+     * An instance to insert with its create task; {@code replicaOf} is the source of a replica, else null;
+     * {@code replicationMode} is {@code synchronous} or null (asynchronous).
+     */
+    public record NewInstance(InstanceRecord instance, TaskRecord task, String replicaOf, String replicationMode) {
+        public NewInstance(InstanceRecord instance, TaskRecord task, String replicaOf) {
+            this(instance, task, replicaOf, null);
+        }
+    }
 
     /**
      * Inserts several instances of one project (Trove's replica_count) like {@link #insertWithTask}: all of them in
@@ -60,11 +74,11 @@ public final class InstanceRepository {
             for (NewInstance n : instances) {
                 InstanceRecord i = n.instance();
                 h.createUpdate("INSERT INTO instances (id, project_id, name, flavor_id, datastore_version_id, volume_size,"
-                        + " task_status, created, updated, deleted, configuration_id, access, replica_of) VALUES (:id,"
-                        + " :projectId, :name, :flavorId, :datastoreVersionId, :volumeSize, :taskStatus, :created,"
-                        + " :updated, FALSE, :configurationId, :access, :replicaOf)")
+                        + " task_status, created, updated, deleted, configuration_id, access, replica_of, replication_mode)"
+                        + " VALUES (:id, :projectId, :name, :flavorId, :datastoreVersionId, :volumeSize, :taskStatus,"
+                        + " :created, :updated, FALSE, :configurationId, :access, :replicaOf, :mode)")
                         .bindMethods(i).bind("configurationId", configurationId).bind("access", Json.write(access))
-                        .bind("replicaOf", n.replicaOf()).execute();
+                        .bind("replicaOf", n.replicaOf()).bind("mode", n.replicationMode()).execute();
                 h.createUpdate("INSERT INTO service_statuses (instance_id, status, updated_at) VALUES (:id, 'NEW', :t)")
                         .bind("id", i.id()).bind("t", i.created()).execute();
                 tasks.insert(h, n.task());
@@ -131,6 +145,71 @@ public final class InstanceRepository {
     public void setReplicaOf(String id, String sourceId) {
         jdbi.useHandle(h -> h.createUpdate("UPDATE instances SET replica_of = :s, updated = :t WHERE id = :id")
                 .bind("s", sourceId).bind("t", Instant.now()).bind("id", id).execute());
+    }
+
+    /**
+     * The replication mode of the replica set whose source is {@code id}: {@code synchronous}, or null
+     * (asynchronous, also for a replica: the mode is held by the source).
+     */
+    public String replicationMode(String id) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT replication_mode FROM instances WHERE id = :id")
+                .bind("id", id).mapTo(String.class).findFirst().orElse(null));
+    }
+
+    /**
+     * Records {@code mode} ({@code synchronous} or null) and starts {@code task} on the instance, moving its task
+     * status from {@code expected} to {@code next}, in one transaction; false (nothing changed) if the task moved.
+     */
+    public boolean setReplicationModeWithTask(String id, String mode, InstanceTask expected, InstanceTask next,
+                                              TaskRecord task) {
+        return jdbi.inTransaction(h -> {
+            int moved = h.createUpdate("UPDATE instances SET task_status = :n, replication_mode = :m, updated = :t"
+                            + " WHERE id = :id AND task_status = :e AND deleted = FALSE")
+                    .bind("n", next.name()).bind("e", expected.name()).bind("m", mode).bind("t", Instant.now())
+                    .bind("id", id).execute();
+            if (moved != 1) {
+                return false;
+            }
+            tasks.insert(h, task);
+            return true;
+        });
+    }
+
+    /**
+     * Hands the replica set's shared settings (replication mode, writer address and its host) from its old source
+     * {@code from} to its new source {@code to}, in one transaction; nothing if {@code from} holds none (handed).
+     */
+    public void moveSetSettings(String from, String to) {
+        jdbi.useTransaction(h -> {
+            var held = h.createQuery("SELECT replication_mode, writer_address, writer_host FROM instances WHERE id = :id")
+                    .bind("id", from).mapToMap().findFirst().orElse(Map.of());
+            if (held.get("replication_mode") == null && held.get("writer_address") == null) {
+                return;
+            }
+            h.createUpdate("UPDATE instances SET replication_mode = NULL, writer_address = NULL, writer_host = NULL"
+                    + " WHERE id = :id").bind("id", from).execute();
+            h.createUpdate("UPDATE instances SET replication_mode = :m, writer_address = :w, writer_host = :h,"
+                    + " updated = :t WHERE id = :id").bind("m", held.get("replication_mode"))
+                    .bind("w", held.get("writer_address")).bind("h", held.get("writer_host"))
+                    .bind("t", Instant.now()).bind("id", to).execute();
+        });
+    }
+
+    /** A replica set's writer address and the host that gave it out and forwards it. */
+    public record Writer(String address, String host) {}
+
+    /** The writer address of the replica set whose source is {@code id}, if it has one. */
+    public Optional<Writer> writer(String id) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT writer_address, writer_host FROM instances WHERE id = :id"
+                        + " AND writer_address IS NOT NULL").bind("id", id)
+                .map((rs, ctx) -> new Writer(rs.getString(1), rs.getString(2))).findFirst());
+    }
+
+    /** Records (or, with null, gives back) the writer address held by the source {@code id}. */
+    public void setWriter(String id, Writer writer) {
+        jdbi.useHandle(h -> h.createUpdate("UPDATE instances SET writer_address = :w, writer_host = :h WHERE id = :id")
+                .bind("w", writer == null ? null : writer.address()).bind("h", writer == null ? null : writer.host())
+                .bind("id", id).execute());
     }
 
     public Optional<InstanceRecord> find(String id) {

@@ -398,6 +398,35 @@ class MetadataStoreTest {
     }
 
     @Test
+    void aReplicaSetsModeAndWriterAddressMoveTogetherToTheNewSource() {
+        InstanceRecord source = newInstance("p1", "src");
+        store.instances.insertWithTask(source, createTask(source), (usage, wanted) -> { }, Map.of(), null,
+                InstanceAccess.DEFAULT, "synchronous");
+        InstanceRecord replica = insert("p1", "rep");
+        assertThat(store.instances.replicationMode(source.id())).isEqualTo("synchronous");
+        assertThat(store.instances.replicationMode(replica.id())).isNull();
+        assertThat(store.instances.writer(source.id())).isEmpty();
+        store.instances.setWriter(source.id(), new InstanceRepository.Writer("127.40.0.9", "host-a"));
+
+        store.instances.moveSetSettings(source.id(), replica.id());
+        store.instances.moveSetSettings(source.id(), replica.id());   // repeated by a task taken over: nothing moves
+        assertThat(store.instances.replicationMode(replica.id())).isEqualTo("synchronous");
+        assertThat(store.instances.writer(replica.id())).contains(new InstanceRepository.Writer("127.40.0.9", "host-a"));
+        assertThat(store.instances.replicationMode(source.id())).isNull();
+        assertThat(store.instances.writer(source.id())).isEmpty();
+
+        TaskRecord t = TaskRecord.start(TaskType.SET_REPLICATION_MODE, replica.id(), Map.of());
+        assertThat(store.instances.setReplicationModeWithTask(replica.id(), null, InstanceTask.NONE,
+                InstanceTask.UPDATING, t)).as("the replica is still BUILDING").isFalse();
+        assertThat(store.instances.replicationMode(replica.id())).as("a refusal changes nothing").isEqualTo("synchronous");
+        assertThat(store.instances.setReplicationModeWithTask(replica.id(), null, InstanceTask.BUILDING,
+                InstanceTask.UPDATING, t)).isTrue();
+        assertThat(store.instances.replicationMode(replica.id())).isNull();
+        assertThat(store.instances.find(replica.id()).orElseThrow().task()).isEqualTo(InstanceTask.UPDATING);
+        assertThat(store.tasks.find(t.id())).isPresent();
+    }
+
+    @Test
     void insertWithTaskIsAllOrNothing() {
         InstanceRecord first = insert("p1", "db1");
         InstanceRecord second = newInstance("p1", "db2");

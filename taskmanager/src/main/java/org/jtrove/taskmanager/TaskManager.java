@@ -23,8 +23,10 @@ import org.jtrove.taskmanager.tasks.DeleteBackups;
 import org.jtrove.taskmanager.tasks.DeleteInstance;
 import org.jtrove.taskmanager.tasks.InstanceSteps;
 import org.jtrove.taskmanager.tasks.Placements;
+import org.jtrove.taskmanager.tasks.ReplicaSets;
 import org.jtrove.taskmanager.tasks.ResizeFlavor;
 import org.jtrove.taskmanager.tasks.RestartInstance;
+import org.jtrove.taskmanager.tasks.SetReplicationMode;
 import org.jtrove.taskmanager.tasks.TakeBackup;
 import org.jtrove.taskmanager.tasks.UpdateAccess;
 
@@ -60,18 +62,20 @@ public final class TaskManager implements AutoCloseable {
         InstanceSteps instances = new InstanceSteps(store, settings.buildTimeout());
         Placements placements = new Placements(store, compute, bus, channels);
         TakeBackup backups = new TakeBackup(store, guests, vault, settings.backupTimeout());
+        ReplicaSets sets = new ReplicaSets(store, guests, placements);
         this.engine = new TaskEngine(store.tasks, List.of(
                 new CreateInstance(store, placements, guests, instances),
-                new CreateReplica(store, placements, guests, instances, backups, vault),
-                new DetachReplica(store, guests),
-                new PromoteToReplicaSource(store, placements, guests),
-                new EjectReplicaSource(store, placements, guests),
-                new Failover(store, placements, guests),
-                new RejoinReplica(store, placements, guests, instances, backups, vault),
+                new CreateReplica(store, placements, guests, instances, backups, vault, sets),
+                new DetachReplica(store, guests, sets),
+                new PromoteToReplicaSource(store, placements, guests, sets),
+                new EjectReplicaSource(store, placements, guests, sets),
+                new Failover(store, placements, guests, sets),
+                new RejoinReplica(store, placements, guests, instances, backups, vault, sets),
+                new SetReplicationMode(store, sets),
                 new RestartInstance(store, guests, instances),
                 new ResizeFlavor(store, guests, instances),
                 new ApplyConfiguration(store, guests, taskmanager),
-                new DeleteInstance(store, placements, guests, vault),
+                new DeleteInstance(store, placements, guests, vault, sets),
                 backups,
                 new DeleteBackups(store, vault),
                 new UpdateAccess(store, placements, instances)), owner, settings.engine());

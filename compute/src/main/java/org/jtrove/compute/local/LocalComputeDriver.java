@@ -56,6 +56,16 @@ public final class LocalComputeDriver implements ComputeDriver {
     }
 
     @Override
+    public String forwardWriter(String host, String key, String address, String target, int port) {
+        return hosts.forwardWriter(host, new HostApi.WriterRequest(key, address, target, port));
+    }
+
+    @Override
+    public void removeWriter(String host, String address) {
+        hosts.removeWriter(host, address);
+    }
+
+    @Override
     public void destroy(String instanceId, String host) {
         hosts.destroyAgent(host, instanceId);
     }

@@ -72,6 +72,7 @@ public final class AgentHost implements AutoCloseable {
     private final AgentBuses agentBuses;
     private final Parts parts;
     private final ConductorApi conductor;
+    private final WriterAddresses writers;
     private final Map<String, GuestAgent> agents = new ConcurrentHashMap<>();
     private MessageBus.Subscription subscription;
     private ScheduledFuture<?> heartbeats;
@@ -84,6 +85,7 @@ public final class AgentHost implements AutoCloseable {
     public AgentHost(String name, Path stateDir, int addressBase, MessageBus bus, AgentBuses agentBuses, Parts parts) {
         this.name = name;
         this.instancesDir = stateDir.resolve("instances");
+        this.writers = new WriterAddresses(stateDir.resolve("writers"));
         this.addressBase = addressBase;
         this.bus = bus;
         this.agentBuses = agentBuses;
@@ -108,6 +110,7 @@ public final class AgentHost implements AutoCloseable {
                 LOG.error("instance {}: cannot boot its guest agent again: {}", boot.instanceId(), e.getMessage());
             }
         }
+        writers.reapply();
         subscription = bus.subscribe(Topics.host(name), this::handle);
         heartbeats = parts.scheduler().scheduleWithFixedDelay(this::report, 0, HOST_HEARTBEAT.toMillis(),
                 TimeUnit.MILLISECONDS);
@@ -122,6 +125,14 @@ public final class AgentHost implements AutoCloseable {
                 Integer port = updateAccess(a.path("instance_id").asText(),
                         Json.convert(a.path("access"), InstanceAccess.class));
                 yield port == null ? Map.of() : Map.of("public_port", port);
+            }
+            case HostApi.FORWARD_WRITER -> {
+                String address = forwardWriter(Json.convert(a, HostApi.WriterRequest.class));
+                yield address == null ? Map.of() : Map.of("address", address);
+            }
+            case HostApi.REMOVE_WRITER -> {
+                writers.remove(a.path("address").asText());
+                yield null;
             }
             case HostApi.DESTROY_AGENT -> {
                 destroy(a.path("instance_id").asText());
@@ -139,7 +150,8 @@ public final class AgentHost implements AutoCloseable {
         checkId(r.instanceId());
         AgentBoot boot = BootFiles.read(agentDir(r.instanceId())).orElse(null);
         if (boot == null) {
-            boot = new AgentBoot(r.instanceId(), r.build(), allocateAddress(r.build()), r.memoryMb(), r.volumeGb(),
+            boot = new AgentBoot(r.instanceId(), r.build(),
+                    allocateAddress(parts.datastores().get(r.build().manager()).port()), r.memoryMb(), r.volumeGb(),
                     r.access(), null, r.transportUrl());
         } else if (!java.util.Objects.equals(boot.transportUrl(), r.transportUrl())) {
             boot = new AgentBoot(boot.instanceId(), boot.build(), boot.address(), boot.memoryMb(), boot.volumeGb(),
@@ -175,6 +187,26 @@ public final class AgentHost implements AutoCloseable {
         LOG.info("instance {}: access is now public={} allowed_cidrs={}", instanceId, access.isPublic(),
                 access.allowedCidrs());
         return applied.publicPort();
+    }
+
+    /**
+     * Forwards a replica set's writer address to its source: the one the request names, or the one allocated for its
+     * key, or a new one of this host's instance addresses (never given to an instance while recorded). Null when
+     * this host cannot forward (not root, or no nftables): the set then has no writer address.
+     */
+    synchronized String forwardWriter(HostApi.WriterRequest r) throws IOException {
+        if (!NftablesRules.usable()) {
+            LOG.warn("no writer address for the replica set of {}: forwarding needs jtrove to run as root with nftables",
+                    r.key());
+            return null;
+        }
+        String address = r.address() != null ? r.address()
+                : writers.addressOf(r.key()).orElse(null);
+        if (address == null) {
+            address = allocateAddress(r.port());
+        }
+        writers.forward(new WriterAddresses.Writer(r.key(), address, r.target(), r.port()));
+        return address;
     }
 
     /**
@@ -269,10 +301,12 @@ public final class AgentHost implements AutoCloseable {
                 + " on " + parts.access().publicAddress().getHostAddress() + "; widen the range or make an instance private.");
     }
 
-    /** The lowest free 127.{base}.y.z whose datastore port is also free on this host. */
-    private String allocateAddress(ServerBuild build) throws IOException {
-        int port = parts.datastores().get(build.manager()).port();
-        Set<String> used = new HashSet<>();
+    /**
+     * The lowest free 127.{base}.y.z (held by no instance and no writer address) whose {@code port} (the datastore's)
+     * is also free on this host.
+     */
+    private String allocateAddress(int port) throws IOException {
+        Set<String> used = new HashSet<>(writers.addresses());
         bootFiles().forEach(b -> used.add(b.address()));
         for (int index = 1; index < (1 << 16); index++) {
             int last = index & 255;

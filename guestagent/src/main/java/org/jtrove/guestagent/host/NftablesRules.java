@@ -2,6 +2,7 @@ package org.jtrove.guestagent.host;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
@@ -56,14 +57,53 @@ final class NftablesRules {
                     + " with the nftables package installed (bin/install-deps installs it). Install it, or leave"
                     + " allowed_cidrs empty.");
         }
-        run(script(target), target.instanceId());
+        run(script(target), "the access rules of instance " + target.instanceId());
+    }
+
+    /**
+     * Forwards connections to a replica set's writer address and {@code port} to its source's {@code target} address
+     * (same port), in a table of its own ({@code ip jtrove_writer_<address>}): a DNAT in hook {@code output} before
+     * any filter, so the source's own rules (its allowed_cidrs) then judge each connection as if made to it.
+     */
+    void forwardWriter(InetAddress writer, InetAddress target, int port) {
+        if (!usable()) {
+            throw new IllegalStateException("a writer address is forwarded with nftables, which needs jtrove to run as"
+                    + " root with the nftables package installed (bin/install-deps installs it)");
+        }
+        run(writerScript(writer, target, port), "the forwarding of writer address " + writer.getHostAddress());
+    }
+
+    /** Deletes a writer address's table; nothing happens if there is none. */
+    void removeWriter(InetAddress writer) {
+        if (usable()) {
+            String table = "ip " + writerTable(writer);
+            run("table " + table + "\ndelete table " + table + "\n", "the forwarding of writer address "
+                    + writer.getHostAddress());
+        }
+    }
+
+    /** The writer address's table transaction for {@code nft -f}, as {@link #script}. */
+    static String writerScript(InetAddress writer, InetAddress target, int port) {
+        String table = "ip " + writerTable(writer);
+        return "table " + table + "\ndelete table " + table + "\ntable " + table + " {\n"
+                + "\tcomment \"jtrove: a replica set's writer address, forwarded to its source\"\n"
+                + "\tchain writer {\n\t\ttype nat hook output priority -100; policy accept;\n"
+                + "\t\tip daddr " + writer.getHostAddress() + " tcp dport " + port + " dnat to "
+                + target.getHostAddress() + ":" + port + "\n\t}\n}\n";
+    }
+
+    private static String writerTable(InetAddress writer) {
+        if (!(writer instanceof Inet4Address)) {
+            throw new IllegalArgumentException("a writer address is an IPv4 loopback address, not " + writer);
+        }
+        return "jtrove_writer_" + writer.getHostAddress().replace('.', '_');
     }
 
     /** Deletes the instance's table; nothing happens if there is none. */
     void remove(String instanceId) {
         if (usable()) {
             String table = "inet " + table(instanceId);
-            run("table " + table + "\ndelete table " + table + "\n", instanceId);
+            run("table " + table + "\ndelete table " + table + "\n", "the access rules of instance " + instanceId);
         }
     }
 
@@ -121,7 +161,7 @@ final class NftablesRules {
     }
 
     /** nftables needs root (CAP_NET_ADMIN) and the nft program. */
-    private static boolean usable() {
+    static boolean usable() {
         return OsUser.currentUid() == 0 && nft() != null;
     }
 
@@ -134,7 +174,8 @@ final class NftablesRules {
         return null;
     }
 
-    private static void run(String script, String instanceId) {
+    /** Runs {@code script} with {@code nft -f}; {@code what} names what it sets, for errors. */
+    private static void run(String script, String what) {
         try {
             Process p = new ProcessBuilder(nft(), "-f", "-").redirectErrorStream(true).start();
             try (OutputStream in = p.getOutputStream()) {
@@ -143,19 +184,16 @@ final class NftablesRules {
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
             if (!p.waitFor(30, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
-                throw new IllegalStateException("nft did not finish within 30 s setting the access rules of instance "
-                        + instanceId);
+                throw new IllegalStateException("nft did not finish within 30 s setting " + what);
             }
             if (p.exitValue() != 0) {
-                throw new IllegalStateException("nftables refused the access rules of instance " + instanceId + " (nft exit "
-                        + p.exitValue() + "): " + out);
+                throw new IllegalStateException("nftables refused " + what + " (nft exit " + p.exitValue() + "): " + out);
             }
         } catch (IOException e) {
-            throw new IllegalStateException("cannot run nft for the access rules of instance " + instanceId + ": "
-                    + e.getMessage(), e);
+            throw new IllegalStateException("cannot run nft for " + what + ": " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted setting the access rules of instance " + instanceId, e);
+            throw new IllegalStateException("interrupted setting " + what, e);
         }
     }
 }

@@ -210,12 +210,27 @@ public final class PostgresqlDatastore implements SqlDatastore {
                 "wal_log_hints = on",
                 "# a replica's primary_conninfo and slot (see PostgresqlReplication)",
                 "include_if_exists = '" + PostgresqlReplication.CONF + "'",
+                "# a source's synchronous_standby_names (jtrove's replication_mode synchronous)",
+                "include_if_exists = '" + PostgresqlReplication.SYNCHRONOUS_CONF + "'",
                 "# the configuration group's values come last, so that they win over the flavor's",
                 "include_if_exists = '" + OVERRIDES + "'",
                 String.join("\n", PostgresqlArchive.settings(ctx)),
                 ""));
         host.giveToDatabaseUser(ctx.runDir());
         PostgresqlArchive.createSpool(ctx, host);
+    }
+
+    /**
+     * Makes sure jtrove.conf includes {@code file} (of the run directory): one written by an earlier jtrove may lack
+     * a newer include, which is then appended (the next restart rewrites jtrove.conf whole).
+     */
+    void includeInConfig(InstanceContext ctx, GuestHost host, String file) throws IOException {
+        Path conf = ctx.runDir().resolve("jtrove.conf");
+        String line = "include_if_exists = '" + file + "'";
+        String text = Files.readString(conf);
+        if (!text.contains(line)) {
+            ConfigFiles.replace(conf, text + (text.endsWith("\n") ? "" : "\n") + line + "\n", host);
+        }
     }
 
     @Override

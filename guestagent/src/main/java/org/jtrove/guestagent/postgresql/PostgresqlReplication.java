@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
 import org.jtrove.guestagent.ConfigFiles;
 import org.jtrove.guestagent.GuestHost;
 import org.jtrove.guestagent.InstanceContext;
@@ -32,11 +33,15 @@ import org.slf4j.LoggerFactory;
  * hot standby settings that must not be lower on a standby (e.g. max_connections). Promotion is
  * {@code pg_promote()}; a planned switchover stops the source with a fast shutdown, which sends all its WAL to the connected standbys
  * first, so the promoted replica holds every committed transaction and the old source can follow it without a
- * rewind.
+ * rewind. In synchronous mode the source's {@code run/jtrove-synchronous.conf} names its replicas, by the
+ * {@code application_name} each gives in its primary_conninfo, in {@code synchronous_standby_names = 'ANY 1 (...)'}
+ * (PostgreSQL's "quorum-based synchronous replication"): a commit returns once any one of them has flushed it.
  */
 final class PostgresqlReplication implements Replication {
     private static final Logger LOG = LoggerFactory.getLogger(PostgresqlReplication.class);
     static final String CONF = "jtrove-replication.conf";
+    /** A source's synchronous_standby_names (see {@link #setSynchronousStandbys}); jtrove.conf includes it. */
+    static final String SYNCHRONOUS_CONF = "jtrove-synchronous.conf";
     /** PostgreSQL's hot standby settings: a standby whose values are lower than its primary's stops recovering. */
     private static final List<String> STANDBY_MINIMUMS = List.of("max_connections", "max_worker_processes",
             "max_wal_senders", "max_prepared_transactions", "max_locks_per_transaction");
@@ -98,6 +103,20 @@ final class PostgresqlReplication implements Replication {
     }
 
     @Override
+    public void setSynchronousStandbys(InstanceContext ctx, GuestHost host, String adminPassword,
+                                       List<String> replicaIds) throws Exception {
+        String names = replicaIds.isEmpty() ? "" : "ANY 1 (" + replicaIds.stream().map(PostgresqlReplication::slot)
+                .sorted().collect(Collectors.joining(", ")) + ")";
+        ConfigFiles.replace(ctx.runDir().resolve(SYNCHRONOUS_CONF), "# written by jtrove: "
+                + (names.isEmpty() ? "commits do not wait for a replica" : "a commit waits until one replica has it")
+                + "\nsynchronous_standby_names = " + Sql.literal(names) + "\nsynchronous_commit = on\n", host);
+        pg.includeInConfig(ctx, host, SYNCHRONOUS_CONF);
+        try (Connection c = pg.connectAdmin(ctx, adminPassword, null); Statement s = c.createStatement()) {
+            s.execute("SELECT pg_reload_conf()");   // PostgreSQL releases waiting commits once no standby is named
+        }
+    }
+
+    @Override
     public void forgetReplica(InstanceContext ctx, String adminPassword, String replicaId) throws Exception {
         try (Connection c = pg.connectAdmin(ctx, adminPassword, null); PreparedStatement ps = c.prepareStatement(
                 "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = ? AND NOT active")) {
@@ -119,6 +138,7 @@ final class PostgresqlReplication implements Replication {
         ConfigFiles.replace(ctx.runDir().resolve(CONF), "# written by jtrove: this instance is a replica\n"
                 + "primary_conninfo = " + Sql.literal(conninfo) + "\n"
                 + "primary_slot_name = " + Sql.literal(source.slot()) + "\n" + minimums, host);
+        Files.deleteIfExists(ctx.runDir().resolve(SYNCHRONOUS_CONF));   // a standby names none; once promoted, its own
         Path signal = ctx.dataDir().resolve("standby.signal");
         if (Files.exists(signal)) {
             return false;

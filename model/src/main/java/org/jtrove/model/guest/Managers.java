@@ -37,6 +37,11 @@ public final class Managers {
         return !"redis".equals(manager);
     }
 
+    /** Whether a manager's sources can wait for a replica at commit (jtrove's replication_mode; PostgreSQL only). */
+    public static boolean hasSynchronousReplication(String manager) {
+        return "postgresql".equals(manager);
+    }
+
     private static JtroveException checkKnownFailure(String manager) {
         checkKnown(manager);
         return JtroveException.notImplemented("Datastore manager " + manager + " has no port.");

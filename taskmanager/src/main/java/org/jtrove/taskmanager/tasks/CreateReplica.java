@@ -15,7 +15,9 @@ import org.jtrove.taskmanager.engine.TaskDefinition;
 /**
  * Builds a replica as Trove does (a snapshot of the source, restored, then attached): PLACED on another guest-agent
  * host than its source when there is one, then the {@link ReplicaBuild} (SOURCE_READY, SNAPSHOT_STORED, PREPARED,
- * SNAPSHOT_REMOVED, HEALTHY). Every step can run again.
+ * SNAPSHOT_REMOVED, HEALTHY) with WRITER_READY (the set's writer address, made with its first replica, forwarded to
+ * the source) after SOURCE_READY, and STANDBYS_UPDATED (a synchronous source's commits wait for it too, now that it
+ * streams) at the end. Every step can run again.
  */
 public final class CreateReplica implements TaskDefinition {
     private final MetadataStore store;
@@ -23,7 +25,7 @@ public final class CreateReplica implements TaskDefinition {
     private final Steps steps;
 
     public CreateReplica(MetadataStore store, Placements placements, GuestApi guests, InstanceSteps instances,
-                         TakeBackup backups, BackupVault vault) {
+                         TakeBackup backups, BackupVault vault, ReplicaSets sets) {
         this.store = store;
         this.build = new ReplicaBuild(store, placements, guests, instances, backups, vault, instances::buildDeadline,
                 instances.buildTimeoutFault());
@@ -34,6 +36,14 @@ public final class CreateReplica implements TaskDefinition {
             }
             String sourceHost = store.instances.computeHost(ReplicaBuild.sourceId(ctx));
             placements.place(ctx.instanceId(), sourceHost == null ? Set.of() : Set.of(sourceHost));
+            return StepResult.done();
+        });
+        byName.put("WRITER_READY", ctx -> {
+            sets.ensureWriter(ReplicaBuild.sourceId(ctx));
+            return StepResult.done();
+        });
+        byName.put("STANDBYS_UPDATED", ctx -> {
+            sets.putModeInForce(ReplicaBuild.sourceId(ctx), ctx.instanceId(), null, false);
             return StepResult.done();
         });
         this.steps = new Steps(type(), byName);

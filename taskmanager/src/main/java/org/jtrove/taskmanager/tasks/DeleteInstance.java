@@ -18,16 +18,18 @@ import org.slf4j.LoggerFactory;
 /**
  * Deletes an instance, which the API marked DELETING before answering: OTHER_TASKS_STOPPED (its other tasks end,
  * its running backups fail and their partial objects go, as do the snapshots of its source taken to build it as a
- * replica), SERVER_REMOVED (its host stops the server and removes its
- * data, OS user, address and access rules; its guest topic and bus credentials go; an archived log file whose upload
- * was cut off goes), DELETION_RECORDED.
+ * replica), SERVER_REMOVED (a synchronous source stops waiting for it; the writer address it holds, as the last member
+ * of its replica set, is given back; its host stops the server and removes its data, OS user, address and access
+ * rules; its guest topic and bus credentials go; an archived log file whose upload was cut off goes),
+ * DELETION_RECORDED.
  */
 public final class DeleteInstance implements TaskDefinition {
     private static final Logger LOG = LoggerFactory.getLogger(DeleteInstance.class);
     private final MetadataStore store;
     private final Steps steps;
 
-    public DeleteInstance(MetadataStore store, Placements placements, GuestApi guests, BackupVault vault) {
+    public DeleteInstance(MetadataStore store, Placements placements, GuestApi guests, BackupVault vault,
+                          ReplicaSets sets) {
         this.store = store;
         this.steps = new Steps(type(), Map.of(
                 "OTHER_TASKS_STOPPED", ctx -> {
@@ -49,6 +51,8 @@ public final class DeleteInstance implements TaskDefinition {
                     return StepResult.done();
                 },
                 "SERVER_REMOVED", ctx -> {
+                    releaseSource(store, sets, ctx.instanceId());
+                    placements.removeWriter(ctx.instanceId());   // a source without replicas left holds its set's
                     placements.remove(ctx.instanceId());
                     discardUnfinishedArchives(vault, ctx.instanceId());
                     return StepResult.done();
@@ -70,6 +74,20 @@ public final class DeleteInstance implements TaskDefinition {
                 vault.discardPartial(key);
                 LOG.info("instance {}: discarded the unfinished archived log {}", instanceId, key);
             }
+        }
+    }
+
+    /** A synchronous source stops waiting for a replica that goes (before its server stops). */
+    private static void releaseSource(MetadataStore store, ReplicaSets sets, String instanceId) {
+        String source = store.instances.replicaOf(instanceId);
+        if (source == null) {
+            return;
+        }
+        try {
+            sets.putModeInForce(source, null, instanceId, false);
+        } catch (RuntimeException e) {
+            LOG.warn("instance {}: its synchronous source {} still waits for it ({}); change the source's"
+                    + " replication_mode again to release it", instanceId, source, e.getMessage());
         }
     }
 

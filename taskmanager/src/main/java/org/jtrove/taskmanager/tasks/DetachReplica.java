@@ -10,7 +10,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Trove's detach_replica (PATCH replica_of: null): DETACHED (the replica stops following and takes writes),
+ * Trove's detach_replica (PATCH replica_of: null): STANDBYS_UPDATED (a synchronous source no longer waits for it, so
+ * a dead replica's detach frees the source's blocked commits), DETACHED (the replica stops following and takes writes),
  * SOURCE_CLEANED (the source forgets it: its PostgreSQL slot is dropped, so no WAL is kept for it; a source that does
  * not answer is left as it is), DETACH_RECORDED (the store no longer shows it as a replica).
  */
@@ -18,10 +19,14 @@ public final class DetachReplica extends ReplicaTask {
     private static final Logger LOG = LoggerFactory.getLogger(DetachReplica.class);
     private final MetadataStore store;
 
-    public DetachReplica(MetadataStore store, GuestApi guests) {
+    public DetachReplica(MetadataStore store, GuestApi guests, ReplicaSets sets) {
         super(store, TaskType.DETACH_REPLICA, InstanceTask.DETACHING, InstanceTask.DETACHING_ERROR, "Detach");
         this.store = store;
         steps(Map.of(
+                "STANDBYS_UPDATED", ctx -> {
+                    sets.putModeInForce(ctx.payload().path("replica_of").asText(), null, ctx.instanceId(), false);
+                    return StepResult.done();
+                },
                 "DETACHED", ctx -> {
                     guests.promoteReplica(ctx.instanceId(), null);
                     return StepResult.done();

@@ -12,13 +12,14 @@ import org.jtrove.taskmanager.engine.StepResult;
 
 /**
  * Trove's eject_replica_source, run on a source that is gone: the {@link SourceElection} (CANDIDATE_CHOSEN,
- * PROMOTED, OTHERS_REPOINTED), then EJECTION_RECORDED. The old source is left out of the set, a standalone instance.
+ * PROMOTED, WRITER_MOVED, OTHERS_REPOINTED, STANDBYS_UPDATED), then EJECTION_RECORDED. The old source is left out of
+ * the set, a standalone instance.
  */
 public final class EjectReplicaSource extends ReplicaTask {
 
-    public EjectReplicaSource(MetadataStore store, Placements placements, GuestApi guests) {
+    public EjectReplicaSource(MetadataStore store, Placements placements, GuestApi guests, ReplicaSets sets) {
         super(store, TaskType.EJECT_REPLICA_SOURCE, InstanceTask.EJECTING, InstanceTask.EJECTION_ERROR, "Ejection");
-        Map<String, Step> steps = new HashMap<>(new SourceElection(store, guests, placements)
+        Map<String, Step> steps = new HashMap<>(new SourceElection(store, guests, placements, sets)
                 .steps(StepContext::instanceId));
         steps.put("EJECTION_RECORDED", ctx -> StepResult.done());
         steps(steps);

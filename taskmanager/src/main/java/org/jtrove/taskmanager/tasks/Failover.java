@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * jtrove's automatic failover, started by the {@code FailoverMonitor} on a source confirmed down and run on it:
  * CANDIDATE_CHOSEN (as an eject), SOURCE_FENCED (the fence is recorded in the store, so the old source takes no
  * action and is not started by jtrove again, and cast to its guest agent, which stops its server and refuses to
- * start it, now or when it returns), PROMOTED and OTHERS_REPOINTED (as an eject), FAILOVER_RECORDED (the event is
+ * start it, now or when it returns), PROMOTED, WRITER_MOVED, OTHERS_REPOINTED and STANDBYS_UPDATED (as an eject), FAILOVER_RECORDED (the event is
  * recorded on both instances: the {@code failover} field of their view). The old source ends FENCED; the monitor
  * has it rejoin as a replica ({@link RejoinReplica}) once its guest agent reports again.
  */
@@ -28,11 +28,11 @@ public final class Failover extends ReplicaTask {
     private static final Logger LOG = LoggerFactory.getLogger(Failover.class);
     private final MetadataStore store;
 
-    public Failover(MetadataStore store, Placements placements, GuestApi guests) {
+    public Failover(MetadataStore store, Placements placements, GuestApi guests, ReplicaSets sets) {
         super(store, TaskType.FAILOVER, InstanceTask.FAILING_OVER, InstanceTask.FENCED, InstanceTask.FAILOVER_ERROR,
                 "Automatic failover");
         this.store = store;
-        Map<String, Step> steps = new HashMap<>(new SourceElection(store, guests, placements)
+        Map<String, Step> steps = new HashMap<>(new SourceElection(store, guests, placements, sets)
                 .steps(StepContext::instanceId));
         steps.put("SOURCE_FENCED", ctx -> {
             ObjectNode event = event(ctx);

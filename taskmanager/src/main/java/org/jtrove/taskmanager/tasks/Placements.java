@@ -10,7 +10,9 @@ import org.jtrove.compute.ComputeDriver;
 import org.jtrove.model.InstanceAccess;
 import org.jtrove.store.DatastoreVersionRecord;
 import org.jtrove.store.FlavorRecord;
+import org.jtrove.model.guest.Managers;
 import org.jtrove.store.InstanceRecord;
+import org.jtrove.store.InstanceRepository;
 import org.jtrove.store.MetadataStore;
 
 /**
@@ -94,6 +96,33 @@ public final class Placements {
             ids.add(newReplica);
         }
         return access.withReplicas(List.copyOf(ids));
+    }
+
+    /**
+     * Forwards the writer address of the replica set whose source is {@code sourceId} to that source's address and
+     * datastore port; a set without one gets one from its source's host (keyed by the source, so a repeat gets the
+     * same), recorded on the source (none when the host cannot forward: no nftables). Idempotent.
+     */
+    public void forwardWriter(String sourceId) {
+        InstanceRecord source = store.instances.find(sourceId)
+                .orElseThrow(() -> new IllegalStateException("instance " + sourceId + " no longer exists"));
+        if (source.address() == null) {
+            throw new IllegalStateException("instance " + sourceId + " has no address yet");
+        }
+        int port = Managers.port(store.datastores.version(source.datastoreVersionId()).orElseThrow().manager());
+        InstanceRepository.Writer writer = store.instances.writer(sourceId).orElse(null);
+        String host = writer != null ? writer.host() : store.instances.computeHost(sourceId);
+        String address = compute.forwardWriter(host, sourceId, writer == null ? null : writer.address(),
+                source.address(), port);
+        store.instances.setWriter(sourceId, address == null ? null : new InstanceRepository.Writer(address, host));
+    }
+
+    /** Stops forwarding the writer address held by {@code instanceId} (if any) and gives it back to its host. */
+    public void removeWriter(String instanceId) {
+        store.instances.writer(instanceId).ifPresent(w -> {
+            compute.removeWriter(w.host(), w.address());
+            store.instances.setWriter(instanceId, null);
+        });
     }
 
     /** Removes the instance from its host (if it was placed), then its guest topic and bus credentials. */

@@ -13,12 +13,13 @@ import org.jtrove.taskmanager.engine.StepResult;
  * Trove's promote_to_replica_source, a planned switchover run on the replica: SOURCE_FENCED (the source stops taking
  * writes and answers its final position: PostgreSQL stops with a fast shutdown after sending its WAL, MariaDB turns
  * read_only, Redis pauses writes), PROMOTED (the replica applies everything up to that position, then takes writes:
- * no committed transaction is lost), OTHERS_REPOINTED (the other replicas, then the old source, follow the new
- * source), PROMOTION_RECORDED.
+ * no committed transaction is lost), WRITER_MOVED (the set's writer address and replication mode move to it),
+ * OTHERS_REPOINTED (the other replicas, then the old source, follow the new source), STANDBYS_UPDATED (in synchronous
+ * mode its commits wait for them), PROMOTION_RECORDED.
  */
 public final class PromoteToReplicaSource extends ReplicaTask {
 
-    public PromoteToReplicaSource(MetadataStore store, Placements placements, GuestApi guests) {
+    public PromoteToReplicaSource(MetadataStore store, Placements placements, GuestApi guests, ReplicaSets sets) {
         super(store, TaskType.PROMOTE_TO_REPLICA_SOURCE, InstanceTask.PROMOTING, InstanceTask.PROMOTION_ERROR, "Promotion");
         ReplicationSources sources = new ReplicationSources(store, guests, placements);
         steps(Map.of(
@@ -30,6 +31,10 @@ public final class PromoteToReplicaSource extends ReplicaTask {
                     guests.promoteReplica(ctx.instanceId(), ctx.outputs().path("position").asText());
                     return StepResult.done();
                 },
+                "WRITER_MOVED", ctx -> {
+                    sets.handOver(oldSource(ctx), ctx.instanceId());
+                    return StepResult.done();
+                },
                 "OTHERS_REPOINTED", ctx -> {
                     store.instances.setReplicaOf(ctx.instanceId(), null);
                     for (InstanceRecord other : store.instances.replicasOf(oldSource(ctx))) {
@@ -38,6 +43,10 @@ public final class PromoteToReplicaSource extends ReplicaTask {
                         }
                     }
                     sources.follow(oldSource(ctx), ctx.instanceId());
+                    return StepResult.done();
+                },
+                "STANDBYS_UPDATED", ctx -> {
+                    sets.putModeInForce(ctx.instanceId(), null, null, false);
                     return StepResult.done();
                 },
                 "PROMOTION_RECORDED", ctx -> StepResult.done()));

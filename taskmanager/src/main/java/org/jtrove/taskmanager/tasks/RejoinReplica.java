@@ -23,8 +23,9 @@ import org.slf4j.LoggerFactory;
  * ({@code replica_of} in the payload), since its data may hold transactions the new source never received:
  * SOURCE_READY, then REWOUND (PostgreSQL: {@code rewind_replica}, pg_rewind to the new source, then it follows),
  * else the rest of the {@link ReplicaBuild} (its data replaced by a snapshot of the new source, {@code
- * rebuild_replica}; always so for MariaDB). It then shows as {@code replica_of} the new source and is no longer
- * fenced; a failure leaves REJOIN_ERROR with a fault.
+ * rebuild_replica}; always so for MariaDB); STANDBYS_UPDATED (it shows as {@code replica_of} the new source, the
+ * set's writer address is forwarded to the new source again, in case its host was the one lost, and a synchronous
+ * new source waits for it too). It is then no longer fenced; a failure leaves REJOIN_ERROR with a fault.
  */
 public final class RejoinReplica implements TaskDefinition {
     private static final Logger LOG = LoggerFactory.getLogger(RejoinReplica.class);
@@ -33,7 +34,7 @@ public final class RejoinReplica implements TaskDefinition {
     private final Steps steps;
 
     public RejoinReplica(MetadataStore store, Placements placements, GuestApi guests, InstanceSteps instances,
-                         TakeBackup backups, BackupVault vault) {
+                         TakeBackup backups, BackupVault vault, ReplicaSets sets) {
         this.store = store;
         this.build = new ReplicaBuild(store, placements, guests, instances, backups, vault, instances::rebuildDeadline,
                 "The old source did not rejoin as a replica within the build timeout (usage_timeout). Check its"
@@ -44,6 +45,13 @@ public final class RejoinReplica implements TaskDefinition {
             Step full = byName.get(copy);
             byName.put(copy, ctx -> rewound(ctx) ? StepResult.done() : full.run(ctx));
         }
+        byName.put("STANDBYS_UPDATED", ctx -> {
+            String source = ReplicaBuild.sourceId(ctx);
+            store.instances.setReplicaOf(ctx.instanceId(), source);
+            sets.forwardWriterAgain(source);
+            sets.putModeInForce(source, ctx.instanceId(), null, false);
+            return StepResult.done();
+        });
         this.steps = new Steps(type(), byName);
     }
 

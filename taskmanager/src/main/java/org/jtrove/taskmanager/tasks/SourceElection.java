@@ -14,21 +14,25 @@ import org.slf4j.LoggerFactory;
 /**
  * How the replicas of a lost source elect a new one (Trove's eject_replica_source, and jtrove's automatic failover):
  * CANDIDATE_CHOSEN (the replica whose data goes furthest, asked of each replica that answers), PROMOTED (it takes
- * writes), OTHERS_REPOINTED (the other replicas follow it). The old source is left out of the set.
+ * writes), WRITER_MOVED (the set's writer address and replication mode move to it), OTHERS_REPOINTED (the other
+ * replicas follow it), STANDBYS_UPDATED (in synchronous mode its commits wait for them). The old source is left out
+ * of the set.
  */
 final class SourceElection {
     private static final Logger LOG = LoggerFactory.getLogger(SourceElection.class);
     private final MetadataStore store;
     private final GuestApi guests;
     private final ReplicationSources sources;
+    private final ReplicaSets sets;
 
-    SourceElection(MetadataStore store, GuestApi guests, Placements placements) {
+    SourceElection(MetadataStore store, GuestApi guests, Placements placements, ReplicaSets sets) {
         this.store = store;
         this.guests = guests;
         this.sources = new ReplicationSources(store, guests, placements);
+        this.sets = sets;
     }
 
-    /** The three steps by name; {@code lostSource} names the lost source in a step's context. */
+    /** The five steps by name; {@code lostSource} names the lost source in a step's context. */
     Map<String, Step> steps(Function<StepContext, String> lostSource) {
         return Map.of(
                 "CANDIDATE_CHOSEN", ctx -> choose(ctx, lostSource.apply(ctx)),
@@ -36,11 +40,19 @@ final class SourceElection {
                     guests.promoteReplica(candidate(ctx), null);
                     return StepResult.done();
                 },
+                "WRITER_MOVED", ctx -> {
+                    sets.handOverFromLost(lostSource.apply(ctx), candidate(ctx));
+                    return StepResult.done();
+                },
                 "OTHERS_REPOINTED", ctx -> {
                     store.instances.setReplicaOf(candidate(ctx), null);
                     for (InstanceRecord other : store.instances.replicasOf(lostSource.apply(ctx))) {
                         sources.follow(other.id(), candidate(ctx));
                     }
+                    return StepResult.done();
+                },
+                "STANDBYS_UPDATED", ctx -> {
+                    sets.putModeInForce(candidate(ctx), null, null, false);
                     return StepResult.done();
                 });
     }
