@@ -12,6 +12,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -134,8 +135,18 @@ class FailoverE2ETest {
             assertThat(api.get("/instances/" + id).body().at("/instance/replica_of").isMissingNode()).isTrue();
             execute(kind, api, id, "INSERT INTO t VALUES (" + value + ")");
         });
-        System.out.printf("failover (%s): %s; replica %s writable %d ms after the kill%n", kind.type, what, id,
-                (System.nanoTime() - since) / 1_000_000);
+        long writable = (System.nanoTime() - since) / 1_000_000;
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            JsonNode e = api.get("/instances/" + id).body().at("/instance/failover");
+            return id.equals(e.path("new_source").asText()) && e.path("promoted").isTextual();
+        });
+        JsonNode event = api.get("/instances/" + id).body().at("/instance/failover");
+        System.out.printf("failover (%s): %s; replica %s writable %d ms after the kill (first seen down %s, confirmed"
+                + " %s, promoted %s: %d ms from detection to writable)%n", kind.type, what, id,
+                writable, event.path("down_since").asText(),
+                event.path("detected").asText(), event.path("promoted").asText(), Duration.between(
+                        Instant.parse(event.path("detected").asText()), Instant.parse(event.path("promoted").asText()))
+                        .toMillis());
     }
 
     /** Waits until {@code id} is an ACTIVE replica of {@code source} holding {@code values}, refusing writes. */
