@@ -240,6 +240,15 @@ public final class PostgresqlDatastore implements SqlDatastore {
 
     @Override
     public Connection connectAdmin(InstanceContext ctx, String password, String database) throws SQLException {
+        return connectAdmin(ctx, ctx.address(), port(), password, database);
+    }
+
+    /**
+     * jtrove's admin role on the server at {@code address}:{@code port} (another instance of the same replica set,
+     * whose admin password is the same), connecting from this instance's own address.
+     */
+    Connection connectAdmin(InstanceContext ctx, String address, int port, String password, String database)
+            throws SQLException {
         Properties p = new Properties();
         p.setProperty("user", ADMIN);
         p.setProperty("password", password);
@@ -250,7 +259,7 @@ public final class PostgresqlDatastore implements SqlDatastore {
         // The driver URL-decodes the database name: any name (with '/', '?' or '%') is encoded here.
         String db = URLEncoder.encode(database == null ? "postgres" : database, StandardCharsets.UTF_8)
                 .replace("+", "%20");
-        return DriverManager.getConnection("jdbc:postgresql://" + ctx.address() + ":" + port() + "/" + db, p);
+        return DriverManager.getConnection("jdbc:postgresql://" + address + ":" + port + "/" + db, p);
     }
 
     @Override

@@ -154,6 +154,20 @@ final class PostgresqlReplication implements Replication {
      * password is in no process's arguments. pg_rewind first finishes the crash recovery of a server that was
      * killed (PostgreSQL 13 and later); {@code wal_log_hints} is on for every instance.
      */
+    /**
+     * A source promoted moments ago may not have written its new timeline to its control file yet, which pg_rewind
+     * reads to find where the two histories part; a CHECKPOINT writes it (the pg_rewind documentation's advice).
+     */
+    private void checkpoint(InstanceContext ctx, String adminPassword, ReplicationSource source) {
+        try (Connection c = pg.connectAdmin(ctx, source.address(), source.port(), adminPassword, null);
+             Statement s = c.createStatement()) {
+            s.execute("CHECKPOINT");
+        } catch (SQLException e) {
+            LOG.warn("instance {}: CHECKPOINT on the new source {} failed ({}); pg_rewind may find it on its old"
+                    + " timeline", ctx.instanceId(), source.address(), e.getMessage());
+        }
+    }
+
     @Override
     public boolean rewind(InstanceContext ctx, GuestHost host, String adminPassword, ReplicationSource source)
             throws Exception {
@@ -167,6 +181,7 @@ final class PostgresqlReplication implements Replication {
         Files.writeString(passfile, "*:*:*:" + PostgresqlDatastore.ADMIN + ":"
                 + adminPassword.replace("\\", "\\\\").replace(":", "\\:") + "\n");
         host.giveToDatabaseUser(passfile);
+        checkpoint(ctx, adminPassword, source);
         try {
             host.run(List.of(tool.toString(), "--target-pgdata=" + ctx.dataDir(), "--source-server=host="
                     + source.address() + " port=" + source.port() + " user=" + PostgresqlDatastore.ADMIN
