@@ -302,11 +302,12 @@ public final class AgentHost implements AutoCloseable {
     }
 
     /**
-     * The lowest free 127.{base}.y.z (held by no instance and no writer address) whose {@code port} (the datastore's)
-     * is also free on this host.
+     * The lowest free 127.{base}.y.z (held by no instance and no writer address, nor forwarded to by one) whose
+     * {@code port} (the datastore's) is also free on this host.
      */
     private String allocateAddress(int port) throws IOException {
         Set<String> used = new HashSet<>(writers.addresses());
+        used.addAll(writers.targets());
         bootFiles().forEach(b -> used.add(b.address()));
         for (int index = 1; index < (1 << 16); index++) {
             int last = index & 255;

@@ -39,6 +39,14 @@ final class WriterAddresses {
         return all().stream().map(Writer::address).toList();
     }
 
+    /**
+     * The addresses the recorded writer addresses forward to. A target whose instance went while its set's writer
+     * could not be moved (its host was down) must not be handed to a new instance: the writer would reach it.
+     */
+    synchronized List<String> targets() {
+        return all().stream().map(Writer::target).toList();
+    }
+
     /** The address allocated for {@code key}, if any (so that a repeated request gets the same one). */
     synchronized Optional<String> addressOf(String key) {
         return all().stream().filter(w -> w.key().equals(key)).map(Writer::address).findFirst();

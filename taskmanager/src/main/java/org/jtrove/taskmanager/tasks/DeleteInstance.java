@@ -51,8 +51,8 @@ public final class DeleteInstance implements TaskDefinition {
                     return StepResult.done();
                 },
                 "SERVER_REMOVED", ctx -> {
-                    releaseSource(store, sets, ctx.instanceId());
-                    placements.removeWriter(ctx.instanceId());   // a source without replicas left holds its set's
+                    sets.releaseSource(store.instances.replicaOf(ctx.instanceId()), ctx.instanceId());
+                    removeWriter(placements, ctx.instanceId());   // a source without replicas left holds its set's
                     placements.remove(ctx.instanceId());
                     discardUnfinishedArchives(vault, ctx.instanceId());
                     return StepResult.done();
@@ -77,17 +77,16 @@ public final class DeleteInstance implements TaskDefinition {
         }
     }
 
-    /** A synchronous source stops waiting for a replica that goes (before its server stops). */
-    private static void releaseSource(MetadataStore store, ReplicaSets sets, String instanceId) {
-        String source = store.instances.replicaOf(instanceId);
-        if (source == null) {
-            return;
-        }
+    /**
+     * The writer address the instance holds goes with it; when the host that forwards it does not answer, the
+     * delete goes on (the address stays recorded on that host, which never hands it out again).
+     */
+    private static void removeWriter(Placements placements, String instanceId) {
         try {
-            sets.putModeInForce(source, null, instanceId, false);
+            placements.removeWriter(instanceId);
         } catch (RuntimeException e) {
-            LOG.warn("instance {}: its synchronous source {} still waits for it ({}); change the source's"
-                    + " replication_mode again to release it", instanceId, source, e.getMessage());
+            LOG.warn("instance {}: its replica set's writer address was not given back ({}); it stays unused",
+                    instanceId, e.getMessage());
         }
     }
 

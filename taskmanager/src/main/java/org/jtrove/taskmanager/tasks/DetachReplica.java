@@ -24,7 +24,7 @@ public final class DetachReplica extends ReplicaTask {
         this.store = store;
         steps(Map.of(
                 "STANDBYS_UPDATED", ctx -> {
-                    sets.putModeInForce(ctx.payload().path("replica_of").asText(), null, ctx.instanceId(), false);
+                    sets.releaseSource(ctx.payload().path("replica_of").asText(), ctx.instanceId());
                     return StepResult.done();
                 },
                 "DETACHED", ctx -> {

@@ -31,11 +31,13 @@ public final class RejoinReplica implements TaskDefinition {
     private static final Logger LOG = LoggerFactory.getLogger(RejoinReplica.class);
     private final MetadataStore store;
     private final ReplicaBuild build;
+    private final GuestApi guests;
     private final Steps steps;
 
     public RejoinReplica(MetadataStore store, Placements placements, GuestApi guests, InstanceSteps instances,
                          TakeBackup backups, BackupVault vault, ReplicaSets sets) {
         this.store = store;
+        this.guests = guests;
         this.build = new ReplicaBuild(store, placements, guests, instances, backups, vault, instances::rebuildDeadline,
                 "The old source did not rejoin as a replica within the build timeout (usage_timeout). Check its"
                         + " guest agent and server log; delete the instance if it cannot be rebuilt.");
@@ -48,11 +50,26 @@ public final class RejoinReplica implements TaskDefinition {
         byName.put("STANDBYS_UPDATED", ctx -> {
             String source = ReplicaBuild.sourceId(ctx);
             store.instances.setReplicaOf(ctx.instanceId(), source);
-            sets.forwardWriterAgain(source);
             sets.putModeInForce(source, ctx.instanceId(), null, false);
+            try {
+                sets.forwardWriterAgain(source);
+            } catch (RuntimeException e) {
+                LOG.warn("instance {} rejoined {}, but the set's writer address was not forwarded to {} ({});"
+                        + " promote or eject moves it", ctx.instanceId(), source, source, e.getMessage());
+            }
             return StepResult.done();
         });
         this.steps = new Steps(type(), byName);
+    }
+
+    /** The new source drops what SOURCE_READY made for this instance (a PostgreSQL slot would keep WAL for good). */
+    private void forgetOnSource(StepContext ctx) {
+        try {
+            guests.forgetReplica(ReplicaBuild.sourceId(ctx), ctx.instanceId());
+        } catch (RuntimeException e) {
+            LOG.warn("instance {}: its new source {} did not forget it ({}); drop its slot there by hand if it keeps"
+                    + " WAL", ctx.instanceId(), ReplicaBuild.sourceId(ctx), e.getMessage());
+        }
     }
 
     /** Whether REWOUND made the old source follow the new one (no snapshot and rebuild needed). */
@@ -91,6 +108,7 @@ public final class RejoinReplica implements TaskDefinition {
     @Override
     public void failed(StepContext ctx, int status, String fault) throws Exception {
         build.removeSnapshot(ctx);
+        forgetOnSource(ctx);
         store.instances.setFault(ctx.instanceId(), InstanceTask.REJOIN_ERROR, "Rejoining as a replica of "
                 + ReplicaBuild.sourceId(ctx) + " failed: " + fault + " The instance stays fenced (its server is not"
                 + " started); delete it, or create a new replica.");

@@ -94,6 +94,23 @@ public final class ReplicaSets {
     }
 
     /**
+     * A synchronous source stops waiting for {@code leaving}, a replica being detached or deleted. A source that does
+     * not answer (it may be the very reason for the detach) is logged and left: its commits wait anyway while it is
+     * down, and a later change of its replication_mode releases them.
+     */
+    public void releaseSource(String sourceId, String leaving) {
+        if (sourceId == null || sourceId.isEmpty()) {
+            return;
+        }
+        try {
+            putModeInForce(sourceId, null, leaving, false);
+        } catch (RuntimeException e) {
+            LOG.warn("instance {}: its synchronous source {} may still wait for it ({}); change the source's"
+                    + " replication_mode again to release it", leaving, sourceId, e.getMessage());
+        }
+    }
+
+    /**
      * Whether a replica is one to wait for: built (or building and already up: past its HEALTHY step), not failed,
      * not leaving (being detached or deleted, which remove it from the list themselves).
      */

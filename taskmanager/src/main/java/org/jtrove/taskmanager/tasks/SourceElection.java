@@ -3,6 +3,7 @@ package org.jtrove.taskmanager.tasks;
 import java.util.Map;
 import java.util.function.Function;
 import org.jtrove.bus.GuestApi;
+import org.jtrove.model.InstanceTask;
 import org.jtrove.store.InstanceRecord;
 import org.jtrove.store.MetadataStore;
 import org.jtrove.taskmanager.engine.Step;
@@ -47,7 +48,9 @@ final class SourceElection {
                 "OTHERS_REPOINTED", ctx -> {
                     store.instances.setReplicaOf(candidate(ctx), null);
                     for (InstanceRecord other : store.instances.replicasOf(lostSource.apply(ctx))) {
-                        sources.follow(other.id(), candidate(ctx));
+                        if (takesPart(other)) {
+                            sources.follow(other.id(), candidate(ctx));
+                        }
                     }
                     return StepResult.done();
                 },
@@ -61,6 +64,9 @@ final class SourceElection {
         String best = null;
         long bestRank = Long.MIN_VALUE;
         for (InstanceRecord r : store.instances.replicasOf(lostSource)) {
+            if (!takesPart(r)) {
+                continue;
+            }
             try {
                 long rank = guests.replicationRank(r.id());
                 if (rank > bestRank) {
@@ -74,11 +80,20 @@ final class SourceElection {
         }
         if (best == null) {
             return StepResult.fail(409, "No replica of " + lostSource + " answered; bring one back (restart it) and"
-                    + " eject again.");
+                    + " eject again (an automatic failover tries again by itself).");
         }
         LOG.info("source {} is lost: its replica {} goes furthest (rank {}) and takes over", lostSource, best, bestRank);
         ctx.outputs().put("candidate", best);
         return StepResult.done();
+    }
+
+    /**
+     * A replica that can take over or follow the new source: not leaving (being deleted or detached), not still
+     * being built from the lost source (that build fails with it), not failed.
+     */
+    private static boolean takesPart(InstanceRecord r) {
+        return !r.task().isError() && r.task() != InstanceTask.DELETING && r.task() != InstanceTask.DETACHING
+                && r.task() != InstanceTask.BUILDING;
     }
 
     /** The replica chosen to take over (once CANDIDATE_CHOSEN is done). */
