@@ -88,7 +88,7 @@ public final class FailoverMonitor implements AutoCloseable {
     }
 
     private void look(InstanceRecord source) {
-        if (source.task() != InstanceTask.NONE || source.address() == null
+        if (!watchable(source.task()) || source.address() == null
                 || !store.instances.autoFailoverInEffect(source.id())) {
             downSince.remove(source.id());
             return;
@@ -116,6 +116,14 @@ public final class FailoverMonitor implements AutoCloseable {
         }
     }
 
+    /**
+     * A source with no task of its own running: NONE, or RESTART_REQUIRED (a configuration change waits for a restart,
+     * which is common and must not keep a lost source from failing over).
+     */
+    private static boolean watchable(InstanceTask task) {
+        return task == InstanceTask.NONE || task == InstanceTask.RESTART_REQUIRED;
+    }
+
     private void startFailover(InstanceRecord source, Instant since, Instant now) {
         List<String> replicas = store.instances.replicasOf(source.id()).stream()
                 .filter(r -> r.task() == InstanceTask.NONE).map(InstanceRecord::id).toList();
@@ -124,7 +132,7 @@ public final class FailoverMonitor implements AutoCloseable {
         payload.put("down_since", since.toString());
         payload.put("detected", now.toString());
         TaskRecord task = TaskRecord.start(TaskType.FAILOVER, source.id(), payload);
-        if (!store.instances.startTask(source.id(), InstanceTask.NONE, InstanceTask.FAILING_OVER, task)) {
+        if (!store.instances.startTask(source.id(), source.task(), InstanceTask.FAILING_OVER, task)) {
             LOG.debug("source {}: its failover (or another task) was started elsewhere", source.id());
             downSince.remove(source.id());
             return;

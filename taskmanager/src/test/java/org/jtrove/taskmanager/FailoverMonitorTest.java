@@ -62,6 +62,8 @@ class FailoverMonitorTest {
         for (int n = 0; n < 5; n++) {
             down.add(source(ServiceStatus.SHUTDOWN, null));
         }
+        // a configuration change waiting for a restart does not keep a lost source from failing over
+        store.instances.setTask(down.get(0), InstanceTask.RESTART_REQUIRED);
         String healthy = source(ServiceStatus.HEALTHY, null);
         String optedOut = source(ServiceStatus.SHUTDOWN, false);
         FailoverMonitor.Settings settings = new FailoverMonitor.Settings(Duration.ofMillis(300), Duration.ofSeconds(5));
