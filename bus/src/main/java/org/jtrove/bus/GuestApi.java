@@ -119,6 +119,15 @@ public final class GuestApi {
     }
 
     /** The source stops taking writes; answers its final position. */
+    /**
+     * The fence of {@link #fenceServer}, answered once the server is stopped.
+     *
+     * @throws RuntimeException when the agent does not answer within the method's timeout (it may be down)
+     */
+    public void fenceServerNow(String instanceId) {
+        call(instanceId, GuestMethod.FENCE_SERVER_NOW, Map.of());
+    }
+
     public String fenceSource(String instanceId) {
         return call(instanceId, GuestMethod.FENCE_SOURCE, Map.of()).path("position").asText();
     }

@@ -42,6 +42,11 @@ public enum GuestMethod {
     PROMOTE_REPLICA("promote_replica", Duration.ofSeconds(180)),
     /** A source stops taking writes (planned switchover) and answers its final position. */
     FENCE_SOURCE("fence_source", Duration.ofSeconds(120)),
+    /**
+     * {@link #FENCE_SERVER} answered: the failover waits for it (briefly) before promoting, so that a source whose
+     * server was only stalled cannot take writes once a replica has taken over.
+     */
+    FENCE_SERVER_NOW("fence_server_now", Duration.ofSeconds(5)),
     /** How far the instance's data goes (comparable between replicas of one source). */
     REPLICATION_RANK("replication_rank", Duration.ofSeconds(15)),
     CANCEL_BACKUP("cancel_backup", Duration.ofSeconds(30)),

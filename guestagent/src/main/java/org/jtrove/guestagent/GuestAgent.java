@@ -170,7 +170,7 @@ public final class GuestAgent implements AutoCloseable {
             });
             case REWIND_REPLICA -> operation(m.method(), a, () -> Map.of("rewound",
                     rewindReplica(Json.convert(a.path("request").path("source"), ReplicationSource.class))));
-            case FENCE_SERVER -> fenceServer();
+            case FENCE_SERVER, FENCE_SERVER_NOW -> fenceServer();
             case PREPARE_REPLICATION_SOURCE -> onServer(() -> prepareReplicationSource(a.path("replica_id").asText()));
             case FORGET_REPLICA -> onServer(() -> {
                 replication().forgetReplica(ctx, adminPassword(), a.path("replica_id").asText());

@@ -112,7 +112,7 @@ public final class FailoverMonitor implements AutoCloseable {
             return now;
         });
         if (!now.isBefore(since.plus(settings.window()))) {
-            startFailover(source, since, now);
+            startFailover(source, since, now, !silent);
         }
     }
 
@@ -124,13 +124,15 @@ public final class FailoverMonitor implements AutoCloseable {
         return task == InstanceTask.NONE || task == InstanceTask.RESTART_REQUIRED;
     }
 
-    private void startFailover(InstanceRecord source, Instant since, Instant now) {
+    /** {@code agentReports}: the source's guest agent still sends heartbeats (the failover waits for its fence). */
+    private void startFailover(InstanceRecord source, Instant since, Instant now, boolean agentReports) {
         List<String> replicas = store.instances.replicasOf(source.id()).stream()
                 .filter(r -> r.task() == InstanceTask.NONE).map(InstanceRecord::id).toList();
         Map<String, Object> payload = new LinkedHashMap<>();
         payload.put("involved", replicas);
         payload.put("down_since", since.toString());
         payload.put("detected", now.toString());
+        payload.put("agent_reports", agentReports);
         TaskRecord task = TaskRecord.start(TaskType.FAILOVER, source.id(), payload);
         if (!store.instances.startTask(source.id(), source.task(), InstanceTask.FAILING_OVER, task)) {
             LOG.debug("source {}: its failover (or another task) was started elsewhere", source.id());

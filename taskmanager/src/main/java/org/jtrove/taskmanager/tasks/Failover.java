@@ -20,7 +20,9 @@ import org.slf4j.LoggerFactory;
  * jtrove's automatic failover, started by the {@code FailoverMonitor} on a source confirmed down and run on it:
  * CANDIDATE_CHOSEN (as an eject), SOURCE_FENCED (the fence is recorded in the store, so the old source takes no
  * action and is not started by jtrove again, and cast to its guest agent, which stops its server and refuses to
- * start it, now or when it returns), PROMOTED, WRITER_MOVED, OTHERS_REPOINTED and STANDBYS_UPDATED (as an eject), FAILOVER_RECORDED (the event is
+ * start it, now or when it returns; while the agent still reports, the failover waits briefly for it to confirm the
+ * server is stopped, so that a server that was only stalled cannot take writes once a replica has taken over),
+ * PROMOTED, WRITER_MOVED, OTHERS_REPOINTED and STANDBYS_UPDATED (as an eject), FAILOVER_RECORDED (the event is
  * recorded on both instances: the {@code failover} field of their view). The old source ends FENCED; the monitor
  * has it rejoin as a replica ({@link RejoinReplica}) once its guest agent reports again.
  */
@@ -41,9 +43,18 @@ public final class Failover extends ReplicaTask {
             }
             store.instances.setFailover(ctx.instanceId(), event.toString());
             ctx.outputs().put("fenced", true);
-            guests.fenceServer(ctx.instanceId());
-            LOG.info("failover of source {}: fenced (recorded; its guest agent told to keep its server stopped)",
-                    ctx.instanceId());
+            guests.fenceServer(ctx.instanceId());   // durable: an agent that is down gets it when it returns
+            try {
+                if (!ctx.payload().path("agent_reports").asBoolean(false)) {
+                    throw new IllegalStateException("no heartbeat from it");   // a dead host: no need to wait
+                }
+                guests.fenceServerNow(ctx.instanceId());
+                LOG.info("failover of source {}: fenced (recorded; its guest agent stopped its server)",
+                        ctx.instanceId());
+            } catch (RuntimeException e) {
+                LOG.info("failover of source {}: fenced (recorded; its guest agent, which did not answer ({}), stops"
+                        + " its server when it returns)", ctx.instanceId(), e.getMessage());
+            }
             return StepResult.done();
         });
         steps.put("FAILOVER_RECORDED", ctx -> {
