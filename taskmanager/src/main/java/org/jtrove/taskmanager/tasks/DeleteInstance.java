@@ -1,13 +1,16 @@
 package org.jtrove.taskmanager.tasks;
 
+import java.util.List;
 import java.util.Map;
 import org.jtrove.backupstorage.BackupVault;
 import org.jtrove.bus.GuestApi;
 import org.jtrove.model.InstanceTask;
+import org.jtrove.model.Json;
 import org.jtrove.model.TaskType;
 import org.jtrove.model.guest.ArchiveReport;
 import org.jtrove.store.BackupRecord;
 import org.jtrove.store.MetadataStore;
+import org.jtrove.store.TaskRecord;
 import org.jtrove.taskmanager.engine.Step;
 import org.jtrove.taskmanager.engine.StepContext;
 import org.jtrove.taskmanager.engine.StepResult;
@@ -33,6 +36,7 @@ public final class DeleteInstance implements TaskDefinition {
         this.store = store;
         this.steps = new Steps(type(), Map.of(
                 "OTHER_TASKS_STOPPED", ctx -> {
+                    releaseInvolved(store, ctx);
                     store.tasks.failRunning(ctx.instanceId(), ctx.taskId(), "The instance is being deleted.");
                     for (BackupRecord b : store.backups.list(null, ctx.instanceId())) {
                         if (b.running()) {
@@ -76,6 +80,28 @@ public final class DeleteInstance implements TaskDefinition {
             }
         }
     }
+
+    /**
+     * The instances a replica task of this one marked (a failover's or an eject's replicas) get NONE back: the task
+     * ends here without its own ending, which would have released them.
+     */
+    private static void releaseInvolved(MetadataStore store, StepContext ctx) {
+        for (TaskRecord t : store.tasks.runningFor(ctx.instanceId())) {
+            if (t.id().equals(ctx.taskId()) || t.payload() == null) {
+                continue;
+            }
+            Json.parse(t.payload()).path("involved").forEach(id -> {
+                for (InstanceTask marked : REPLICA_TASKS) {
+                    if (!id.asText().equals(ctx.instanceId())) {
+                        store.instances.compareAndSetTask(id.asText(), marked, InstanceTask.NONE);
+                    }
+                }
+            });
+        }
+    }
+
+    private static final List<InstanceTask> REPLICA_TASKS = List.of(InstanceTask.FAILING_OVER, InstanceTask.EJECTING,
+            InstanceTask.PROMOTING, InstanceTask.DETACHING);
 
     /**
      * The writer address the instance holds goes with it; when the host that forwards it does not answer, the
