@@ -4,22 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.OutputStream;
 import java.nio.file.Path;
-import java.security.SecureRandom;
-import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
-import org.jtrove.backupstorage.BackupCodec;
 import org.jtrove.backupstorage.BackupVault;
 import org.jtrove.backupstorage.LocalBackupStorage;
-import org.jtrove.model.InstanceTask;
-import org.jtrove.model.TaskType;
 import org.jtrove.model.guest.ArchiveReport;
-import org.jtrove.store.DatastoreVersionRecord;
-import org.jtrove.store.InstanceRecord;
 import org.jtrove.store.MetadataStore;
-import org.jtrove.store.SecretBox;
-import org.jtrove.store.TaskRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -32,31 +22,28 @@ import org.junit.jupiter.api.io.TempDir;
 class BackupJanitorTest {
     @TempDir
     Path dir;
+    private TestStore stores;
     private MetadataStore store;
     private LocalBackupStorage storage;
     private BackupVault vault;
-    private DatastoreVersionRecord version;
 
     @BeforeEach
     void open() {
-        store = MetadataStore.embedded(dir.resolve("store"), SecretBox.ephemeral());
-        byte[] key = new byte[32];
-        new SecureRandom().nextBytes(key);
+        stores = new TestStore(dir.resolve("store"));
+        store = stores.store;
         storage = new LocalBackupStorage(dir.resolve("backups"));
-        vault = new BackupVault(storage, new BackupCodec(key));
-        var ds = store.datastores.upsertDatastore("postgresql", "postgresql");
-        version = store.datastores.upsertVersion(ds.id(), "15", "15", "postgresql", true, "debian", "/bin", "/");
+        vault = TestStore.vault(storage);
     }
 
     @AfterEach
     void close() {
-        store.close();
+        stores.close();
     }
 
     @Test
     void discardsOnlyWhatNoWriterWillFinish() throws Exception {
-        String live = instance();
-        String deleted = instance();
+        String live = stores.instance(null);
+        String deleted = stores.instance(null);
         store.instances.markDeleted(deleted);
         String liveArchive = ArchiveReport.objectId(live, "000000010000000000000003") + ".jtl";
         String deletedArchive = ArchiveReport.objectId(deleted, "000000010000000000000001") + ".jtl";
@@ -87,11 +74,4 @@ class BackupJanitorTest {
         out.flush();
     }
 
-    private String instance() {
-        Instant now = Instant.now();
-        InstanceRecord i = new InstanceRecord(UUID.randomUUID().toString(), "p1", "db", "small", version.id(), 2,
-                null, null, InstanceTask.NONE.name(), null, null, now, now, false, null);
-        store.instances.insertWithTask(i, TaskRecord.start(TaskType.CREATE, i.id(), Map.of()));
-        return i.id();
-    }
 }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -18,20 +17,16 @@ import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.jtrove.backupstorage.BackupCodec;
 import org.jtrove.backupstorage.BackupVault;
 import org.jtrove.backupstorage.LocalBackupStorage;
 import org.jtrove.bus.InProcessBus;
 import org.jtrove.bus.TaskmanagerApi;
-import org.jtrove.model.InstanceTask;
 import org.jtrove.model.TaskType;
 import org.jtrove.store.BackupRecord;
 import org.jtrove.store.BackupScheduleRecord;
 import org.jtrove.store.DatastoreVersionRecord;
-import org.jtrove.store.InstanceRecord;
 import org.jtrove.store.LogArchiveRecord;
 import org.jtrove.store.MetadataStore;
-import org.jtrove.store.SecretBox;
 import org.jtrove.store.TaskRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -46,6 +41,7 @@ import org.junit.jupiter.api.io.TempDir;
 class BackupSchedulerTest {
     @TempDir
     Path dir;
+    private TestStore stores;
     private MetadataStore store;
     private BackupVault vault;
     private InProcessBus bus;
@@ -53,19 +49,17 @@ class BackupSchedulerTest {
 
     @BeforeEach
     void open() {
-        store = MetadataStore.embedded(dir.resolve("store"), SecretBox.ephemeral());
-        byte[] key = new byte[32];
-        new SecureRandom().nextBytes(key);
-        vault = new BackupVault(new LocalBackupStorage(dir.resolve("backups")), new BackupCodec(key));
+        stores = new TestStore(dir.resolve("store"));
+        store = stores.store;
+        version = stores.version;
+        vault = TestStore.vault(new LocalBackupStorage(dir.resolve("backups")));
         bus = new InProcessBus();
-        var ds = store.datastores.upsertDatastore("postgresql", "postgresql");
-        version = store.datastores.upsertVersion(ds.id(), "15", "15", "postgresql", true, "debian", "/bin", "/");
     }
 
     @AfterEach
     void close() {
         bus.close();
-        store.close();
+        stores.close();
     }
 
     @Test
@@ -73,7 +67,7 @@ class BackupSchedulerTest {
         Instant start = Instant.now().truncatedTo(ChronoUnit.MINUTES);
         List<String> schedules = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
-            schedules.add(schedule(instance(), "* * * * *", null, start.minusSeconds(30)));
+            schedules.add(schedule(stores.instance(null), "* * * * *", null, start.minusSeconds(30)));
         }
         BackupScheduler a = new BackupScheduler(store, new TaskmanagerApi(bus), vault);
         BackupScheduler b = new BackupScheduler(store, new TaskmanagerApi(bus), vault);
@@ -116,7 +110,7 @@ class BackupSchedulerTest {
 
     @Test
     void retentionKeepsTheNewestAndWhatAKeptIncrementalNeeds() {
-        String instance = instance();
+        String instance = stores.instance(null);
         Instant t0 = Instant.now().minus(Duration.ofHours(5)).truncatedTo(ChronoUnit.MILLIS);
         String byCount = schedule(instance, "0 * * * *", 2, Instant.now().plus(Duration.ofHours(1)));
         String full = backup(instance, byCount, null, t0);
@@ -138,7 +132,7 @@ class BackupSchedulerTest {
 
     @Test
     void archivedLogsOlderThanTheOldestBackupAreDeleted() throws Exception {
-        String instance = instance();
+        String instance = stores.instance(null);
         Instant now = Instant.now();
         Instant backupAt = now.minus(Duration.ofHours(1)).truncatedTo(ChronoUnit.MILLIS);
         backup(instance, null, null, backupAt);
@@ -160,13 +154,6 @@ class BackupSchedulerTest {
         assertThat(Files.exists(dir.resolve("backups"))).isTrue();
     }
 
-    private String instance() {
-        Instant now = Instant.now();
-        InstanceRecord i = new InstanceRecord(UUID.randomUUID().toString(), "p1", "db", "small", version.id(), 2,
-                null, null, InstanceTask.NONE.name(), null, null, now, now, false, null);
-        store.instances.insertWithTask(i, TaskRecord.start(TaskType.CREATE, i.id(), Map.of()));
-        return i.id();
-    }
 
     private String schedule(String instance, String pattern, Integer count, Instant nextRun) {
         Instant now = Instant.now();

@@ -7,8 +7,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -18,11 +16,8 @@ import org.jtrove.bus.TaskmanagerApi;
 import org.jtrove.model.InstanceTask;
 import org.jtrove.model.ServiceStatus;
 import org.jtrove.model.TaskType;
-import org.jtrove.store.DatastoreVersionRecord;
 import org.jtrove.store.InstanceRecord;
 import org.jtrove.store.MetadataStore;
-import org.jtrove.store.SecretBox;
-import org.jtrove.store.TaskRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -37,23 +32,22 @@ import org.junit.jupiter.api.io.TempDir;
 class FailoverMonitorTest {
     @TempDir
     Path dir;
+    private TestStore stores;
     private MetadataStore store;
     private InProcessBus bus;
-    private DatastoreVersionRecord version;
     private int address;
 
     @BeforeEach
     void open() {
-        store = MetadataStore.embedded(dir.resolve("store"), SecretBox.ephemeral());
+        stores = new TestStore(dir.resolve("store"));
+        store = stores.store;
         bus = new InProcessBus();
-        var ds = store.datastores.upsertDatastore("postgresql", "postgresql");
-        version = store.datastores.upsertVersion(ds.id(), "15", "15", "postgresql", true, "debian", "/bin", "/");
     }
 
     @AfterEach
     void close() {
         bus.close();
-        store.close();
+        stores.close();
     }
 
     @Test
@@ -130,11 +124,8 @@ class FailoverMonitorTest {
     }
 
     private String instance(String ip) {
-        Instant now = Instant.now();
-        InstanceRecord i = new InstanceRecord(UUID.randomUUID().toString(), "p1", "db", "small", version.id(), 2,
-                ip, null, InstanceTask.NONE.name(), null, null, now, now, false, null);
-        store.instances.insertWithTask(i, TaskRecord.start(TaskType.CREATE, i.id(), Map.of()));
-        store.instances.setPlacement(i.id(), "host-a", ip);
-        return i.id();
+        String id = stores.instance(ip);
+        store.instances.setPlacement(id, "host-a", ip);
+        return id;
     }
 }
