@@ -1,10 +1,12 @@
 # frozen_string_literal: true
 
 require File.expand_path('../../../puppet_x/jtrove/manage', __dir__)
+require File.expand_path('../../../puppet_x/jtrove/registration', __dir__)
 
 Puppet::Type.type(:jtrove_datastore_version).provide(:jtrove_manage) do
   desc 'Datastore versions through `jtrove manage datastore-version-list` and `datastore-version-update`.'
 
+  include PuppetX::Jtrove::Registration
   mk_resource_methods
 
   def self.instances(config_file = '/etc/jtrove/jtrove.conf')
@@ -14,33 +16,7 @@ Puppet::Type.type(:jtrove_datastore_version).provide(:jtrove_manage) do
     end
   end
 
-  def self.prefetch(resources)
-    found = instances(resources.values.first[:config_file])
-    resources.each do |name, resource|
-      provider = found.find { |p| p.name == name }
-      resource.provider = provider if provider
-    end
-  end
-
-  def initialize(value = {})
-    super(value)
-    @changed = false
-  end
-
-  def exists?
-    @property_hash[:ensure] == :present
-  end
-
-  def create
-    @property_hash[:ensure] = :present
-    @changed = true
-  end
-
-  [:manager, :bin_dir, :base_dir, :version_number, :active].each do |property|
-    define_method("#{property}=") do |_value|
-      @changed = true
-    end
-  end
+  changed_by :manager, :bin_dir, :base_dir, :version_number, :active
 
   # One datastore-version-update with every property as the resource wants it (unset ones: jtrove's defaults).
   def flush

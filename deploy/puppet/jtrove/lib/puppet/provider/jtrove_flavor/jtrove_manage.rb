@@ -1,10 +1,12 @@
 # frozen_string_literal: true
 
 require File.expand_path('../../../puppet_x/jtrove/manage', __dir__)
+require File.expand_path('../../../puppet_x/jtrove/registration', __dir__)
 
 Puppet::Type.type(:jtrove_flavor).provide(:jtrove_manage) do
   desc 'Flavors through `jtrove manage flavor-list`, `flavor-create` and `flavor-delete`.'
 
+  include PuppetX::Jtrove::Registration
   mk_resource_methods
 
   def self.instances(config_file = '/etc/jtrove/jtrove.conf')
@@ -13,38 +15,12 @@ Puppet::Type.type(:jtrove_flavor).provide(:jtrove_manage) do
     end
   end
 
-  def self.prefetch(resources)
-    found = instances(resources.values.first[:config_file])
-    resources.each do |name, resource|
-      provider = found.find { |p| p.name == name }
-      resource.provider = provider if provider
-    end
-  end
-
-  def initialize(value = {})
-    super(value)
-    @changed = false
-  end
-
-  def exists?
-    @property_hash[:ensure] == :present
-  end
-
-  def create
-    @property_hash[:ensure] = :present
-    @changed = true
-  end
-
   def destroy
     PuppetX::Jtrove::Manage.run(resource[:config_file], 'flavor-delete', @property_hash[:id])
     @property_hash[:ensure] = :absent
   end
 
-  [:ram, :vcpus, :disk].each do |property|
-    define_method("#{property}=") do |_value|
-      @changed = true
-    end
-  end
+  changed_by :ram, :vcpus, :disk
 
   def flush
     return unless @changed && @property_hash[:ensure] == :present
