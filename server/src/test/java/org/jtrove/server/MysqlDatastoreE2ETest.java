@@ -48,10 +48,7 @@ class MysqlDatastoreE2ETest {
     @AfterAll
     void stop() {
         if (server != null) {
-            for (JsonNode i : api.get("/instances").body().path("instances")) {
-                api.delete("/instances/" + i.path("id").asText());
-            }
-            await().atMost(Duration.ofSeconds(90)).until(() -> api.get("/instances").body().path("instances").isEmpty());
+            SqlInstances.deleteAll(api);
             server.close();
         }
     }

@@ -47,10 +47,7 @@ class PointInTimeRestoreE2ETest {
     @AfterAll
     void stop() {
         if (server != null) {
-            for (JsonNode i : api.get("/instances").body().path("instances")) {
-                api.delete("/instances/" + i.path("id").asText());
-            }
-            await().atMost(Duration.ofSeconds(90)).until(() -> api.get("/instances").body().path("instances").isEmpty());
+            SqlInstances.deleteAll(api);
             server.close();
         }
     }

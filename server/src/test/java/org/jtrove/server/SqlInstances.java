@@ -90,6 +90,14 @@ final class SqlInstances implements AutoCloseable {
         return out;
     }
 
+    /** Deletes every instance of the client's project and waits (90 s at most) until none is left. */
+    static void deleteAll(ApiClient api) {
+        for (JsonNode i : api.get("/instances").body().path("instances")) {
+            api.delete("/instances/" + i.path("id").asText());
+        }
+        await().atMost(Duration.ofSeconds(90)).until(() -> api.get("/instances").body().path("instances").isEmpty());
+    }
+
     /** Waits until the instance is ACTIVE (failing at once on ERROR) and returns its view. */
     static JsonNode awaitActive(ApiClient api, String id) {
         JsonNode[] last = new JsonNode[1];
